@@ -1,0 +1,7 @@
+"""The claim engine: claims, evidence, the runner and figures (the top layer of the package)."""
+from .claim import Claim, Context, Evidence, Outcome, Source, Tally, all_claims, claim, select
+from .figures import FigureResult, figure
+from .runner import evaluate, run, run_module
+
+__all__ = ["Claim", "Context", "Evidence", "Outcome", "Source", "Tally", "all_claims", "claim", "select",
+           "FigureResult", "figure", "evaluate", "run", "run_module"]

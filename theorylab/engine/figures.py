@@ -1,0 +1,120 @@
+"""Figures: each is a function that draws with matplotlib and returns the plotted data as columns.
+
+``theorylab figures`` writes, per figure, ``<name>.png``, ``<name>.csv`` (the plotted data, floats in
+``repr`` form so the same seed gives byte-identical files) and ``<name>.json`` (figure id, seed,
+budget, package versions; no timestamps, so a rerun with unchanged code changes nothing).
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import fnmatch
+import importlib.metadata
+import json
+import os
+from typing import Callable
+
+import numpy as np
+
+from .._validation import InputError
+from .claim import Source, claim_seed_sequence
+
+_FIGURES: dict[str, "Figure"] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    id: str
+    title: str
+    source: Source
+    make: Callable
+    module: str
+
+
+@dataclasses.dataclass
+class FigureResult:
+    """A drawn figure and the columns it plots (equal lengths; numbers or strings)."""
+
+    figure: object
+    columns: dict
+
+
+def figure(id: str, *, title: str, source: Source):
+    """Decorator registering ``make(rng, budget) -> FigureResult`` as a figure."""
+
+    def register(make):
+        _FIGURES[id] = Figure(id, title, source, make, getattr(make, "__module__", ""))
+        return make
+
+    return register
+
+
+def all_figures() -> dict[str, Figure]:
+    from .discovery import load_verifications
+
+    load_verifications()
+    return dict(sorted(_FIGURES.items()))
+
+
+def select_figures(pattern: str = "*") -> list[Figure]:
+    figs = all_figures()
+    hits = [f for fid, f in figs.items()
+            if fnmatch.fnmatchcase(fid, pattern) or fid.startswith(pattern.rstrip("/") + "/") or pattern in fid]
+    if not hits:
+        raise InputError(f"pattern {pattern!r} matches no figure; known figures: {', '.join(figs) or 'none'}")
+    return hits
+
+
+def _versions() -> dict:
+    out = {}
+    for pkg in ("theorylab", "numpy", "scipy", "sympy", "matplotlib", "numba"):
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _cell(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, (np.integer,)):
+        return str(int(v))
+    return str(v)
+
+
+def write_csv(path: str, columns: dict) -> None:
+    lengths = {k: len(v) for k, v in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"figure columns must have equal lengths, got {lengths}")
+    keys = list(columns)
+    n = next(iter(lengths.values()), 0)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(keys)
+        for i in range(n):
+            w.writerow([_cell(columns[k][i]) for k in keys])
+
+
+def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick") -> dict:
+    """Draw one figure and write its PNG, CSV and provenance JSON; return the provenance record."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["text.usetex"] = False
+    rng = np.random.default_rng(claim_seed_sequence(seed, fig_spec.id))
+    result = fig_spec.make(rng, budget)
+    os.makedirs(out_dir, exist_ok=True)
+    stem = os.path.join(out_dir, fig_spec.id.replace("/", "__"))
+    result.figure.savefig(stem + ".png", dpi=110, metadata={"Software": None})
+    plt.close(result.figure)
+    write_csv(stem + ".csv", result.columns)
+    prov = {"figure_id": fig_spec.id, "title": fig_spec.title, "source": str(fig_spec.source), "seed": seed,
+            "budget": budget, "files": [os.path.basename(stem) + ext for ext in (".png", ".csv")],
+            "columns": list(result.columns), "versions": _versions()}
+    with open(stem + ".json", "w") as fh:
+        json.dump(prov, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    return prov

@@ -1,0 +1,337 @@
+"""Classification calibration of binary margin losses: the ψ-transform, derived symbolically.
+
+Bartlett, Jordan, McAuliffe, "Convexity, Classification, and Risk Bounds", JASA 2006:
+
+* conditional φ-risk (§2)            C_η(α) = η φ(α) + (1 − η) φ(−α)
+* optimal conditional risk           H(η)  = inf_α C_η(α)
+* wrong-sign conditional risk        H⁻(η) = inf_{α(2η−1) ≤ 0} C_η(α)
+* Definition 2                       ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2),  ψ = ψ̃** (convex closure)
+* Theorem 1(a)                       ψ(R(f) − R*) ≤ R_φ(f) − R_φ*
+* Theorem 2 (convex φ)               φ is calibrated ⇔ φ is differentiable at 0 and φ'(0) < 0;
+                                     then ψ(θ) = φ(0) − H((1+θ)/2).
+
+The derivation is done by sympy for η = (1+θ)/2 > 1/2: C_η is split into its smooth pieces
+(``piecewise_fold``), and the infimum over a domain is taken among the candidates that calculus allows —
+stationary points of each piece (``solve``), the pieces' finite endpoints, and the limits at ±∞
+(``limit``). The winning candidate is picked by evaluating all of them at reference values of θ and must
+be the same one across (0, 1); every result is then cross-checked by :func:`psi_numeric`, an
+independent numerical minimisation.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+import sympy as sp
+from scipy import optimize
+
+from .._validation import InputError, check_in_unit_interval
+from ..losses.margin import LOSSES, MarginLoss, get_loss
+
+ALPHA = sp.Symbol("alpha", real=True)
+THETA = sp.Symbol("theta", positive=True)
+ETA = sp.Symbol("eta", positive=True)
+_P = sp.Symbol("p", positive=True)  # η during the derivation
+_Q = sp.Symbol("q", positive=True)  # 1 − η during the derivation (two positive symbols keep logs real)
+EPS = sp.Symbol("epsilon", positive=True)
+_REF_THETAS = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """The symbolic calibration analysis of one margin loss (all expressions in η or θ)."""
+
+    loss: sp.Expr  # φ(α)
+    conditional_risk: sp.Expr  # C_η(α)
+    minimiser: sp.Expr | str  # argmin_α C_η(α) for η > 1/2 (an expression, or "+oo" for an infimum at ∞)
+    wrong_sign_minimiser: sp.Expr | str  # argmin over α ≤ 0 (attains H⁻), η > 1/2
+    H: sp.Expr  # H(η) for η ≥ 1/2 (by symmetry H(η) = H(1 − η))
+    H_minus: sp.Expr  # H⁻(η) for η > 1/2
+    psi_tilde: sp.Expr  # ψ̃(θ)
+    psi: sp.Expr  # ψ(θ) = convex closure of ψ̃
+    psi_tilde_is_convex: bool
+    series: sp.Expr  # ψ(θ) near θ = 0
+    inverse_bound: sp.Expr | None  # ψ⁻¹(ε): R − R* ≤ ψ⁻¹(R_φ − R_φ*) (None if no closed form)
+    inverse_leading: sp.Expr  # leading-order ψ⁻¹(ε) as ε → 0
+    H_pq: sp.Expr  # H in the symbols p = η, q = 1 − η (for accurate numerics when η is near 0 or 1)
+
+    def H_numeric(self):
+        """A NumPy function ``H(p, q)`` with p = max(η, 1−η), q = 1 − p passed separately (no cancellation)."""
+        return sp.lambdify((_P, _Q), self.H_pq, "numpy")
+
+
+def _as_expr(loss) -> sp.Expr:
+    """φ(α) as a sympy expression in :data:`ALPHA`, from a loss name, object or one-symbol expression."""
+    if isinstance(loss, sp.Basic):
+        free = loss.free_symbols
+        if len(free) != 1:
+            raise InputError(f"loss expression {loss} must have exactly one free symbol, found {len(free)}")
+        (sym,) = free
+        return loss.subs(sym, ALPHA)
+    return get_loss(loss).sympy(ALPHA)
+
+
+def _to_pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
+    """Split ``expr`` (in α) into smooth pieces with the α-interval where each applies."""
+    folded = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    if not isinstance(folded, sp.Piecewise):
+        return [(folded, sp.Reals)]
+    pieces, covered = [], sp.EmptySet
+    for e, cond in folded.args:
+        region = (sp.Reals if cond is sp.true else cond.as_set()) - covered
+        covered = covered | region
+        for part in (region.args if isinstance(region, sp.Union) else (region,)):
+            if part is not sp.EmptySet:
+                pieces.append((e, part))
+    return pieces
+
+
+def _num(expr, theta_value: float) -> float:
+    try:
+        v = complex(expr.subs({THETA: theta_value, _P: (1 + theta_value) / 2, _Q: (1 - theta_value) / 2}).evalf())
+    except (TypeError, ValueError):
+        return float("nan")
+    return v.real if abs(v.imag) < 1e-12 else float("nan")
+
+
+def _infimum(c_theta: sp.Expr, domain: sp.Set) -> tuple[sp.Expr, sp.Expr | str]:
+    """inf over α ∈ domain of C(α; θ), for θ ∈ (0, 1): (value as expression in θ, minimiser)."""
+    candidates: list[tuple[sp.Expr, sp.Expr | str, sp.Set]] = []
+    for e, interval in _to_pieces(c_theta):
+        region = interval & domain
+        if region is sp.EmptySet:
+            continue
+        if isinstance(region, sp.FiniteSet):
+            candidates += [(e.subs(ALPHA, pt), pt, sp.Interval(pt, pt)) for pt in region]
+            continue
+        if not isinstance(region, sp.Interval):
+            raise NotImplementedError(f"unsupported piece region {region}")
+        d = sp.diff(e, ALPHA)
+        if sp.simplify(d) == 0:  # constant piece
+            pt = region.inf if region.inf.is_finite else (region.sup if region.sup.is_finite else 0)
+            candidates.append((e.subs(ALPHA, pt), pt, region))
+            continue
+        for end, direction in ((region.inf, "+"), (region.sup, "-")):
+            if end.is_finite:
+                candidates.append((e.subs(ALPHA, end), end, region))
+            else:
+                candidates.append((sp.limit(e, ALPHA, end), "+oo" if end == sp.oo else "-oo", region))
+        try:
+            roots = sp.solve(sp.Eq(d, 0), ALPHA)
+        except NotImplementedError:
+            roots = []
+        for r in roots:
+            candidates.append((e.subs(ALPHA, r), r, region))
+
+    def admissible(cand, th):
+        _, where, region = cand
+        if isinstance(where, str):
+            return True
+        w = _num(sp.sympify(where), th)
+        if w != w:
+            return False
+        lo, hi = float(region.inf), float(region.sup)
+        return lo - 1e-12 <= w <= hi + 1e-12
+
+    winners = []
+    for th in _REF_THETAS:
+        vals = [(_num(v, th) if admissible((v, w, reg), th) else np.inf) for v, w, reg in candidates]
+        vals = [np.inf if v != v else v for v in vals]
+        best = float(np.min(vals))
+        winners.append({i for i, v in enumerate(vals) if v <= best + 1e-12 * max(1.0, abs(best))})
+    common = set.intersection(*winners)
+    if not common:
+        raise NotImplementedError("the minimising candidate changes with θ; use psi_numeric")
+    i = min(common)
+    value, where, _ = candidates[i]
+    return sp.simplify(value), where
+
+
+def _in_theta(expr: sp.Expr) -> sp.Expr:
+    """Substitute η = (1+θ)/2, 1 − η = (1−θ)/2 into an expression in the derivation symbols."""
+    out = sp.expand_log(expr, force=True).subs({_P: (1 + THETA) / 2, _Q: (1 - THETA) / 2})
+    return sp.expand_log(out, force=True)
+
+
+def _is_convex_on_unit(expr: sp.Expr) -> bool:
+    f2 = sp.lambdify(THETA, sp.diff(expr, THETA, 2), "numpy")
+    grid = np.linspace(1e-3, 1 - 1e-3, 999)
+    vals = np.broadcast_to(np.asarray(f2(grid), dtype=float), grid.shape)
+    return bool(np.all(vals >= -1e-9))
+
+
+def _convex_closure_piecewise(expr: sp.Expr) -> sp.Expr:
+    """Lower convex envelope of ψ̃ on [0, 1], from a fine grid, as a piecewise-linear sympy expression."""
+    f = sp.lambdify(THETA, expr, "numpy")
+    x = np.linspace(0.0, 1.0, 2001)
+    y = np.broadcast_to(np.asarray(f(np.maximum(x, 1e-15)), dtype=float), x.shape).copy()
+    y[0] = 0.0
+    hull: list[int] = []
+    for k in range(x.size):  # Andrew's monotone chain, lower hull
+        while len(hull) >= 2 and (y[hull[-1]] - y[hull[-2]]) * (x[k] - x[hull[-2]]) >= \
+                (y[k] - y[hull[-2]]) * (x[hull[-1]] - x[hull[-2]]):
+            hull.pop()
+        hull.append(k)
+    pieces = []
+    for a, b in zip(hull[:-1], hull[1:]):
+        slope = (y[b] - y[a]) / (x[b] - x[a])
+        pieces.append((sp.Float(y[a]) + sp.Float(slope) * (THETA - sp.Float(x[a])), THETA <= sp.Float(x[b])))
+    return sp.Piecewise(*pieces)
+
+
+@functools.lru_cache(maxsize=64)
+def _derive_cached(phi: sp.Expr) -> Calibration:
+    c_pq = _P * phi + _Q * phi.subs(ALPHA, -ALPHA, simultaneous=True)
+    c_eta = c_pq.subs({_P: ETA, _Q: 1 - ETA})
+    H_pq, argmin = _infimum(c_pq, sp.Reals)
+    Hm_pq, wrong_argmin = _infimum(c_pq, sp.Interval(-sp.oo, 0))
+    H_theta, Hm_theta = _in_theta(H_pq), _in_theta(Hm_pq)
+    psi_tilde = sp.simplify(Hm_theta - H_theta)
+    if psi_tilde.has(sp.I):
+        raise NotImplementedError(f"ψ̃ came out complex for {phi}; use psi_numeric")
+    convex = _is_convex_on_unit(psi_tilde) if psi_tilde.has(THETA) else True
+    psi = psi_tilde if convex else _convex_closure_piecewise(psi_tilde)
+    series = sp.series(psi, THETA, 0, 6).removeO() if convex else sp.nan
+    inverse = None
+    if convex and psi.has(THETA):
+        try:
+            sols = [s for s in sp.solve(sp.Eq(psi, EPS), THETA) if _num(s.subs(EPS, sp.Rational(1, 100)), 0.5) > 0]
+            inverse = sp.simplify(sols[0]) if len(sols) == 1 else None
+        except (NotImplementedError, ValueError):
+            inverse = None
+    if convex and series != 0 and series is not sp.nan:
+        lead = sp.Poly(series, THETA).terms()[-1]  # lowest-order term c θ^k
+        (k,), c = lead
+        inverse_leading = (EPS / c) ** sp.Rational(1, k)
+    else:
+        inverse_leading = sp.nan
+    to_eta = {_P: ETA, _Q: 1 - ETA}
+    H_eta = sp.simplify(H_pq.subs(to_eta))
+    Hm_eta = sp.simplify(Hm_pq.subs(to_eta))
+    minimiser = argmin if isinstance(argmin, str) else sp.simplify(sp.sympify(argmin).subs(to_eta))
+    wrong = wrong_argmin if isinstance(wrong_argmin, str) else sp.simplify(sp.sympify(wrong_argmin).subs(to_eta))
+    return Calibration(phi, c_eta, minimiser, wrong, H_eta, Hm_eta, psi_tilde, psi, convex, series, inverse,
+                       inverse_leading, H_pq)
+
+
+def derive(loss) -> Calibration:
+    """The full symbolic calibration analysis of a margin loss (BJM 2006, §2–3).
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        A name from :data:`theorylab.losses.margin.LOSSES` (or ``"sigmoid(k=2)"``, ``"rho_margin(rho=.5)"``),
+        a loss object, or φ as a sympy expression in one symbol.
+
+    Returns
+    -------
+    Calibration
+        C_η(α), the minimiser, H, H⁻, ψ̃, ψ, the series of ψ at 0 and the inverted bound ψ⁻¹.
+    """
+    return _derive_cached(_as_expr(loss))
+
+
+def psi_transform(loss) -> sp.Expr:
+    """ψ(θ) of BJM 2006 Definition 2 as a sympy expression in the symbol ``theta`` (θ ∈ [0, 1]).
+
+    ψ is the convex closure of ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2); for convex φ, ψ = ψ̃.
+    """
+    return derive(loss).psi
+
+
+def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
+    """ψ̃(θ) by direct numerical minimisation of C_η over a grid α ∈ [−w, w], refined by Brent's method.
+
+    An independent cross-check of the symbolic derivation (spec check C7.1): no sympy involved.
+    """
+    check_in_unit_interval("theta", theta)
+    loss = get_loss(loss) if not isinstance(loss, sp.Basic) else loss
+    if isinstance(loss, sp.Basic):
+        f = sp.lambdify(ALPHA, _as_expr(loss), "numpy")
+        phi = lambda a: np.asarray(f(a), dtype=float) * np.ones_like(a)
+    else:
+        phi = lambda a: np.asarray(loss.value(np.asarray(a, dtype=float)))
+    grid = np.linspace(-grid_halfwidth, grid_halfwidth, 16001)
+    out = []
+    for th in np.atleast_1d(np.asarray(theta, dtype=float)):
+        eta = (1 + th) / 2
+        c = lambda a: eta * phi(a) + (1 - eta) * phi(-a)
+        mins = []
+        for g in (grid, grid[grid <= 0]):
+            vals = c(g)
+            i = int(np.argmin(vals))
+            lo, hi = g[max(i - 1, 0)], g[min(i + 1, g.size - 1)]
+            best = float(vals[i])
+            if hi > lo:
+                r = optimize.minimize_scalar(lambda a: float(c(np.array([a]))[0]), bounds=(lo, hi),
+                                             method="bounded", options={"xatol": 1e-12})
+                best = min(best, float(r.fun))
+            mins.append(best)
+        out.append(mins[1] - mins[0])
+    return np.asarray(out)
+
+
+def is_classification_calibrated(loss) -> bool:
+    """Whether φ is classification-calibrated: ψ(θ) > 0 for every θ ∈ (0, 1] (BJM 2006, Definition 1, Lemma 5).
+
+    Decided from the derived ψ: its series at 0 must start with a positive coefficient and ψ must be
+    positive on a grid of (0, 1].
+    """
+    cal = derive(loss)
+    psi = cal.psi
+    if not psi.has(THETA):
+        return bool(sp.N(psi) > 0)
+    f = sp.lambdify(THETA, psi, "numpy")
+    grid = np.linspace(1e-3, 1.0 - 1e-12, 1000)
+    vals = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
+    if cal.psi_tilde_is_convex:
+        poly = sp.Poly(cal.series, THETA) if cal.series != 0 else None
+        if poly is None or poly.terms()[-1][1] <= 0:
+            return False
+    return bool(np.all(vals > 0))
+
+
+def convex_cc_criterion(loss) -> bool:
+    """BJM 2006 Theorem 2 test for a *convex* φ: differentiable at 0 with φ'(0) < 0.
+
+    One-sided derivatives at 0 are symbolic limits of difference quotients. Raises :class:`InputError`
+    when φ is not convex (checked numerically on α ∈ [−20, 20]), since the criterion then does not apply.
+    """
+    phi = _as_expr(loss)
+    f = sp.lambdify(ALPHA, phi, "numpy")
+    a = np.linspace(-20, 20, 4001)
+    v = np.asarray(f(a), dtype=float) * np.ones_like(a)
+    if np.any(v[:-2] + v[2:] - 2 * v[1:-1] < -1e-9 * np.maximum(1, np.abs(v[1:-1]))):
+        raise InputError(f"loss {loss!r} is not convex; the convex criterion (BJM Theorem 2) does not apply")
+    pieces = _to_pieces(phi)
+    # one-sided derivatives at 0: differentiate the piece that holds (0, δ) and the one that holds (−δ, 0)
+    right = next(sp.diff(e, ALPHA) for e, reg in pieces if reg.measure > 0 and reg.inf <= 0 < reg.sup)
+    left = next(sp.diff(e, ALPHA) for e, reg in pieces if reg.measure > 0 and reg.inf < 0 <= reg.sup)
+    right, left = sp.limit(right, ALPHA, 0, "+"), sp.limit(left, ALPHA, 0, "-")
+    return bool(sp.simplify(right - left) == 0 and right < 0)
+
+
+def growth_constant(loss) -> sp.Expr:
+    """lim_{θ→0} ψ(θ)/θ² = φ'(0)² / (2 φ''(0)) for φ twice differentiable at 0 with φ'' (0) > 0.
+
+    (Mao, Mohri, Zhong, NeurIPS 2024, arXiv 2405.05968, binary case.) Returns ``oo`` for losses whose ψ
+    grows linearly (ψ(θ)/θ² → ∞), computed as the symbolic limit of ψ(θ)/θ².
+    """
+    return sp.limit(psi_transform(loss) / THETA**2, THETA, 0, "+")
+
+
+def growth_constant_from_derivatives(loss) -> sp.Expr:
+    """φ'(0)² / (2 φ''(0)) from the symbolic derivatives of φ at 0 (the closed form of the growth constant)."""
+    phi = _as_expr(loss)
+    d1 = sp.diff(phi, ALPHA).subs(ALPHA, 0)
+    d2 = sp.diff(phi, ALPHA, 2).subs(ALPHA, 0)
+    return sp.simplify(d1**2 / (2 * d2))
+
+
+def known_losses() -> list[str]:
+    return list(LOSSES)
+
+
+__all__ = ["Calibration", "derive", "psi_transform", "psi_numeric", "is_classification_calibrated",
+           "convex_cc_criterion", "growth_constant", "growth_constant_from_derivatives", "MarginLoss"]
