@@ -258,7 +258,7 @@ def claims_in_module(module: str) -> list[Claim]:
 
 
 def select(patterns, claims: dict[str, Claim] | None = None) -> list[Claim]:
-    """Claims whose id matches any pattern: a glob (``bartlett2006/*``), a paper key, or a substring.
+    """Claims whose id matches any pattern: an exact id, a glob (``bartlett2006/*``), a paper key, or a substring.
 
     Raises :class:`InputError` when a pattern matches nothing.
     """
@@ -269,8 +269,11 @@ def select(patterns, claims: dict[str, Claim] | None = None) -> list[Claim]:
     patterns = list(patterns) or ["*"]
     chosen: dict[str, Claim] = {}
     for pat in patterns:
-        hits = [c for cid, c in claims.items()
-                if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat.rstrip("/") + "/") or pat in cid]
+        if pat in claims:  # an exact id means that claim alone
+            hits = [claims[pat]]
+        else:
+            hits = [c for cid, c in claims.items()
+                    if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat.rstrip("/") + "/") or pat in cid]
         if not hits:
             raise InputError(f"pattern {pat!r} matches no claim; `theorylab list` shows the claim ids")
         for c in hits:

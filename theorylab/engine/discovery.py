@@ -1,10 +1,33 @@
-"""Finds the verification modules (one per paper) and imports them, which registers their claims."""
+"""Finds the verification modules (one per paper) and imports them, which registers their claims.
+
+A module that fails to import does not hide the others: it is registered as one claim,
+``<module>/import``, whose check re-raises the import error, so ``theorylab verify`` reports it as ERROR
+(exit code 1) and ``theorylab list`` shows it.
+"""
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import traceback
 
 _LOADED = False
+IMPORT_ERRORS: dict[str, str] = {}
+
+
+def _register_import_error(name: str, exc: BaseException) -> None:
+    from .claim import Source, claim
+
+    detail = f"{type(exc).__name__}: {exc}"
+    IMPORT_ERRORS[name] = detail + "\n" + traceback.format_exc(limit=4)
+
+    def check(ctx):
+        raise ImportError(f"verifications.{name} failed to import: {detail}")
+
+    check.__module__ = f"verifications.{name}"
+    claim(f"{name.replace('_', '-').lower()}/import", title=f"import verifications.{name}",
+          source=Source("theorylab", "verification module", f"verifications/{name}.py"),
+          statement=f"verifications/{name}.py imports", status="VERIFIED", kind="identity",
+          negative_control="none: this entry only reports an import error")(check)
 
 
 def load_verifications() -> list[str]:
@@ -14,7 +37,10 @@ def load_verifications() -> list[str]:
 
     names = sorted(m.name for m in pkgutil.iter_modules(verifications.__path__) if not m.name.startswith("_"))
     if not _LOADED:
-        for name in names:
-            importlib.import_module(f"verifications.{name}")
         _LOADED = True
+        for name in names:
+            try:
+                importlib.import_module(f"verifications.{name}")
+            except Exception as exc:  # reported as an ERROR claim, never skipped silently
+                _register_import_error(name, exc)
     return names
