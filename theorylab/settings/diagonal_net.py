@@ -1,0 +1,390 @@
+"""Diagonal linear networks: (S)GD dynamics, gradient flow, and the exact multiplicative identity.
+
+Two parameterisations of a linear predictor ``β ∈ R^d`` (Woodworth et al. 2020, Sec. 4):
+
+* ``"uu-vv"`` (A): ``β = u⊙u − v⊙v``, initialised at ``u₀ = v₀ = α𝟏`` so that ``β₀ = 0``;
+* ``"uv"`` (B): ``β = u⊙v`` (Wu & Su 2023; Even et al. 2023).
+
+Training loss ``L(β) = (1/2n)‖Xβ − y‖²``. GD/SGD run as numba kernels for NumPy inputs
+(:mod:`theorylab.settings.diagonal_net_kernels`) and as an array-API reference loop for any other
+namespace (and on request). The implicit-bias potential and interpolators live in
+:mod:`theorylab.settings.diagonal_net_bias`, the Hessian and stability quantities in
+:mod:`theorylab.settings.diagonal_net_stability`; both are re-exported here.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .._validation import InputError, check_positive, namespace_of
+from . import diagonal_net_kernels as _k
+
+PARAMETRIZATIONS = ("uu-vv", "uv")
+_MODE = {"uu-vv": 0, "uv": 1}
+_CHUNK = 1 << 14  # SGD batch indices are drawn in chunks of this many steps (same for both paths)
+_BLOWUP = 1e30  # a (batch) loss above this × max(1, initial loss) is a divergence
+
+
+class DivergenceError(InputError):
+    """The step size makes (S)GD diverge; the message names the step, the iteration and the loss."""
+
+
+@dataclasses.dataclass
+class DiagonalParams:
+    """Parameters ``(u, v)`` of a diagonal linear network and which parameterisation they use."""
+
+    u: object
+    v: object
+    parametrization: str = "uu-vv"
+
+    @property
+    def beta(self):
+        """The linear predictor: ``u⊙u − v⊙v`` for ``"uu-vv"``, ``u⊙v`` for ``"uv"``."""
+        return predictor(self)
+
+
+@dataclasses.dataclass
+class Trajectory:
+    """Result of :func:`run_dynamics`.
+
+    ``log_a``/``log_b`` (when tracked) are ``Σ_k log|1 − c γ_k g_k|`` and ``Σ_k log|1 + c γ_k g_k|``
+    per coordinate, with ``c = 2`` for ``"uu-vv"`` and ``c = 1`` for ``"uv"`` (the factors of the exact
+    multiplicative identity, Pesme et al. 2021 / Even et al. 2023).
+    """
+
+    beta: object
+    params: DiagonalParams
+    log_a: object = None
+    log_b: object = None
+    n_steps: int = 0
+
+
+def predictor(params: DiagonalParams):
+    """``β`` of a :class:`DiagonalParams`: ``u⊙u − v⊙v`` (A) or ``u⊙v`` (B)."""
+    if params.parametrization == "uu-vv":
+        return params.u * params.u - params.v * params.v
+    return params.u * params.v
+
+
+def train_loss(X, y, beta) -> float:
+    """``L(β) = (1/2n)‖Xβ − y‖²`` (array API)."""
+    xp, (X, y, beta) = namespace_of(X, y, beta)
+    r = X @ beta - y
+    return float(xp.sum(r * r)) / (2 * X.shape[0])
+
+
+# ----------------------------------------------------------------------------- validation
+def check_data(X, y):
+    """Validate a design ``X`` (n × d) and targets ``y`` (n,); return them (array-API, float)."""
+    xp, (X, y) = namespace_of(X, y)
+    if X.ndim != 2:
+        raise InputError(f"X has shape {tuple(X.shape)}; a 2-D array (n samples × d features) is allowed")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise InputError(f"y has shape {tuple(y.shape)}; a 1-D array of length n={X.shape[0]} is allowed")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise InputError(f"X has shape {tuple(X.shape)}; at least one sample and one feature are needed")
+    for name, a in (("X", X), ("y", y)):
+        if not bool(xp.all(xp.isfinite(a))):
+            raise InputError(f"{name} contains NaN or inf; finite real numbers are allowed")
+    return xp, X, y
+
+
+def _check_steps(n_steps) -> int:
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise InputError(f"n_steps={n_steps!r} is not allowed; it must be an integer >= 0")
+    return int(n_steps)
+
+
+def _check_parametrization(p: str) -> int:
+    if p not in _MODE:
+        raise InputError(f"parametrization={p!r} is not allowed; choose one of {', '.join(PARAMETRIZATIONS)}")
+    return _MODE[p]
+
+
+def _check_batch(batch_size, n) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or not 1 <= batch_size <= n:
+        raise InputError(f"batch_size={batch_size!r} is not allowed; it must be an integer in [1, n={n}]")
+    return int(batch_size)
+
+
+def _diverged(step, k, n_steps, loss):
+    return DivergenceError(
+        f"step={step!r} diverges: the training loss reached {loss:.3g} (not finite or above the blow-up "
+        f"level) at iteration {k} of {n_steps}; use a smaller step (or a warm-up)")
+
+
+# ----------------------------------------------------------------------------- batches
+def batch_index_chunks(rng: np.random.Generator, n: int, batch_size: int, n_steps: int):
+    """Yield int64 arrays of shape (m, batch_size) of sample indices, ``_CHUNK`` steps at a time.
+
+    Each batch is ``batch_size`` distinct indices drawn uniformly without replacement, independently
+    across steps (batch 1: i.i.d. uniform indices). Both the numba and the reference path consume this
+    generator, so the same ``rng`` state gives the same batches.
+    """
+    done = 0
+    while done < n_steps:
+        m = min(_CHUNK, n_steps - done)
+        if batch_size == 1:
+            idx = rng.integers(0, n, size=(m, 1), dtype=np.int64)
+        elif batch_size == n:
+            idx = np.broadcast_to(np.arange(n, dtype=np.int64), (m, n)).copy()
+        else:
+            idx = np.argsort(rng.random((m, n)), axis=1)[:, :batch_size].astype(np.int64)
+        done += m
+        yield idx
+
+
+# ----------------------------------------------------------------------------- dynamics
+def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_size=None, rng=None,
+                 warmup=0, track=False, reference=False) -> Trajectory:
+    """Run GD (``batch_size=None``) or minibatch SGD on a diagonal linear network.
+
+    Update (Woodworth et al. 2020 Sec. 4; Pesme et al. 2021 eq. (3)): with ``g_k = ∇_β L_{B_k}(β_k)``,
+    ``L_B(β) = (1/2|B|) Σ_{i∈B} (x_iᵀβ − y_i)²`` and ``γ_k = step · min(1, (k+1)/warmup)``,
+
+    * ``"uu-vv"``: ``u_{k+1} = u_k ⊙ (1 − 2γ_k g_k)``, ``v_{k+1} = v_k ⊙ (1 + 2γ_k g_k)``;
+    * ``"uv"``: ``u_{k+1} = u_k − γ_k v_k ⊙ g_k``, ``v_{k+1} = v_k − γ_k u_k ⊙ g_k``.
+
+    Parameters
+    ----------
+    X, y : arrays (n × d), (n,)
+    u0, v0 : arrays (d,)
+        Initial parameters (copied).
+    step : float > 0
+    n_steps : int >= 0
+    parametrization : {"uu-vv", "uv"}
+    batch_size : int in [1, n] or None
+        ``None``: full-batch GD. Otherwise SGD with batches from :func:`batch_index_chunks`.
+    rng : numpy.random.Generator
+        Required for SGD.
+    warmup : int >= 0
+        Linear warm-up length of the step (0: none).
+    track : bool
+        Accumulate ``log_a``/``log_b`` of :class:`Trajectory`.
+    reference : bool
+        Force the array-API reference loop (always used for non-NumPy inputs).
+
+    Raises
+    ------
+    DivergenceError
+        When the (batch) loss becomes non-finite or exceeds ``1e30 · max(1, L(β₀))``; names the step,
+        iteration and loss. No NaN is ever returned.
+    """
+    xp, X, y = check_data(X, y)
+    step = check_positive("step", step)
+    n_steps = _check_steps(n_steps)
+    mode = _check_parametrization(parametrization)
+    _, (u0, v0) = namespace_of(u0, v0)
+    d = X.shape[1]
+    if tuple(u0.shape) != (d,) or tuple(v0.shape) != (d,):
+        raise InputError(f"u0/v0 have shapes {tuple(u0.shape)}/{tuple(v0.shape)}; shape ({d},) is allowed")
+    if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
+        raise InputError(f"warmup={warmup!r} is not allowed; it must be an integer >= 0")
+    if batch_size is not None:
+        batch_size = _check_batch(batch_size, X.shape[0])
+        if not isinstance(rng, np.random.Generator):
+            raise InputError(f"rng={rng!r} is not allowed; SGD needs a numpy.random.Generator")
+    is_numpy = all(isinstance(a, np.ndarray) for a in (X, y, u0, v0))
+    if reference or not is_numpy:
+        return run_dynamics_reference(X, y, u0, v0, step=step, n_steps=n_steps, mode=mode,
+                                      batch_size=batch_size, rng=rng, warmup=int(warmup), track=track)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    u = np.array(u0, dtype=np.float64)
+    v = np.array(v0, dtype=np.float64)
+    log_a = np.zeros(d)
+    log_b = np.zeros(d)
+    blowup = _BLOWUP * max(1.0, train_loss(X, y, predictor(DiagonalParams(u, v, parametrization))))
+    if batch_size is None:
+        status, k, loss = _k.gd_kernel(X, y, u, v, mode, step, int(warmup), 0, n_steps, bool(track),
+                                       log_a, log_b, blowup)
+        if status:
+            raise _diverged(step, k, n_steps, loss)
+    else:
+        k0 = 0
+        for idx in batch_index_chunks(rng, X.shape[0], batch_size, n_steps):
+            status, k, loss = _k.sgd_kernel(X, y, u, v, mode, step, int(warmup), k0, idx, bool(track),
+                                            log_a, log_b, blowup)
+            if status:
+                raise _diverged(step, k, n_steps, loss)
+            k0 += idx.shape[0]
+    params = DiagonalParams(u, v, parametrization)
+    return Trajectory(predictor(params), params, log_a if track else None, log_b if track else None, n_steps)
+
+
+def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng, warmup, track):
+    """Array-API reference loop with the contract of :func:`run_dynamics` (one step per Python iteration)."""
+    xp, (X, y, u, v) = namespace_of(X, y, u0, v0)
+    u = xp.asarray(u, copy=True)
+    v = xp.asarray(v, copy=True)
+    n, d = X.shape
+    c = 2.0 if mode == 0 else 1.0
+    log_a = xp.zeros(d, dtype=X.dtype)
+    log_b = xp.zeros(d, dtype=X.dtype)
+    par = PARAMETRIZATIONS[mode]
+    loss0 = train_loss(X, y, predictor(DiagonalParams(u, v, par)))
+    blowup = _BLOWUP * max(1.0, loss0)
+
+    def batches():
+        if batch_size is None:
+            for _ in range(n_steps):
+                yield None
+        else:
+            for chunk in batch_index_chunks(rng, n, batch_size, n_steps):
+                for row in chunk:
+                    yield xp.asarray(row)
+
+    for k, rows in enumerate(batches()):
+        beta = u * u - v * v if mode == 0 else u * v
+        Xb = X if rows is None else xp.take(X, rows, axis=0)
+        yb = y if rows is None else xp.take(y, rows, axis=0)
+        r = Xb @ beta - yb
+        loss = float(xp.sum(r * r)) / (2 * Xb.shape[0])
+        if not (loss <= blowup):
+            raise _diverged(step, k, n_steps, loss)
+        g = (r @ Xb) / Xb.shape[0]
+        gamma = step if warmup <= 0 or k + 1 >= warmup else step * (k + 1) / warmup
+        x = c * gamma * g
+        if mode == 0:
+            u, v = u * (1.0 - x), v * (1.0 + x)
+        else:
+            u, v = u - x * v, v - x * u
+        if track:
+            log_a = log_a + xp.log(xp.abs(1.0 - x))
+            log_b = log_b + xp.log(xp.abs(1.0 + x))
+    params = DiagonalParams(u, v, par)
+    return Trajectory(predictor(params), params, log_a if track else None, log_b if track else None, n_steps)
+
+
+def _alpha_init(X, alpha):
+    alpha = check_positive("alpha", alpha)
+    xp, (X,) = namespace_of(X)
+    u0 = xp.full((X.shape[1],), alpha, dtype=X.dtype)
+    return u0, xp.asarray(u0, copy=True)
+
+
+def train_gd(X, y, alpha, step, n_steps):
+    """Full-batch GD on ``β = u⊙u − v⊙v`` from ``u₀ = v₀ = α𝟏`` (Woodworth et al. 2020, Sec. 4).
+
+    Step ``u ← u ⊙ (1 − 2γ∇L(β))``, ``v ← v ⊙ (1 + 2γ∇L(β))`` with ``L = (1/2n)‖Xβ − y‖²``.
+
+    Returns
+    -------
+    beta : array (d,)
+    params : DiagonalParams
+    """
+    u0, v0 = _alpha_init(X, alpha)
+    tr = run_dynamics(X, y, u0, v0, step=step, n_steps=n_steps)
+    return tr.beta, tr.params
+
+
+def train_sgd(X, y, alpha, step, n_steps, batch_size, rng):
+    """Minibatch SGD on ``β = u⊙u − v⊙v`` from ``u₀ = v₀ = α𝟏`` (Pesme et al. 2021, eq. (3)).
+
+    Each step uses ``g = (1/B) Σ_{i∈B} (x_iᵀβ − y_i) x_i`` over a batch of ``batch_size`` distinct
+    indices drawn with ``rng``. Returns ``(beta, params)`` like :func:`train_gd`.
+    """
+    u0, v0 = _alpha_init(X, alpha)
+    tr = run_dynamics(X, y, u0, v0, step=step, n_steps=n_steps, batch_size=batch_size, rng=rng)
+    return tr.beta, tr.params
+
+
+def multiplicative_identity(alpha, log_a, log_b):
+    """``β_T`` from the exact identity (Pesme et al. 2021 eq. (6); Even et al. 2023), parameterisation (A).
+
+    With ``a = Σ_k log|1 − 2γ_k g_k|`` and ``b = Σ_k log|1 + 2γ_k g_k|``:
+    ``β_T = 2 α_T² ⊙ sinh(a − b)``, ``α_T² = α² e^{−G_T}``, ``G_T = −(a + b) = Σ_k q̃(2γ_k g_k)``,
+    ``q̃(x) = −log|1 − x²|``. Valid while no factor changed sign (true for stable steps).
+
+    Returns
+    -------
+    beta : array (d,)
+    gain : array (d,)  — ``G_T``
+    """
+    xp, (log_a, log_b) = namespace_of(log_a, log_b)
+    gain = -(log_a + log_b)
+    return 2.0 * alpha ** 2 * xp.exp(-gain) * xp.sinh(log_a - log_b), gain
+
+
+def effective_alpha(params: DiagonalParams):
+    """Per-coordinate effective initialisation scale ``α_eff`` at the current parameters.
+
+    ``"uu-vv"``: ``α_eff² = |u⊙v|`` (conserved by gradient flow, equal to ``α² e^{−G_T}`` along (S)GD,
+    where the absolute value covers steps with ``|2γg| > 1`` that flip the signs of ``u`` and ``v``);
+    ``"uv"``: ``α_eff² = (u⊙u − v⊙v)/4`` (the imbalance δ/4, from the map ``w± = (u ± v)/2``).
+    Raises :class:`InputError` when a coordinate's scale is not positive.
+    """
+    xp, (u, v) = namespace_of(params.u, params.v)
+    a2 = xp.abs(u * v) if params.parametrization == "uu-vv" else (u * u - v * v) / 4.0
+    if not bool(xp.all(a2 > 0)):
+        raise InputError("params give a non-positive effective scale α_eff² on some coordinate; "
+                         "u⊙v ≠ 0 ('uu-vv') or u² > v² ('uv') is required")
+    return xp.sqrt(a2)
+
+
+def gradient_flow(X, y, alpha, t_end, rtol=1e-11, atol=1e-13):
+    """Gradient flow on (A) from ``α𝟏`` up to time ``t_end`` by an implicit ODE solver (reference).
+
+    Integrates ``μ̇ = (Xβ − y)/n`` with ``β = −2α² sinh(4Xᵀμ)`` (Woodworth et al. 2020, Sec. 4: the
+    flow ``u̇ = −2u⊙∇L``, ``v̇ = 2v⊙∇L`` gives ``u = α e^{−2ρ}``, ``v = α e^{2ρ}``, ``ρ = Xᵀμ``) with
+    ``scipy.integrate.solve_ivp`` (Radau, analytic Jacobian).
+
+    Returns ``(beta, params)``.
+    """
+    from scipy.integrate import solve_ivp
+
+    _, X, y = check_data(X, y)
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    alpha = check_positive("alpha", alpha)
+    t_end = check_positive("t_end", t_end)
+    n = X.shape[0]
+    a2 = alpha * alpha
+
+    def rhs(_t, mu):
+        beta = -2.0 * a2 * np.sinh(4.0 * (X.T @ mu))
+        return (X @ beta - y) / n
+
+    def jac(_t, mu):
+        w = -8.0 * a2 * np.cosh(4.0 * (X.T @ mu))
+        return (X * w) @ X.T / n
+
+    sol = solve_ivp(rhs, (0.0, t_end), np.zeros(n), method="Radau", jac=jac, rtol=rtol, atol=atol)
+    if not sol.success:
+        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+    rho = X.T @ sol.y[:, -1]
+    params = DiagonalParams(alpha * np.exp(-2.0 * rho), alpha * np.exp(2.0 * rho), "uu-vv")
+    return predictor(params), params
+
+
+def sparse_regression(n, d, s, rng, n_test=0, value=1.0):
+    """Noiseless sparse regression: ``x ~ N(0, I_d)``, ``β* = value·(1,…,1,0,…,0)`` (s ones), ``y = Xβ*``.
+
+    Returns ``(X, y, beta_star, X_test, y_test)`` (test arrays have ``n_test`` rows).
+    """
+    for name, v in (("n", n), ("d", d), ("s", s)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise InputError(f"{name}={v!r} is not allowed; it must be an integer >= 1")
+    if s > d:
+        raise InputError(f"s={s!r} is not allowed; it must be <= d={d}")
+    beta = np.zeros(d)
+    beta[:s] = value
+    X = rng.standard_normal((n, d))
+    Xt = rng.standard_normal((n_test, d))
+    return X, X @ beta, beta, Xt, Xt @ beta
+
+
+from .diagonal_net_bias import (  # noqa: E402  (re-exported public API)
+    NotInterpolableError, Q_alpha, check_interpolable, implicit_bias_solution, min_l1_interpolator,
+    min_l2_interpolator, q_entropy)
+from .diagonal_net_stability import (  # noqa: E402
+    hessian, hessian_trace, per_sample_jacobian, sgd_stability)
+
+__all__ = ["DiagonalParams", "Trajectory", "DivergenceError", "NotInterpolableError", "predictor",
+           "train_loss", "run_dynamics", "run_dynamics_reference", "train_gd", "train_sgd",
+           "multiplicative_identity", "effective_alpha", "gradient_flow", "sparse_regression",
+           "q_entropy", "Q_alpha", "implicit_bias_solution", "min_l1_interpolator",
+           "min_l2_interpolator", "check_interpolable", "hessian", "hessian_trace",
+           "per_sample_jacobian", "sgd_stability", "batch_index_chunks"]
