@@ -73,6 +73,11 @@ def test_tally_worst_case_indexing():
     assert out.worst_slack == -2.0 and out.worst_case == {"a": 20, "label": "x"} and out.cases == 4
     with pytest.raises(RuntimeError):
         Tally().outcome()
+    t2 = Tally()
+    grid = np.arange(6.0).reshape(2, 3)
+    t2.add(np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 4.0]]), g=grid, rows=np.array([[0, 1], [2, 3]]))
+    out2 = t2.outcome()
+    assert out2.worst_slack == -1.0 and out2.worst_case["g"] == 4.0 and out2.cases == 6
 
 
 def test_seed_sequence_per_claim_is_stable():

@@ -94,8 +94,9 @@ def _jsonable(v: Any) -> Any:
 class Tally:
     """Accumulates per-case slacks and remembers the worst case.
 
-    ``add(slack, **case)``: ``slack`` is a scalar or an array; case values that are arrays of the same
-    length as ``slack`` are indexed at the worst entry, anything else is stored as is.
+    ``add(slack, **case)``: ``slack`` is a scalar or an array of any shape; case values shaped like
+    ``slack`` (or with one row per entry of a 1-D ``slack``) are indexed at the worst entry, anything else
+    is stored as is.
     """
 
     def __init__(self) -> None:
@@ -104,7 +105,8 @@ class Tally:
         self.worst_case: dict = {}
 
     def add(self, slack, **case) -> None:
-        s = np.atleast_1d(np.asarray(slack, dtype=np.float64))
+        shape = np.shape(slack)
+        s = np.asarray(slack, dtype=np.float64).ravel()
         if s.size == 0:
             return
         if np.any(np.isnan(s)):
@@ -119,8 +121,10 @@ class Tally:
             picked = {}
             for k, v in case.items():
                 arr = np.asarray(v) if not isinstance(v, (str, dict)) else None
-                if arr is not None and arr.ndim >= 1 and arr.shape[0] == s.size and s.size > 1:
-                    picked[k] = arr[i]
+                if arr is not None and arr.ndim >= 1 and s.size > 1 and arr.shape == shape:
+                    picked[k] = arr.ravel()[i]  # a case value laid out like the slack array
+                elif arr is not None and arr.ndim >= 1 and arr.shape[0] == s.size and s.size > 1:
+                    picked[k] = arr[i]  # one row of case parameters per slack
                 else:
                     picked[k] = v
             if np.isnan(s[i]):

@@ -1,0 +1,502 @@
+"""Comp-sum losses ℓ^τ (sum-exponential, cross-entropy, GCE, MAE, τ > 2): values, gradients, C*.
+
+Mao, Mohri, Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023
+(arXiv 2304.07288), §3 (the comp-sum family) — formulas as reconstructed in
+``shared/claims/surrogate-losses.md`` §2:
+
+    ℓ^τ(h, x, y) = Φ^τ(Σ_{y'≠y} e^{h(x,y') − h(x,y)}),
+    Φ^τ(u) = ((1+u)^{1−τ} − 1)/(1 − τ)   (τ ≠ 1),   Φ^1(u) = log(1 + u),
+    ℓ^τ = Ψ_τ(softmax(h)_y),   Ψ_τ(s) = (1 − s^{τ−1})/(τ − 1),   Ψ_1(s) = −log s.
+
+Numerics: everything goes through the log-softmax ``log s_y = h_y − logsumexp(h)``; a raw score is never
+exponentiated. For τ ≥ 1 the loss and its gradient are finite for all finite scores (|h| up to 1e4 and
+beyond, float32 and float64). For τ < 1 the loss is e^{(1−τ)·(gap)}−1 up to constants, which for a logit
+gap of order 1e4 is not representable: it then returns +inf (the correctly rounded value), never NaN.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from numba import njit, prange
+
+from .._validation import InputError, check_no_nan, namespace_of
+
+# --------------------------------------------------------------------------------------------- validation
+
+
+def check_tau(tau) -> float:
+    """Return τ as a float when it is a finite number ≥ 0; raise :class:`InputError` otherwise."""
+    try:
+        v = float(tau)
+    except (TypeError, ValueError):
+        raise InputError(f"tau={tau!r} is not a number; tau must be a finite number >= 0") from None
+    if not math.isfinite(v) or v < 0:
+        raise InputError(f"tau={tau!r} is not allowed; tau must be a finite number >= 0")
+    return v
+
+
+def check_n(n) -> int:
+    """Return the number of classes as an int ≥ 2; raise :class:`InputError` otherwise."""
+    try:
+        v = int(n)
+    except (TypeError, ValueError):
+        raise InputError(f"n={n!r} is not an integer; the number of classes n must be an integer >= 2") from None
+    if v != n or v < 2:
+        raise InputError(f"n={n!r} is not allowed; the number of classes n must be an integer >= 2")
+    return v
+
+
+def check_bound(bound):
+    """Return Λ as a float (or None for the complete hypothesis set); Λ must be finite and > 0."""
+    if bound is None:
+        return None
+    try:
+        v = float(bound)
+    except (TypeError, ValueError):
+        raise InputError(f"bound={bound!r} is not a number; the score bound Λ must be a finite number > 0 "
+                         "(or None for unbounded scores)") from None
+    if not math.isfinite(v) or v <= 0:
+        raise InputError(f"bound={bound!r} is not allowed; the score bound Λ must be a finite number > 0 "
+                         "(or None for unbounded scores)")
+    return v
+
+
+def _check_scores_labels(scores, labels):
+    xp, (h,) = namespace_of(scores)
+    if h.ndim != 2 or h.shape[1] < 2:
+        raise InputError(f"scores has shape {tuple(h.shape)}; a (batch, n_classes) array with n_classes >= 2 "
+                         "is required")
+    if not xp.isdtype(h.dtype, "real floating"):
+        h = xp.astype(h, xp.float64)
+    check_no_nan("scores", h, xp)
+    try:
+        lab = xp.asarray(labels) if not hasattr(labels, "shape") else labels
+    except Exception:  # noqa: BLE001
+        raise InputError(f"labels={labels!r} is not an integer array of shape (batch,)") from None
+    if lab.ndim != 1 or lab.shape[0] != h.shape[0]:
+        raise InputError(f"labels has shape {tuple(lab.shape)}; shape ({h.shape[0]},) is required "
+                         "(one class index per row of scores)")
+    if not xp.isdtype(lab.dtype, "integral"):
+        raise InputError(f"labels has dtype {lab.dtype}; integer class indices in [0, {h.shape[1]}) are required")
+    if lab.shape[0] and (bool(xp.any(lab < 0)) or bool(xp.any(lab >= h.shape[1]))):
+        raise InputError(f"labels out of range; class indices must lie in [0, {h.shape[1]})")
+    return xp, h, lab
+
+
+# ------------------------------------------------------------------------------------- Φ^τ and Ψ_τ
+
+
+def phi_tau(u, tau):
+    """Φ^τ(u) = ∫₀ᵘ (1+v)^{−τ} dv = ((1+u)^{1−τ} − 1)/(1−τ), Φ^1(u) = log(1+u), for u ≥ 0.
+
+    Mao, Mohri, Zhong (ICML 2023), eq. defining the comp-sum losses. Computed as
+    ``expm1((1−τ)·log1p(u))/(1−τ)``, accurate for small u and for τ near 1.
+    """
+    tau = check_tau(tau)
+    xp, (u,) = namespace_of(u)
+    check_no_nan("u", u, xp)
+    lu = xp.log1p(u)
+    if tau == 1.0:
+        return lu
+    return xp.expm1((1.0 - tau) * lu) / (1.0 - tau)
+
+
+def psi_tau(s, tau):
+    """Ψ_τ(s) = (1 − s^{τ−1})/(τ−1), Ψ_1(s) = −log s, for s ∈ (0, 1] (the loss of softmax mass s).
+
+    Mao, Mohri, Zhong (ICML 2023): ℓ^τ(h,x,y) = Ψ_τ(softmax(h)_y). Ψ_τ(0) = +∞ for τ ≤ 1 and 1/(τ−1) for τ > 1.
+    """
+    tau = check_tau(tau)
+    xp, (s,) = namespace_of(s)
+    check_no_nan("s", s, xp)
+    return _psi_from_log(xp, xp.log(s), tau)
+
+
+def _psi_from_log(xp, logs, tau: float):
+    """Ψ_τ evaluated at s = exp(logs): −expm1((τ−1)·logs)/(τ−1), or −logs at τ = 1."""
+    if tau == 1.0:
+        return -logs
+    return -xp.expm1((tau - 1.0) * logs) / (tau - 1.0)
+
+
+def phi_sympy(u: sp.Expr, tau) -> sp.Expr:
+    """Φ^τ(u) as a sympy expression (τ a number or a symbol; τ = 1 gives log(1+u))."""
+    tau = sp.nsimplify(tau) if not isinstance(tau, sp.Basic) else tau
+    if tau == 1:
+        return sp.log(1 + u)
+    return ((1 + u) ** (1 - tau) - 1) / (1 - tau)
+
+
+def psi_sympy(s: sp.Expr, tau) -> sp.Expr:
+    """Ψ_τ(s) as a sympy expression (τ a number or a symbol; τ = 1 gives −log s)."""
+    tau = sp.nsimplify(tau) if not isinstance(tau, sp.Basic) else tau
+    if tau == 1:
+        return -sp.log(s)
+    return (1 - s ** (tau - 1)) / (tau - 1)
+
+
+def loss_name(tau: float) -> str:
+    """The usual name of ℓ^τ: sum-exponential (0), cross-entropy (1), GCE (1,2), MAE (2)."""
+    tau = check_tau(tau)
+    if tau == 0:
+        return "sum-exponential"
+    if tau < 1:
+        return "comp-sum (between sum-exponential and cross-entropy)"
+    if tau == 1:
+        return "cross-entropy (logistic)"
+    if tau < 2:
+        return "generalized cross-entropy"
+    if tau == 2:
+        return "mean absolute error"
+    return "bounded comp-sum (tau > 2)"
+
+
+# ------------------------------------------------------------------------- loss and gradient (reference)
+
+
+def log_softmax(scores):
+    """log softmax(h) = h − logsumexp(h), row-wise, in the namespace and dtype of ``scores``."""
+    xp, (h,) = namespace_of(scores)
+    m = xp.max(h, axis=-1, keepdims=True)
+    z = h - m
+    return z - xp.log(xp.sum(xp.exp(z), axis=-1, keepdims=True))
+
+
+def _reference(scores, labels, tau, want_grad: bool):
+    tau = check_tau(tau)
+    xp, h, lab = _check_scores_labels(scores, labels)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _reference_body(xp, h, lab, tau, want_grad)
+
+
+def _reference_body(xp, h, lab, tau, want_grad):
+    n = h.shape[1]
+    logs = log_softmax(h)
+    onehot = xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype), (1, -1))
+    zero = xp.zeros_like(logs)
+    lsy = xp.sum(xp.where(onehot, logs, zero), axis=-1)
+    loss = _psi_from_log(xp, lsy, tau)
+    if not want_grad:
+        return loss
+    # ∂ℓ/∂h_j = s_y^{τ−1} s_j for j ≠ y, and ∂ℓ/∂h_y = −Σ_{j≠y} ∂ℓ/∂h_j (softmax shift invariance)
+    off = xp.exp((tau - 1.0) * xp.reshape(lsy, (-1, 1)) + logs)
+    off = xp.where(onehot, zero, off)
+    gy = -xp.sum(off, axis=-1, keepdims=True)
+    grad = xp.where(onehot, gy, off)
+    return loss, grad
+
+
+def comp_sum_loss(scores, labels, tau):
+    """Comp-sum loss ℓ^τ(h, x, y) = Ψ_τ(softmax(h)_y) per example.
+
+    Parameters
+    ----------
+    scores : array (batch, n)
+        Scores h(x, ·); any array-API namespace, float32 or float64.
+    labels : integer array (batch,)
+        Class indices in [0, n).
+    tau : float ≥ 0
+        0 sum-exponential, 1 cross-entropy, (1, 2) GCE, 2 MAE.
+
+    Returns
+    -------
+    array (batch,) in the dtype and namespace of ``scores``.
+
+    Mao, Mohri, Zhong (ICML 2023), comp-sum definition; computed from log-softmax (stable).
+    """
+    return _reference(scores, labels, tau, want_grad=False)
+
+
+def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
+    """(ℓ^τ, ∂ℓ^τ/∂h): per-example losses (batch,) and gradients (batch, n).
+
+    ∂ℓ/∂h_j = s_y^{τ−1}(s_j − 1{j=y}), s = softmax(h) (from Ψ_τ'(s) = −s^{τ−2}). ``backend``: "reference"
+    (array API, any namespace), "numba" (fused kernel, NumPy inputs) or "auto" (numba for NumPy arrays with
+    at least 10⁵ entries).
+    """
+    if backend not in ("auto", "reference", "numba"):
+        raise InputError(f"backend={backend!r} is not allowed; use 'auto', 'reference' or 'numba'")
+    use_numba = backend == "numba" or (
+        backend == "auto" and isinstance(scores, np.ndarray) and scores.size >= 100_000)
+    if not use_numba:
+        return _reference(scores, labels, tau, want_grad=True)
+    tau = check_tau(tau)
+    if not isinstance(scores, np.ndarray):
+        raise InputError("backend='numba' needs NumPy arrays for scores")
+    xp, h, lab = _check_scores_labels(scores, np.asarray(labels))
+    h = np.ascontiguousarray(h)
+    loss = np.empty(h.shape[0], dtype=h.dtype)
+    grad = np.empty_like(h)
+    _fused_kernel(h, np.ascontiguousarray(lab, dtype=np.int64), float(tau), loss, grad)
+    return loss, grad
+
+
+@njit(cache=True, parallel=True, fastmath=False)
+def _fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled
+    B, n = h.shape
+    for i in prange(B):
+        m = h[i, 0]
+        for j in range(1, n):
+            if h[i, j] > m:
+                m = h[i, j]
+        ssum = 0.0
+        for j in range(n):
+            e = math.exp(h[i, j] - m)
+            grad[i, j] = e
+            ssum += e
+        lse = math.log(ssum)
+        y = labels[i]
+        lsy = h[i, y] - m - lse
+        if tau == 1.0:
+            loss[i] = -lsy
+        else:
+            loss[i] = -math.expm1((tau - 1.0) * lsy) / (tau - 1.0)
+        tot = 0.0
+        if tau >= 1.0:  # s_y^{τ−1}/Σe ≤ 1: a product of stored exponentials cannot overflow
+            c = math.exp((tau - 1.0) * lsy - lse)
+            for j in range(n):
+                if j != y:
+                    g = grad[i, j] * c
+                    grad[i, j] = g
+                    tot += g
+        else:
+            for j in range(n):
+                if j != y:
+                    g = math.exp((tau - 1.0) * lsy + (h[i, j] - m - lse))
+                    grad[i, j] = g
+                    tot += g
+        grad[i, y] = -tot
+
+
+# ------------------------------------------------------------------------------ best conditional risk
+
+
+def best_conditional_risk(p, tau, bound=None):
+    """C*_τ(p) = inf_h Σ_y p_y ℓ^τ(h, y) over scores in ℝⁿ (``bound=None``) or in [−Λ, Λ]ⁿ.
+
+    Complete scores (Mao, Mohri, Zhong ICML 2023; shared spec §2), a = 1/(2−τ):
+    (1 − ‖p‖_a)/(τ−1) for τ ∈ [0,2)∖{1}, the entropy −Σ p log p at τ = 1, (1 − max p)/(τ−1) for τ ≥ 2.
+    Box [−Λ, Λ]ⁿ (KKT on the convex image {s : s_i ≤ e^{2Λ}s_j} of the box under softmax): for τ < 2 the
+    minimiser is h = clip(a·log p + c, −Λ, Λ) for one scalar c (found by a 1-D search); for τ ≥ 2 (Ψ_τ
+    concave) it is a vertex: the top-k classes at Λ and the rest at −Λ, minimised over k.
+
+    ``p`` is a probability vector (n,) or a batch (m, n); returns a float or an array (m,).
+    """
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    P = np.asarray(p, dtype=np.float64)
+    single = P.ndim == 1
+    P = np.atleast_2d(P)
+    if P.shape[-1] < 2 or np.any(np.isnan(P)) or np.any(P < -1e-12) or np.any(np.abs(P.sum(-1) - 1) > 1e-9):
+        raise InputError(f"p={p!r} must be probability vectors (non-negative, summing to 1, n >= 2)")
+    P = np.clip(P, 0.0, 1.0)
+    out = np.empty(P.shape[0])
+    _cstar_rows(P, tau, -1.0 if lam is None else lam, out)
+    return float(out[0]) if single else out
+
+
+@njit(cache=True)
+def _psi(s, tau):  # pragma: no cover - compiled
+    if s <= 0.0:
+        if tau > 1.0:
+            return 1.0 / (tau - 1.0)
+        return np.inf
+    if tau == 1.0:
+        return -math.log(s)
+    return -math.expm1((tau - 1.0) * math.log(s)) / (tau - 1.0)
+
+
+@njit(cache=True)
+def _cstar_complete(p, tau):  # pragma: no cover - compiled
+    n = p.shape[0]
+    if tau >= 2.0:
+        mx = 0.0
+        for j in range(n):
+            if p[j] > mx:
+                mx = p[j]
+        return (1.0 - mx) / (tau - 1.0)
+    if tau == 1.0:
+        v = 0.0
+        for j in range(n):
+            if p[j] > 0.0:
+                v -= p[j] * math.log(p[j])
+        return v
+    a = 1.0 / (2.0 - tau)
+    sa = 0.0
+    for j in range(n):
+        if p[j] > 0.0:
+            sa += math.exp(a * math.log(p[j]))
+    # (1 − ‖p‖_a)/(τ−1) = −expm1((2−τ)·log Σ p^a)/(τ−1)
+    return -math.expm1((2.0 - tau) * math.log(sa)) / (tau - 1.0)
+
+
+@njit(cache=True)
+def _risk_of_scores(p, h, tau):  # pragma: no cover - compiled
+    """Σ_y p_y Ψ_τ(softmax(h)_y) with p_y = 0 terms skipped; h finite."""
+    n = p.shape[0]
+    m = h[0]
+    for j in range(1, n):
+        if h[j] > m:
+            m = h[j]
+    ssum = 0.0
+    for j in range(n):
+        ssum += math.exp(h[j] - m)
+    lse = math.log(ssum)
+    v = 0.0
+    for j in range(n):
+        if p[j] > 0.0:
+            ls = h[j] - m - lse
+            if tau == 1.0:
+                v -= p[j] * ls
+            else:
+                v -= p[j] * math.expm1((tau - 1.0) * ls) / (tau - 1.0)
+    return v
+
+
+@njit(cache=True)
+def _clip_path_risk(p, tau, lam, c, h):  # pragma: no cover - compiled
+    a = 1.0 / (2.0 - tau)
+    n = p.shape[0]
+    for j in range(n):
+        if p[j] > 0.0:
+            v = a * math.log(p[j]) + c
+            h[j] = min(lam, max(-lam, v))
+        else:
+            h[j] = -lam
+    return _risk_of_scores(p, h, tau)
+
+
+@njit(cache=True)
+def _cstar_box_h(p, tau, lam, h):  # pragma: no cover - compiled
+    """Box-bounded C*; writes a minimiser into h."""
+    n = p.shape[0]
+    if tau >= 2.0:
+        order = np.argsort(-p)
+        best = np.inf
+        bestk = 1
+        cum = 0.0
+        e = math.exp(-2.0 * lam)
+        for k in range(1, n + 1):
+            cum += p[order[k - 1]]
+            stop = 1.0 / (k + (n - k) * e)
+            v = cum * _psi(stop, tau) + (1.0 - cum) * _psi(stop * e, tau)
+            if v < best:
+                best = v
+                bestk = k
+        for j in range(n):
+            h[j] = -lam
+        for k in range(bestk):
+            h[order[k]] = lam
+        return best
+    a = 1.0 / (2.0 - tau)
+    lmax = -np.inf
+    lmin = np.inf
+    for j in range(n):
+        if p[j] > 0.0:
+            lp = a * math.log(p[j])
+            lmax = max(lmax, lp)
+            lmin = min(lmin, lp)
+    lo = -lam - lmax
+    hi = lam - lmin
+    if hi <= lo:
+        hi = lo + 1e-9
+    ngrid = 48
+    best = np.inf
+    ib = 0
+    for i in range(ngrid + 1):
+        c = lo + (hi - lo) * i / ngrid
+        v = _clip_path_risk(p, tau, lam, c, h)
+        if v < best:
+            best = v
+            ib = i
+    a_ = lo + (hi - lo) * max(ib - 1, 0) / ngrid
+    b_ = lo + (hi - lo) * min(ib + 1, ngrid) / ngrid
+    g = 0.3819660112501051
+    x1 = a_ + g * (b_ - a_)
+    x2 = b_ - g * (b_ - a_)
+    f1 = _clip_path_risk(p, tau, lam, x1, h)
+    f2 = _clip_path_risk(p, tau, lam, x2, h)
+    for _ in range(80):
+        if f1 < f2:
+            b_ = x2
+            x2 = x1
+            f2 = f1
+            x1 = a_ + g * (b_ - a_)
+            f1 = _clip_path_risk(p, tau, lam, x1, h)
+        else:
+            a_ = x1
+            x1 = x2
+            f1 = f2
+            x2 = b_ - g * (b_ - a_)
+            f2 = _clip_path_risk(p, tau, lam, x2, h)
+    cbest = 0.5 * (a_ + b_)
+    v = _clip_path_risk(p, tau, lam, cbest, h)
+    if best < v:  # keep the grid point if it is better (never worse than the grid)
+        c = lo + (hi - lo) * ib / ngrid
+        v = _clip_path_risk(p, tau, lam, c, h)
+    return v
+
+
+@njit(cache=True)
+def _cstar(p, tau, lam):  # pragma: no cover - compiled
+    if lam < 0.0:
+        return _cstar_complete(p, tau)
+    h = np.empty(p.shape[0])
+    return _cstar_box_h(p, tau, lam, h)
+
+
+@njit(cache=True)
+def _cstar_rows(P, tau, lam, out):  # pragma: no cover - compiled
+    for i in range(P.shape[0]):
+        out[i] = _cstar(P[i], tau, lam)
+
+
+def best_scores(p, tau, bound=None):
+    """A minimiser h of Σ_y p_y ℓ^τ(h, y) (complete: h = a·log p, −inf where p_y = 0, for τ < 2;
+    for τ ≥ 2 the infimum is only approached: h = (K at arg max p, 0 elsewhere) with K = 50 is returned)."""
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    p = np.asarray(p, dtype=np.float64)
+    if lam is not None:
+        h = np.empty(p.shape[0])
+        _cstar_box_h(p, tau, lam, h)
+        return h
+    if tau >= 2:
+        h = np.zeros(p.shape[0])
+        h[int(np.argmax(p))] = 50.0
+        return h
+    with np.errstate(divide="ignore"):
+        return np.log(p) / (2.0 - tau)
+
+
+def conditional_risk(p, h, tau):
+    """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) (terms with p_y = 0 dropped; h may contain −inf)."""
+    tau = check_tau(tau)
+    p = np.asarray(p, dtype=np.float64)
+    h = np.asarray(h, dtype=np.float64)
+    if np.any(np.isnan(h)):
+        raise InputError("h contains NaN; finite or -inf scores are allowed")
+    logs = log_softmax(h)
+    with np.errstate(invalid="ignore", over="ignore"):
+        terms = np.where(p > 0, p * _psi_from_log(np, logs, tau), 0.0)
+    return terms.sum(-1)
+
+
+def deterministic_risk(tau, n, bound=None):
+    """Per-point best risk for a deterministic label: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max), 0 when unbounded.
+
+    Mao, Mohri, Zhong (ICML 2023) §4 (minimizability gaps); attained at h_y = Λ, h_{y'} = −Λ.
+    """
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    n = check_n(n)
+    if lam is None:
+        return 0.0
+    return float(phi_tau((n - 1) * math.exp(-2.0 * lam), tau))
+
+
+__all__ = ["phi_tau", "psi_tau", "phi_sympy", "psi_sympy", "comp_sum_loss", "comp_sum_loss_and_grad",
+           "log_softmax", "best_conditional_risk", "best_scores", "conditional_risk", "deterministic_risk",
+           "check_tau", "check_n", "check_bound", "loss_name"]

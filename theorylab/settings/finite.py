@@ -1,0 +1,197 @@
+"""Finite-X distributions with affine multi-class scores h(x, y) = w_y x + b_y on a line (spec protocol E1).
+
+Exact risks (finite sums), best-in-class risks by optimisation, minimizability gaps
+M_ℓ(H) = R*_ℓ(H) − E_x C*_ℓ(H, x) (Mao, Mohri, Zhong, ICML 2023, §4; shared spec §1, §5, §10 E1).
+Hypothesis set: affine scores, either complete (free w, b) or box-bounded |w_y| ≤ W, |b_y| ≤ B, whose
+per-point score range is [−Λ(x), Λ(x)], Λ(x) = W|x| + B.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+from scipy.optimize import linprog, minimize
+
+from .._validation import InputError
+from ..losses.compsum import best_conditional_risk, check_tau, comp_sum_loss_and_grad
+
+
+@dataclasses.dataclass
+class FiniteProblem:
+    """A distribution on finitely many points x_i ∈ ℝ with conditional label laws p_i ∈ Δ_n.
+
+    Attributes
+    ----------
+    x : (m,) points; px : (m,) marginal P(x_i); p : (m, n) conditionals p(x_i, ·);
+    W, B : affine weight/bias bounds, or None for the complete affine class.
+    """
+
+    x: np.ndarray
+    px: np.ndarray
+    p: np.ndarray
+    W: float | None = None
+    B: float | None = None
+
+    def __post_init__(self):
+        self.x = np.asarray(self.x, dtype=np.float64)
+        self.px = np.asarray(self.px, dtype=np.float64)
+        self.p = np.asarray(self.p, dtype=np.float64)
+        if self.p.ndim != 2 or self.p.shape[0] != self.x.shape[0] or self.p.shape[1] < 2:
+            raise InputError(f"p has shape {self.p.shape}; shape (len(x), n) with n >= 2 is required")
+        if abs(self.px.sum() - 1) > 1e-9 or np.any(self.px < 0):
+            raise InputError("px must be a probability vector")
+        if (self.W is None) != (self.B is None):
+            raise InputError("give both W and B (box-bounded affine class) or neither (complete)")
+
+    @property
+    def n(self) -> int:
+        return self.p.shape[1]
+
+    @classmethod
+    def random(cls, rng: np.random.Generator, m: int = 6, n: int = 3, alpha: float = 0.7,
+               W: float | None = None, B: float | None = None, deterministic: bool = False):
+        """E1 instance: x ~ U[−1, 1] sorted, P_X ~ Dir(1), p(x, ·) ~ Dir(alpha) (one-hot if deterministic)."""
+        x = np.sort(rng.uniform(-1, 1, m))
+        px = rng.dirichlet(np.ones(m))
+        if deterministic:
+            p = np.eye(n)[rng.integers(0, n, m)]
+        else:
+            p = rng.dirichlet(np.full(n, alpha), m)
+        return cls(x, px, p, W, B)
+
+    # ------------------------------------------------------------------ hypotheses and risks
+    def scores(self, theta) -> np.ndarray:
+        """h(x_i, y) = w_y x_i + b_y for θ = (w_1..w_n, b_1..b_n); a batch (k, 2n) gives (k, m, n)."""
+        th = np.asarray(theta, dtype=np.float64)
+        n = self.n
+        return th[..., None, :n] * self.x[:, None] + th[..., None, n:]
+
+    def bounds(self):
+        if self.W is None:
+            return None
+        return [(-self.W, self.W)] * self.n + [(-self.B, self.B)] * self.n
+
+    def score_bound(self) -> np.ndarray | None:
+        """Λ(x_i) = W|x_i| + B (None for the complete class)."""
+        return None if self.W is None else self.W * np.abs(self.x) + self.B
+
+    def cond_risk_tau(self, theta, tau) -> np.ndarray:
+        """C_τ(h, x_i) = Σ_y p_y ℓ^τ(h, x_i, y), shape (..., m)."""
+        tau = check_tau(tau)
+        h = self.scores(theta)
+        logs = h - h.max(-1, keepdims=True)
+        logs = logs - np.log(np.exp(logs).sum(-1, keepdims=True))
+        with np.errstate(over="ignore", invalid="ignore"):
+            psi = -logs if tau == 1 else -np.expm1((tau - 1) * logs) / (tau - 1)
+            return np.where(self.p > 0, self.p * psi, 0.0).sum(-1)
+
+    def risk_tau(self, theta, tau):
+        return self.cond_risk_tau(theta, tau) @ self.px
+
+    def cond_risk01(self, theta) -> np.ndarray:
+        """1 − p(x, ŷ(x)), ŷ = argmax h (lowest index on ties)."""
+        h = self.scores(theta)
+        pred = np.argmax(h, axis=-1)
+        return 1.0 - np.take_along_axis(np.broadcast_to(self.p, h.shape), pred[..., None], -1)[..., 0]
+
+    def risk01(self, theta):
+        return self.cond_risk01(theta) @ self.px
+
+    # --------------------------------------------------------------- best-in-class quantities
+    def expected_cstar_tau(self, tau) -> float:
+        """E_x C*_τ(H, x): closed forms (complete) or per-point box [−Λ(x), Λ(x)] (see compsum)."""
+        lam = self.score_bound()
+        if lam is None:
+            return float(best_conditional_risk(self.p, tau) @ self.px)
+        return float(sum(w * best_conditional_risk(pi, tau, max(li, 1e-300))
+                         for w, pi, li in zip(self.px, self.p, lam)))
+
+    def expected_cstar01(self) -> float:
+        """E_x C*_01(H, x) = E_x[1 − max_y p(x, y)] (symmetric H predicting every class)."""
+        return float((1 - self.p.max(1)) @ self.px)
+
+    def best_risk_tau(self, tau, rng: np.random.Generator, starts: int = 20, maxiter: int = 3000):
+        """R*_τ(H) by multistart L-BFGS-B (analytic gradients); returns (value, θ)."""
+        tau = check_tau(tau)
+        n, m = self.n, self.x.shape[0]
+        xs = self.x
+
+        def fg(th):
+            h = self.scores(th)
+            # gradient of Σ_i px_i Σ_y p_iy ℓ(h_i, y) w.r.t. h: px_i (s·A − w), w_y = p_y s_y^{τ−1}
+            logs = h - h.max(-1, keepdims=True)
+            logs = logs - np.log(np.exp(logs).sum(-1, keepdims=True))
+            s = np.exp(logs)
+            with np.errstate(over="ignore", invalid="ignore"):
+                w = np.where(self.p > 0, self.p * np.exp((tau - 1) * logs), 0.0)
+                psi = -logs if tau == 1 else -np.expm1((tau - 1) * logs) / (tau - 1)
+                val = float(np.where(self.p > 0, self.p * psi, 0.0).sum(-1) @ self.px)
+            gh = self.px[:, None] * (s * w.sum(-1, keepdims=True) - w)
+            return val, np.concatenate([gh.T @ xs, gh.sum(0)])
+
+        best = (np.inf, None)
+        scale = 1.0 if self.W is None else 1.0
+        for k in range(starts):
+            th0 = rng.normal(0, 2.0 * scale, 2 * n) if k else np.zeros(2 * n)
+            if self.W is not None:
+                th0 = np.clip(th0, [b[0] for b in self.bounds()], [b[1] for b in self.bounds()])
+            r = minimize(fg, th0, jac=True, method="L-BFGS-B", bounds=self.bounds(),
+                         options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-11})
+            if r.fun < best[0]:
+                best = (float(r.fun), r.x)
+        return best
+
+    def realizable_labelings(self):
+        """All labelings of the points realisable as argmax of affine scores on a line: each class occupies
+        one contiguous block of the sorted points (the upper envelope of lines visits each line at most once,
+        in slope order, and any order of any subset of classes is attainable)."""
+        order = np.argsort(self.x)
+        m, n = self.x.shape[0], self.n
+        out = []
+        for lab in itertools.product(range(n), repeat=m):
+            seq = [lab[i] for i in order]
+            blocks = [c for i, c in enumerate(seq) if i == 0 or seq[i - 1] != c]
+            if len(blocks) == len(set(blocks)):
+                out.append(np.array(lab))
+        return out
+
+    def best_risk01(self) -> float:
+        """R*_01(H): minimum over realisable labelings of Σ_i px_i (1 − p_i[label_i])."""
+        best = np.inf
+        rows = np.arange(self.x.shape[0])
+        for lab in self.realizable_labelings():
+            best = min(best, float((1 - self.p[rows, lab]) @ self.px))
+        return best
+
+    def gaps(self, tau, rng, starts=20):
+        """(M_τ, M_01, R*_τ, R*_01, E C*_τ, E C*_01): minimizability gaps of the affine class."""
+        rt, _ = self.best_risk_tau(tau, rng, starts)
+        r01 = self.best_risk01()
+        ct, c01 = self.expected_cstar_tau(tau), self.expected_cstar01()
+        return rt - ct, r01 - c01, rt, r01, ct, c01
+
+
+def labeling_realizable_lp(x, labels, n) -> bool:
+    """LP check that ``labels`` is realisable with margin 1 by affine scores w_y x + b_y (complete class)."""
+    x = np.asarray(x, dtype=np.float64)
+    rows = []
+    for i, (xi, yi) in enumerate(zip(x, labels)):
+        for c in range(n):
+            if c == yi:
+                continue
+            a = np.zeros(2 * n)
+            a[c], a[n + c] = xi, 1.0  # h_c − h_y ≤ −1
+            a[yi], a[n + yi] = -xi, -1.0
+            rows.append(a)
+    res = linprog(np.zeros(2 * n), A_ub=np.array(rows), b_ub=-np.ones(len(rows)), bounds=[(None, None)] * (2 * n),
+                  method="highs")
+    return res.status == 0
+
+
+def deterministic_line_problem(rng, m=8, n=3, W=1.0, B=1.0):
+    """C5.2 toy: m points on a line with deterministic labels, box-bounded affine class."""
+    return FiniteProblem.random(rng, m=m, n=n, W=W, B=B, deterministic=True)
+
+
+__all__ = ["FiniteProblem", "labeling_realizable_lp", "deterministic_line_problem"]

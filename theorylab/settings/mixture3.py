@@ -1,0 +1,97 @@
+"""Three-class Gaussian mixture in ℝ² with exact posteriors, and gradient-descent trajectories of affine
+scores on the expected conditional comp-sum loss (shared spec §10, protocol E2).
+
+With equal covariances log p(x, ·) is affine, so s* ∝ p^{1/(2−τ)} is a softmax of affine scores and the
+minimizability gaps vanish; unequal covariances give quadratic log-posteriors and positive gaps
+(Mao, Mohri, Zhong, ICML 2023, §4–5; shared spec §5). Self-contained sampler (no dependency on
+``settings.gaussian_mixture``).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..losses.compsum import best_conditional_risk, check_tau
+
+
+@dataclasses.dataclass
+class Mixture3:
+    """Equal-prior mixture of N(μ_k, Σ_k), k = 0, 1, 2, means on an equilateral triangle of radius ``radius``."""
+
+    radius: float = 1.5
+    covs: tuple = ((1.0, 1.0), (1.0, 1.0), (1.0, 1.0))  # diagonal variances per class
+
+    @classmethod
+    def equal(cls, radius=1.5):
+        return cls(radius, ((1.0, 1.0),) * 3)
+
+    @classmethod
+    def unequal(cls, radius=1.5):
+        return cls(radius, ((0.3, 2.0), (2.0, 0.4), (1.0, 1.0)))
+
+    @property
+    def means(self):
+        ang = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
+        return self.radius * np.stack([np.cos(ang), np.sin(ang)], 1)
+
+    def sample_x(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """x ~ mixture (equal priors)."""
+        k = rng.integers(0, 3, size)
+        sd = np.sqrt(np.asarray(self.covs))[k]
+        return self.means[k] + sd * rng.standard_normal((size, 2))
+
+    def posteriors(self, x) -> np.ndarray:
+        """Exact p(x, k) ∝ N(x; μ_k, Σ_k) (log-sum-exp normalised)."""
+        v = np.asarray(self.covs)
+        d = x[:, None, :] - self.means[None]
+        logd = -0.5 * (d**2 / v[None]).sum(-1) - 0.5 * np.log(v).sum(-1)[None]
+        logd -= logd.max(1, keepdims=True)
+        e = np.exp(logd)
+        return e / e.sum(1, keepdims=True)
+
+
+def _cond_risk_and_grad(theta, X, P, tau):
+    W, b = theta[:6].reshape(3, 2), theta[6:]
+    h = X @ W.T + b
+    logs = h - h.max(1, keepdims=True)
+    logs -= np.log(np.exp(logs).sum(1, keepdims=True))
+    s = np.exp(logs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        psi = -logs if tau == 1 else -np.expm1((tau - 1) * logs) / (tau - 1)
+        w = np.where(P > 0, P * np.exp((tau - 1) * logs), 0.0)
+    cr = np.where(P > 0, P * psi, 0.0).sum(1)
+    gh = (s * w.sum(1, keepdims=True) - w) / X.shape[0]
+    grad = np.concatenate([(gh.T @ X).ravel(), gh.sum(0)])
+    return cr, h, grad
+
+
+def trajectory(X, P, tau, steps=300, lr=0.5, rng=None, every=1):
+    """Normalised gradient descent on the sample mean of C_τ(h, x) for affine h; logs along the way
+
+    u_k = mean C_τ(h_k, x) − mean C*_τ(p(x))  and  v_k = mean(1 − p(x, ŷ_k)) − mean(1 − max p(x)),
+
+    i.e. E ΔC_τ and E ΔC_01 under the empirical law of X with exact posteriors (so v_k ≤ Γ_τ(u_k) holds
+    exactly). Returns dict with arrays ``u``, ``v``, ``step``.
+    """
+    tau = check_tau(tau)
+    rng = np.random.default_rng(0) if rng is None else rng
+    theta = 0.01 * rng.standard_normal(9)
+    cstar = float(np.mean(best_conditional_risk(P, tau)))
+    c01 = float(np.mean(1 - P.max(1)))
+    us, vs, ks = [], [], []
+    for k in range(steps + 1):
+        cr, h, g = _cond_risk_and_grad(theta, X, P, tau)
+        if k % every == 0 or k == steps:
+            pred = np.argmax(h, 1)
+            us.append(float(cr.mean()) - cstar)
+            vs.append(float(np.mean(1 - P[np.arange(len(P)), pred])) - c01)
+            ks.append(k)
+        nrm = np.linalg.norm(g)
+        if nrm == 0:
+            break
+        theta = theta - lr * g / max(nrm, 1.0)
+    return {"u": np.array(us), "v": np.array(vs), "step": np.array(ks), "theta": theta}
+
+
+__all__ = ["Mixture3", "trajectory"]

@@ -1,0 +1,409 @@
+"""H-consistency error transformations for comp-sum and binary margin losses, and their inverses Γ.
+
+Mao, Mohri, Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications" (ICML 2023,
+arXiv 2304.07288); "H-Consistency Bounds: Characterization and Extensions" (NeurIPS 2023); "A Universal
+Growth Rate for Learning with Smooth Surrogate Losses" (NeurIPS 2024, arXiv 2405.05968); Awasthi, Mao,
+Mohri, Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers" (ICML 2022, arXiv 2205.08017).
+Formulas as reconstructed and verified in ``shared/claims/surrogate-losses.md`` §3–7.
+
+An H-consistency bound reads  E ΔC_01 ≤ Γ(E ΔC_ℓ)  (equivalently R_01(h) − R*_01(H) + M_01(H) ≤
+Γ(R_ℓ(h) − R*_ℓ(H) + M_ℓ(H))), valid whenever Γ is the inverse of a convex minorant of the error
+transformation T.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from .._validation import InputError, check_in_unit_interval, check_positive
+from ..losses.compsum import check_bound, check_n, check_tau, phi_tau, psi_sympy
+from ..losses.margin import MarginLoss, get_loss
+from .tight_transform import surrogate_regret, tight_transform, witness_regrets  # noqa: F401 (re-export)
+
+# ------------------------------------------------------------------------------------- helpers
+
+
+def _as_t(t, name="t"):
+    check_in_unit_interval(name, t)
+    return np.asarray(t, dtype=np.float64)
+
+
+def _as_u(u, name="eps"):
+    arr = np.asarray(u, dtype=np.float64)
+    if np.any(np.isnan(arr)) or np.any(arr < 0):
+        raise InputError(f"{name} must be >= 0 (a surrogate regret); got {u!r}")
+    return arr
+
+
+def _log_cosh(x: float) -> float:
+    """log cosh x = |x| + log1p(e^{−2|x|}) − log 2 (no overflow)."""
+    x = abs(x)
+    return x + math.log1p(math.exp(-2 * x)) - math.log(2.0)
+
+
+def _out(x, like):
+    return float(x) if np.ndim(like) == 0 else x
+
+
+# -------------------------------------------------------------------- comp-sum transform (§3.1)
+
+
+def b_tau(t, tau):
+    """The n-free expression B_τ(t) (shared spec §3.1), a = 1/(2−τ), S = ½[(1+t)^a + (1−t)^a]:
+
+    B_τ(t) = 2^{1−τ}/(1−τ)·[1 − S^{2−τ}] for τ ∈ [0,2)∖{1},  B_1(t) = ½(1+t)log(1+t) + ½(1−t)log(1−t).
+    Computed with expm1/log1p (accurate for t down to 1e−8). B_0(t) = 1 − √(1−t²).
+    """
+    tau = check_tau(tau)
+    if tau >= 2:
+        raise InputError(f"tau={tau!r} is not allowed for B_tau; it is defined for 0 <= tau < 2")
+    t = _as_t(t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if tau == 1.0:
+            a = np.where(t > 0, 0.5 * (1 + t) * np.log1p(t), 0.0)
+            b = np.where(t < 1, 0.5 * (1 - t) * np.log1p(-np.minimum(t, 1 - 1e-300)), 0.0)
+            return _out(a + b, t)
+        a = 1.0 / (2.0 - tau)
+        sm1 = 0.5 * (np.expm1(a * np.log1p(t)) + np.expm1(a * np.log1p(-t)))
+        val = 2.0 ** (1.0 - tau) / (1.0 - tau) * (-np.expm1((2.0 - tau) * np.log1p(sm1)))
+    return _out(val, t)
+
+
+def compsum_transform(t, tau, n):
+    """T_τ(t) in the form attributed to Mao, Mohri, Zhong (ICML 2023, Theorem on comp-sum bounds):
+
+    B_τ(t) for τ ∈ [0, 1];  (2/n)^{τ−1} B_τ(t) for τ ∈ (1, 2);  t / ((τ−1) n^{τ−1}) for τ ≥ 2 (MAE: t/n).
+    Vectorised over t ∈ [0, 1].
+    """
+    tau = check_tau(tau)
+    n = check_n(n)
+    t = _as_t(t)
+    if tau <= 1:
+        return b_tau(t, tau)
+    if tau < 2:
+        return _out((2.0 / n) ** (tau - 1.0) * np.asarray(b_tau(t, tau)), t)
+    return _out(t / ((tau - 1.0) * n ** (tau - 1.0)), t)
+
+
+def compsum_gamma(eps, tau, n):
+    """Γ_τ(ε) = sup{t ∈ [0,1] : T_τ(t) ≤ ε}, the inverse of :func:`compsum_transform` (1 past T_τ(1)).
+
+    Closed forms: Γ_0(ε) = √(2ε − ε²); Γ_τ(ε) = min((τ−1)n^{τ−1}ε, 1) for τ ≥ 2 (MAE: min(nε, 1)).
+    Otherwise a vectorised bisection on the increasing T_τ (100 halvings: exact to rounding).
+    """
+    tau = check_tau(tau)
+    n = check_n(n)
+    u = _as_u(eps)
+    if tau == 0:
+        return _out(np.where(u >= 1, 1.0, np.sqrt(np.clip(2 * u - u * u, 0, None))), u)
+    if tau >= 2:
+        return _out(np.minimum((tau - 1.0) * n ** (tau - 1.0) * u, 1.0), u)
+    top = float(compsum_transform(1.0, tau, n))
+    lo = np.zeros_like(u)
+    hi = np.ones_like(u)
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        below = np.asarray(compsum_transform(mid, tau, n)) <= u
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return _out(np.where(u >= top, 1.0, lo), u)
+
+
+def compsum_true_transform(t, tau, n):
+    """T^true_τ(t) where it is known in closed form (shared spec §3.2, verified by E3 brute force):
+
+    B_τ(t) for τ ∈ [0, 1] and τ = 1.5 (any n) and for n = 2 (τ < 2);
+    MAE: min_{2≤k≤n} max(t − 1/k, t/k);
+    τ > 2: (1/(τ−1))·min{t, min_{2≤k≤n}[m_t − k^{1−τ} min(1, k m_t − t)]}, m_t = max(t, (1+t)/n).
+    Raises :class:`InputError` for τ ∈ (1, 2)∖{1.5} with n ≥ 3 (no closed form: use tight_transform).
+    """
+    tau = check_tau(tau)
+    n = check_n(n)
+    t = _as_t(t)
+    if tau < 2 and (tau <= 1 or tau == 1.5 or n == 2):
+        return b_tau(t, tau)
+    if tau == 2:
+        ks = np.arange(2, n + 1)
+        tt = t[..., None]
+        return _out(np.min(np.maximum(tt - 1.0 / ks, tt / ks), axis=-1), t)
+    if tau > 2:
+        ks = np.arange(2, n + 1)
+        tt = t[..., None]
+        mt = np.maximum(tt, (1 + tt) / n)
+        inner = np.min(mt - ks ** (1.0 - tau) * np.minimum(1.0, ks * mt - tt), axis=-1)
+        return _out(np.minimum(t, inner) / (tau - 1.0), t)
+    raise InputError(f"tau={tau!r} with n={n} has no closed-form tight transform; use tight_transform")
+
+
+# ------------------------------------------------------------------------ bounded scores (§4)
+
+
+def zero_region(n, bound):
+    """t₀(n, Λ) = (n−2)e^{−2Λ} / (2 + (n−2)e^{−2Λ}): for scores in [−Λ, Λ]ⁿ, n ≥ 3, the tight transform of
+    comp-sum losses (τ ≤ 1, τ = 1.5) vanishes on [0, t₀] (shared spec §4; 0 for n = 2)."""
+    n = check_n(n)
+    lam = check_bound(bound)
+    if lam is None:
+        raise InputError("bound=None is not allowed for zero_region; give the score bound Λ > 0")
+    e = (n - 2) * math.exp(-2.0 * lam)
+    return e / (2.0 + e)
+
+
+def zero_region_witness(t, n, bound, tau=1.0):
+    """The construction of spec §4 at 0-1 regret t ≤ t₀: (p, h*) with h* = (Λ, Λ, −Λ, …) minimising the box
+    risk; predicting class 0 by h = (Λ, Λ−ε, …) costs O(ε) surrogate regret. Logistic / general τ ≤ 1."""
+    n = check_n(n)
+    lam = check_bound(bound)
+    tau = check_tau(tau)
+    t0 = zero_region(n, lam)
+    if not 0 <= t <= t0:
+        raise InputError(f"t={t!r} is not allowed; it must lie in [0, t0={t0:.6g}]")
+    e = math.exp(-2 * lam)
+    stop = 1.0 / (2.0 + (n - 2) * e)
+    slow = e * stop
+
+    def p_of(beta):
+        # KKT weights w_j = p_j s_j^{τ−1} (A = Σw = 1): w_0 = s_top, w_low = β s_low, w_1 = the rest ≥ s_top
+        w = np.array([stop, 1 - stop - (n - 2) * beta * slow] + [beta * slow] * (n - 2))
+        s = np.array([stop, stop] + [slow] * (n - 2))
+        pp = w * s ** (1.0 - tau)
+        return pp / pp.sum()
+
+    if t >= t0:
+        beta = 0.0
+    elif t <= 0:
+        beta = 1.0
+    else:
+        from scipy.optimize import brentq
+
+        beta = brentq(lambda b_: (lambda q: q[1] - q[0])(p_of(b_)) - t, 0.0, 1.0, xtol=1e-15)
+    p = p_of(beta)
+    h = np.array([lam, lam] + [-lam] * (n - 2))
+    return p, h
+
+
+# ------------------------------------------------------- binary margin losses, bounded (§7.2)
+
+
+def _binary_kind(loss):
+    lo = get_loss(loss)
+    name = lo.name
+    if name.startswith("sigmoid"):
+        k = 1.0 if name == "sigmoid" else float(name[len("sigmoid(k="):-1])
+        return "sigmoid", k, lo
+    if name.startswith("rho_margin"):
+        r = 1.0 if name == "rho_margin" else float(name[len("rho_margin(rho="):-1])
+        return "rho_margin", r, lo
+    return name, None, lo
+
+
+def binary_transform(loss_name, t, B):
+    """Tight transform T_Φ(t) for bounded linear hypotheses {w·x + b : ‖w‖ ≤ W, |b| ≤ B} (Awasthi, Mao,
+    Mohri, Zhong, ICML 2022, Table of bounded-linear transforms; shared spec §7.2; natural-log logistic):
+
+    hinge min(B,1)t; logistic B_1(t) if t ≤ tanh(B/2) else tB/2 − log cosh(B/2); exponential
+    1 − √(1−t²) if t ≤ tanh B else 1 − cosh B + t sinh B; squared / squared hinge t² if t ≤ B else 2Bt − B²;
+    sigmoid (1 − tanh kα) tanh(kB)t; ρ-margin min(B,ρ)t/ρ.
+    """
+    kind, par, _ = _binary_kind(loss_name)
+    B = check_positive("B", B)
+    t = _as_t(t)
+    if kind == "hinge":
+        v = min(B, 1.0) * t
+    elif kind == "logistic":
+        k = math.tanh(B / 2)
+        v = np.where(t <= k, b_tau(t, 1.0), t * B / 2 - _log_cosh(B / 2))
+    elif kind == "exponential":
+        k = math.tanh(B)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            v = np.where(t <= k, -np.expm1(0.5 * np.log1p(-t * t)), 1 - np.cosh(B) + t * np.sinh(B))
+    elif kind in ("squared", "squared_hinge"):
+        v = np.where(t <= B, t * t, 2 * B * t - B * B)
+    elif kind == "sigmoid":
+        v = math.tanh(par * B) * t
+    elif kind == "rho_margin":
+        v = min(B, par) / par * t
+    else:  # pragma: no cover
+        raise InputError(f"loss={loss_name!r} has no bounded-linear closed form")
+    return _out(np.asarray(v, dtype=np.float64), t)
+
+
+def binary_kink(loss_name, B):
+    """Where the bounded-linear transform leaves its unbounded form (∞ when it never does)."""
+    kind, par, _ = _binary_kind(loss_name)
+    B = check_positive("B", B)
+    return {"logistic": math.tanh(B / 2), "exponential": math.tanh(B),
+            "squared": B, "squared_hinge": B}.get(kind, math.inf)
+
+
+def binary_gamma(loss_name, u, B):
+    """A valid Γ for :func:`binary_transform` (t ≤ Γ(T(t))), shared spec §7.2 (natural-log logistic):
+
+    hinge u/min(B,1); logistic max{√(2u), 2u/tanh(B/2)}; exponential max{√(2u), 2u/tanh B};
+    squared (hinge) max{√u, u/B}; sigmoid u/tanh(kB); ρ-margin ρu/min(B,ρ).
+    """
+    kind, par, _ = _binary_kind(loss_name)
+    B = check_positive("B", B)
+    u = _as_u(u, "u")
+    if kind == "hinge":
+        v = u / min(B, 1.0)
+    elif kind == "logistic":
+        v = np.maximum(np.sqrt(2 * u), 2 * u / math.tanh(B / 2))
+    elif kind == "exponential":
+        v = np.maximum(np.sqrt(2 * u), 2 * u / math.tanh(B))
+    elif kind in ("squared", "squared_hinge"):
+        v = np.maximum(np.sqrt(u), u / B)
+    elif kind == "sigmoid":
+        v = u / math.tanh(par * B)
+    else:
+        v = par * u / min(B, par)
+    return _out(np.asarray(v, dtype=np.float64), u)
+
+
+def _cond_risk_margin(phi, eta, alpha):
+    return eta * phi(alpha) + (1 - eta) * phi(-alpha)
+
+
+def binary_transform_numeric(loss, t, B=None, *, grid=20001, return_argmin=False):
+    """Brute-force T_Φ(t) = inf_{α ≤ 0, |α| ≤ B} C_η(α) − inf_{|α| ≤ B} C_η(α), η = (1+t)/2.
+
+    A ``grid``-point grid on [−B, B] (B = None: [−40, 40]) refined by bounded scalar minimisation around the
+    best grid point of each infimum. The wrong-sign infimum is over the whole of [−B, 0] (non-convex Φ).
+    """
+    from scipy.optimize import minimize_scalar
+
+    lo = get_loss(loss) if not isinstance(loss, MarginLoss) else loss
+    Bv = 40.0 if B is None else check_positive("B", B)
+    ts = np.atleast_1d(_as_t(t))
+    a = np.linspace(-Bv, Bv, grid)
+    phi = lambda x: np.asarray(lo.value(np.asarray(x, dtype=np.float64)), dtype=np.float64)  # noqa: E731
+    pa, pm = phi(a), phi(-a)
+    out, args = np.empty(ts.size), np.empty(ts.size)
+    step = a[1] - a[0]
+    for i, tt in enumerate(ts):
+        eta = (1 + tt) / 2
+        c = eta * pa + (1 - eta) * pm
+
+        def refine(mask):
+            idx = np.flatnonzero(mask)
+            j = idx[int(np.argmin(c[idx]))]
+            lo_, hi_ = max(a[j] - step, a[idx[0]]), min(a[j] + step, a[idx[-1]])
+            f = lambda x: float(_cond_risk_margin(phi, eta, np.array(x)))  # noqa: E731
+            r = minimize_scalar(f, bounds=(lo_, hi_), method="bounded", options={"xatol": 1e-12})
+            return (r.fun, r.x) if r.fun < c[j] else (c[j], a[j])
+
+        best_all, _ = refine(np.ones_like(a, dtype=bool))
+        best_wrong, arg = refine(a <= 0)
+        out[i], args[i] = best_wrong - best_all, arg
+    if np.ndim(t) == 0:
+        return (out[0], args[0]) if return_argmin else float(out[0])
+    return (out, args) if return_argmin else out
+
+
+def bounded_compsum_binary_transform(t, tau, bound):
+    """n = 2 comp-sum transform with scores in [−Λ, Λ]² (shared spec §4): the margin loss Φ^τ(e^{−δ}) with
+    |δ| ≤ 2Λ. Closed forms: logistic (τ=1) B_1(t) if t ≤ tanh Λ else tΛ − log cosh Λ; sum-exp (τ=0)
+    1−√(1−t²) if t ≤ tanh 2Λ else 1 − cosh 2Λ + t sinh 2Λ. Other τ: 1-D brute force over δ."""
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    t = _as_t(t)
+    if tau == 1.0:
+        return binary_transform("logistic", t, 2 * lam)
+    if tau == 0.0:
+        return binary_transform("exponential", t, 2 * lam)
+    return compsum_binary_numeric(t, tau, lam)
+
+
+def compsum_binary_numeric(t, tau, bound):
+    """1-D brute force of the n = 2 box comp-sum transform (margin loss δ ↦ Φ^τ(e^{−δ}), |δ| ≤ 2Λ)."""
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    xp_phi = _PhiMargin(tau)
+    return binary_transform_numeric(xp_phi, t, 2 * lam)
+
+
+class _PhiMargin(MarginLoss):
+    """δ ↦ Φ^τ(e^{−δ}) as a margin-loss object (only ``value`` is used; e^{−δ} via a clipped exponent)."""
+
+    def __init__(self, tau):
+        object.__setattr__(self, "name", f"compsum-margin(tau={tau:g})")
+        object.__setattr__(self, "formula", "Φ^τ(e^{−δ})")
+        object.__setattr__(self, "_tau", tau)
+
+    def value(self, alpha):
+        a = np.asarray(alpha, dtype=np.float64)
+        return phi_tau(np.exp(np.minimum(-a, 700.0)), self._tau)
+
+    def derivative(self, alpha):  # pragma: no cover - not needed for brute force
+        raise NotImplementedError
+
+
+# ----------------------------------------------------------------------------- gaps (§5)
+
+
+def deterministic_conditional_risk(tau, n, bound):
+    """Per-point infimum for a deterministic label with scores in [−Λ, Λ]ⁿ: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max),
+    s_max = 1/(1 + (n−1)e^{−2Λ}); 0 for ``bound=None`` (Mao, Mohri, Zhong ICML 2023 §4, minimizability gaps)."""
+    tau = check_tau(tau)
+    n = check_n(n)
+    lam = check_bound(bound)
+    if lam is None:
+        return 0.0
+    return float(phi_tau((n - 1) * math.exp(-2.0 * lam), tau))
+
+
+# ------------------------------------------------------------------------- growth rates (§6)
+
+
+_S, _T = sp.symbols("s t", positive=True)
+
+
+@lru_cache(maxsize=None)
+def compsum_growth_function(tau) -> sp.Expr:
+    """c(s) = Ψ_τ'(s)² / (2Ψ_τ''(s)), derived symbolically (simplifies to s^{τ−1}/(2(2−τ)))."""
+    tau = sp.nsimplify(check_tau(tau))
+    psi = psi_sympy(_S, tau)
+    return sp.simplify(sp.diff(psi, _S) ** 2 / (2 * sp.diff(psi, _S, 2)))
+
+
+@lru_cache(maxsize=None)
+def compsum_growth_constant(tau) -> sp.Expr:
+    """lim_{t→0} T_τ(t)/t² for the tight comp-sum transform: c(½) = 2^{−τ}/(2−τ) for τ < 2 (Mao, Mohri,
+    Zhong NeurIPS 2024; shared spec §6); ∞ (linear growth) for τ ≥ 2. Derived from Ψ_τ with sympy."""
+    tv = check_tau(tau)
+    if tv >= 2:
+        return sp.oo
+    return sp.nsimplify(sp.simplify(compsum_growth_function(tau).subs(_S, sp.Rational(1, 2))))
+
+
+@lru_cache(maxsize=None)
+def b_tau_growth_limit(tau) -> sp.Expr:
+    """lim_{t→0} B_τ(t)/t², by a sympy series of the n-free expression (cross-check of c(½))."""
+    tv = sp.nsimplify(check_tau(tau))
+    if tv >= 2:
+        return sp.oo
+    t = _T
+    if tv == 1:
+        b = (1 + t) / 2 * sp.log(1 + t) + (1 - t) / 2 * sp.log(1 - t)
+    else:
+        a = 1 / (2 - tv)
+        S = ((1 + t) ** a + (1 - t) ** a) / 2
+        b = 2 ** (1 - tv) / (1 - tv) * (1 - S ** (2 - tv))
+    return sp.nsimplify(sp.simplify(sp.series(b / t**2, t, 0, 1).removeO()))
+
+
+def binary_growth_constant(loss) -> sp.Expr:
+    """φ'(0)²/(2φ''(0)) (Mao, Mohri, Zhong NeurIPS 2024, binary), from ``theory.calibration``."""
+    from .calibration import growth_constant_from_derivatives
+
+    return growth_constant_from_derivatives(loss)
+
+
+__all__ = ["b_tau", "compsum_transform", "compsum_gamma", "compsum_true_transform", "tight_transform",
+           "zero_region", "zero_region_witness", "binary_transform", "binary_gamma", "binary_kink",
+           "binary_transform_numeric", "bounded_compsum_binary_transform", "compsum_binary_numeric",
+           "deterministic_conditional_risk", "compsum_growth_function", "compsum_growth_constant",
+           "b_tau_growth_limit", "binary_growth_constant", "surrogate_regret", "witness_regrets"]

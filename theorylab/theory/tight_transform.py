@@ -1,0 +1,439 @@
+"""The tight comp-sum error transformation T^true(t), computed by a structured global search (spec E3).
+
+T(t) = inf { C_τ(h, p) − C*_τ(p) : p ∈ Δ_n, h a score vector predicting a class whose 0-1 conditional
+regret max_y p_y − p_pred equals t } over h ∈ ℝⁿ (complete) or h ∈ [−Λ, Λ]ⁿ (box); definition of the error
+transformation in Mao, Mohri, Zhong, "H-Consistency Bounds: Characterization and Extensions" (NeurIPS 2023)
+as reconstructed in ``shared/claims/surrogate-losses.md`` §1 and E3.
+
+Structured reduction (each step is provably valid):
+
+1. Permutation symmetry: class 0 is predicted, class 1 is the most likely: p = (m − t, m, r_2, …, r_{n−1}),
+   r_j ≤ m, Σ p = 1, m ∈ [max(t, (1+t)/n), (1+t)/2].
+2. For fixed p the inner infimum over h with h_0 = max h is solved in closed form:
+   * τ < 2: Σ p_j Ψ_τ(s_j) is convex in s = softmax(h) and the image of ℝⁿ (or of the box, the polytope
+     {s : s_i ≤ e^{2Λ} s_j}) is convex, so the KKT conditions with the constraints s_0 ≥ s_j give a
+     pooled solution: the tie set S = {0} ∪ {top k−1 classes}, p̄ = p averaged over S, value C*(p̄)
+     (over all k whose pooled vector keeps class 0 maximal).
+   * τ ≥ 2: Ψ_τ is concave, the optimum is a vertex: s uniform on S ∋ 0 (box: S at Λ, the rest at −Λ).
+3. The outer infimum over p (n − 2 free coordinates) is a global search: structured candidates (edges of
+   the p-polytope), random candidates (evaluated in one numba-parallel pass), then Nelder–Mead refinement
+   of the best few. The result is an upper estimate of T(t) that is exact for n = 2 and, for τ ≥ 2, at
+   polytope vertices.
+
+The same search is written in plain NumPy (:func:`regret_rows_numpy`) for the benchmark.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+from scipy.optimize import minimize
+
+from .._validation import InputError, check_in_unit_interval
+from ..losses.compsum import (_cstar, _cstar_box_h, _psi, best_scores, check_bound, check_n, check_tau,
+                              conditional_risk, best_conditional_risk)
+
+# ---------------------------------------------------------------------------------- numba kernels
+
+
+@njit(cache=True)
+def _pooled_value(p, order, k, tau, lam, pbar):  # pragma: no cover - compiled
+    """Value of the inner infimum when the tie set is the first k classes of ``order``; inf if infeasible."""
+    n = p.shape[0]
+    if tau >= 2.0:
+        cum = 0.0
+        for i in range(k):
+            cum += p[order[i]]
+        if lam < 0.0:
+            stop = 1.0 / k
+            slow = 0.0
+        else:
+            e = math.exp(-2.0 * lam)
+            stop = 1.0 / (k + (n - k) * e)
+            slow = stop * e
+        return cum * _psi(stop, tau) + (1.0 - cum) * _psi(slow, tau)
+    cum = 0.0
+    for i in range(k):
+        cum += p[order[i]]
+    avg = cum / k
+    if k < n and p[order[k]] > avg + 1e-15:
+        return np.inf
+    for i in range(n):
+        pbar[order[i]] = avg if i < k else p[order[i]]
+    return _cstar(pbar, tau, lam)
+
+
+@njit(cache=True)
+def _order(p):  # pragma: no cover - compiled
+    """Class 0 first, then the others by decreasing p (class 1 comes next when it is the most likely)."""
+    n = p.shape[0]
+    rest = np.argsort(-p[1:]) + 1
+    order = np.empty(n, dtype=np.int64)
+    order[0] = 0
+    order[1:] = rest
+    return order
+
+
+@njit(cache=True)
+def _regret_one(p, tau, lam, pbar):  # pragma: no cover - compiled
+    """inf_{h: h_0 = max h} C_τ(h, p) − C*_τ(p) (box [−Λ, Λ]ⁿ when lam > 0)."""
+    n = p.shape[0]
+    order = _order(p)
+    best = np.inf
+    kmin = 1
+    for k in range(kmin, n + 1):
+        v = _pooled_value(p, order, k, tau, lam, pbar)
+        if v < best:
+            best = v
+    return best - _cstar(p, tau, lam)
+
+
+@njit(cache=True)
+def _map_to_p(x, t, n, out):  # pragma: no cover - compiled
+    """Map raw coordinates x = (u, w_2, …, w_{n−1}) to p = (m−t, m, r) in the reduced polytope."""
+    lo = max(t, (1.0 + t) / n)
+    hi = (1.0 + t) / 2.0
+    u = min(1.0, max(0.0, x[0]))
+    m = lo + (hi - lo) * u
+    R = 1.0 + t - 2.0 * m
+    out[0] = m - t
+    out[1] = m
+    if n == 2:
+        return
+    ws = 0.0
+    for j in range(2, n):
+        ws += abs(x[j - 1])
+    for j in range(2, n):
+        out[j] = R * abs(x[j - 1]) / ws if ws > 0 else R / (n - 2)
+    excess = 0.0
+    head = 0.0
+    for j in range(2, n):
+        if out[j] > m:
+            excess += out[j] - m
+            out[j] = m
+        head += m - out[j]
+    if excess > 0.0 and head > 0.0:
+        f = excess / head
+        for j in range(2, n):
+            out[j] += f * (m - out[j])
+
+
+@njit(cache=True)
+def _f(x, tau):  # pragma: no cover - compiled
+    """Summand of C*: x^{1/(2−τ)} (τ ≠ 1) or x·log x (τ = 1), 0 at x = 0."""
+    if x <= 0.0:
+        return 0.0
+    if tau == 1.0:
+        return x * math.log(x)
+    return math.exp(math.log(x) / (2.0 - tau))
+
+
+@njit(cache=True)
+def _cstar_from_sum(S, tau):  # pragma: no cover - compiled
+    if tau == 1.0:
+        return -S
+    return -math.expm1((2.0 - tau) * math.log(S)) / (tau - 1.0)
+
+
+@njit(cache=True)
+def _regret_complete(p, tau, q):  # pragma: no cover - compiled
+    """Allocation-free O(n log n) version of :func:`_regret_one` for complete scores: insertion sort, then
+    every pooled value C*(p̄_k) from running sums (Σ f(p̄) = k f(avg) + Σ_{i≥k} f(q_i))."""
+    n = p.shape[0]
+    q[0] = p[0]
+    for j in range(1, n):  # insertion sort of p[1:], decreasing
+        x = p[j]
+        i = j - 1
+        while i >= 1 and q[i] < x:
+            q[i + 1] = q[i]
+            i -= 1
+        q[i + 1] = x
+    mx = q[0] if q[0] > q[1] else q[1]
+    best = np.inf
+    cum = 0.0
+    if tau >= 2.0:
+        psi0 = 1.0 / (tau - 1.0)
+        for k in range(1, n + 1):
+            cum += q[k - 1]
+            v = cum * _psi(1.0 / k, tau) + (1.0 - cum) * psi0
+            if v < best:
+                best = v
+        return best - (1.0 - mx) / (tau - 1.0)
+    total = 0.0
+    for j in range(n):
+        total += _f(q[j], tau)
+    tail = total
+    for k in range(1, n + 1):
+        cum += q[k - 1]
+        tail -= _f(q[k - 1], tau)
+        avg = cum / k
+        if k < n and q[k] > avg + 1e-15:
+            continue
+        v = _cstar_from_sum(k * _f(avg, tau) + (tail if k < n else 0.0), tau)
+        if v < best:
+            best = v
+    return best - _cstar_from_sum(total, tau)
+
+
+@njit(cache=True, parallel=True)
+def _regret_rows(P, tau, lam, out):  # pragma: no cover - compiled
+    N, n = P.shape
+    nchunk = 64
+    size = (N + nchunk - 1) // nchunk
+    for c in prange(nchunk):
+        buf = np.empty(n)
+        for i in range(c * size, min(N, (c + 1) * size)):
+            if lam < 0.0:
+                out[i] = _regret_complete(P[i], tau, buf)
+            else:
+                out[i] = _regret_one(P[i], tau, lam, buf)
+
+
+@njit(cache=True, parallel=True)
+def _map_rows(X, t, n, P):  # pragma: no cover - compiled
+    for i in prange(X.shape[0]):
+        _map_to_p(X[i], t, n, P[i])
+
+
+def regret_rows(P, tau, bound=None):
+    """Inner-minimised surrogate regret inf_{h: class 0 predicted} C_τ(h,p) − C*_τ(p) for each row p of P."""
+    tau = check_tau(tau)
+    lam = check_bound(bound)
+    P = np.ascontiguousarray(P, dtype=np.float64)
+    out = np.empty(P.shape[0])
+    _regret_rows(P, tau, -1.0 if lam is None else lam, out)
+    return out
+
+
+# ------------------------------------------------------------------ NumPy reference (same search)
+
+
+def _cstar_complete_numpy(P, tau):
+    if tau >= 2:
+        return (1.0 - P.max(-1)) / (tau - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if tau == 1:
+            return -np.where(P > 0, P * np.log(np.where(P > 0, P, 1.0)), 0.0).sum(-1)
+        a = 1.0 / (2.0 - tau)
+        sa = np.where(P > 0, np.where(P > 0, P, 1.0) ** a, 0.0).sum(-1)
+        return -np.expm1((2.0 - tau) * np.log(sa)) / (tau - 1.0)
+
+
+def regret_rows_numpy(P, tau):
+    """Plain NumPy version of the complete-scores regret kernel (same algorithm: sort, running sums)."""
+    P = np.asarray(P, dtype=np.float64)
+    N, n = P.shape
+    Q = np.concatenate([P[:, :1], -np.sort(-P[:, 1:], axis=1)], axis=1)  # class 0 first, then decreasing
+    cum = np.cumsum(Q, axis=1)
+    ks = np.arange(1, n + 1)
+    mx = P.max(1)
+    if tau >= 2:
+        psi_k = (1 - (1.0 / ks) ** (tau - 1)) / (tau - 1)
+        vals = cum * psi_k + (1 - cum) / (tau - 1)
+        return vals.min(1) - (1 - mx) / (tau - 1)
+
+    def f(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if tau == 1:
+                return np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0)), 0.0)
+            return np.where(x > 0, np.where(x > 0, x, 1.0) ** (1.0 / (2.0 - tau)), 0.0)
+
+    def cstar(S):
+        return -S if tau == 1 else -np.expm1((2.0 - tau) * np.log(S)) / (tau - 1.0)
+
+    fq = f(Q)
+    total = fq.sum(1, keepdims=True)
+    tail = total - np.cumsum(fq, axis=1)
+    tail[:, -1] = 0.0
+    avg = cum / ks
+    feas = np.ones_like(avg, dtype=bool)
+    feas[:, :-1] = Q[:, 1:] <= avg[:, :-1] + 1e-15
+    vals = np.where(feas, cstar(ks * f(avg) + tail), np.inf)
+    return vals.min(1) - cstar(total[:, 0])
+
+
+def map_rows_numpy(X, t, n):
+    """Plain NumPy version of the candidate map (see :func:`_map_to_p`)."""
+    lo = max(t, (1.0 + t) / n)
+    hi = (1.0 + t) / 2.0
+    m = lo + (hi - lo) * np.clip(X[:, 0], 0, 1)
+    R = 1.0 + t - 2.0 * m
+    P = np.empty((X.shape[0], n))
+    P[:, 0] = m - t
+    P[:, 1] = m
+    if n > 2:
+        W = np.abs(X[:, 1:])
+        ws = W.sum(1, keepdims=True)
+        r = np.where(ws > 0, R[:, None] * W / np.where(ws > 0, ws, 1), (R / (n - 2))[:, None])
+        excess = np.maximum(r - m[:, None], 0).sum(1)
+        r = np.minimum(r, m[:, None])
+        head = (m[:, None] - r).sum(1)
+        f = np.where((excess > 0) & (head > 0), excess / np.where(head > 0, head, 1), 0.0)
+        P[:, 2:] = r + f[:, None] * (m[:, None] - r)
+    return P
+
+
+# ------------------------------------------------------------------------------------ the search
+
+
+def _structured_candidates(t, n, n_m=33):
+    """Edges of the reduced p-polytope: q of the r_j at the cap m, one fractional, the rest 0."""
+    lo = max(t, (1.0 + t) / n)
+    hi = (1.0 + t) / 2.0
+    rows = []
+    for m in np.linspace(lo, hi, n_m):
+        R = 1.0 + t - 2.0 * m
+        base = np.zeros(n)
+        base[0], base[1] = m - t, m
+        if n == 2:
+            rows.append(base)
+            continue
+        q = int(min(n - 2, math.floor(R / m + 1e-12))) if m > 0 else 0
+        r = np.zeros(n - 2)
+        r[:q] = m
+        if q < n - 2:
+            r[q] = max(R - q * m, 0.0)
+        p = base.copy()
+        p[2:] = r
+        rows.append(p)
+        if n > 3:  # the same mass spread evenly
+            p2 = base.copy()
+            p2[2:] = R / (n - 2)
+            rows.append(p2)
+    return np.array(rows)
+
+
+def _search(t, n, tau, lam, rng, n_random, n_refine):
+    """Global search over p (structured + random + Nelder–Mead); returns (value, p)."""
+    P = _structured_candidates(t, n)
+    if n > 2 and n_random > 0:
+        X = np.empty((n_random, n - 1))
+        X[:, 0] = rng.uniform(0.0, 1.0, n_random)
+        gamma = rng.uniform(0.3, 4.0, (n_random, 1))
+        X[:, 1:] = rng.exponential(1.0, (n_random, n - 2)) ** gamma
+        PR = np.empty((n_random, n))
+        _map_rows(X, t, n, PR)
+        P = np.concatenate([P, PR])
+    vals = np.empty(P.shape[0])
+    _regret_rows(np.ascontiguousarray(P), tau, lam, vals)
+    i = int(np.argmin(vals))
+    best_v, best_p = float(vals[i]), P[i].copy()
+    if n > 2 and n_refine > 0:
+        lo = max(t, (1.0 + t) / n)
+        hi = (1.0 + t) / 2.0
+        pbar = np.empty(n)
+        buf = np.empty(n)
+
+        def f(x):
+            _map_to_p(x, t, n, buf)
+            return _regret_one(buf, tau, lam, pbar)
+
+        for j in np.argsort(vals)[:n_refine]:
+            p0 = P[j]
+            x0 = np.empty(n - 1)
+            x0[0] = 0.0 if hi == lo else (p0[1] - lo) / (hi - lo)
+            x0[1:] = p0[2:] + 1e-9
+            res = minimize(f, x0, method="Nelder-Mead",
+                           options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 300 * (n - 1), "maxfev": 400 * (n - 1)})
+            if res.fun < best_v:
+                best_v = float(res.fun)
+                _map_to_p(res.x, t, n, buf)
+                best_p = buf.copy()
+    return max(best_v, 0.0) if best_v > -1e-12 else best_v, best_p
+
+
+def _witness_h(p, tau, lam):
+    """Scores attaining the inner infimum for p (class 0 predicted; ties broken towards class 0 by ε)."""
+    n = p.shape[0]
+    order = _order(p)
+    pbar = np.empty(n)
+    vals = [_pooled_value(p, order, k, tau, -1.0 if lam is None else lam, pbar) for k in range(1, n + 1)]
+    k = int(np.argmin(vals)) + 1
+    S = [int(j) for j in order[:k]]
+    if tau >= 2:
+        h = np.full(n, -np.inf if lam is None else -lam)
+        h[S] = 0.0 if lam is None else lam
+    else:
+        cum = p[order[:k]].sum() / k
+        pbar = p.copy()
+        pbar[order[:k]] = cum
+        h = best_scores(pbar, tau, lam)
+    return h, S
+
+
+def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refine=4):
+    """The tight error transformation T(t) and a minimising (p, h).
+
+    Parameters
+    ----------
+    loss : ("comp_sum", τ) or a loss object
+        Comp-sum loss ℓ^τ; a binary margin loss object (``theorylab.losses.margin``) with n = 2; or a
+        multi-class loss object from :mod:`theorylab.losses.multiclass` (generic, slow search).
+    t : float in [0, 1]
+        Zero-one conditional regret.
+    n : int ≥ 2
+        Number of classes.
+    bound : float > 0 or None
+        Scores boxed in [−Λ, Λ]ⁿ; None for the complete hypothesis set.
+    rng : numpy.random.Generator, optional
+        Random candidates (default: ``default_rng(0)``).
+
+    Returns
+    -------
+    value : float
+        Upper estimate of inf{ΔC_ℓ(h, p) : ΔC_01(h, p) = t} (exact at n = 2 and for τ ≥ 2 vertices).
+    witness : dict
+        ``p`` (class 0 predicted, class 1 most likely), ``h`` (scores; −inf means "→ −∞"), ``tie``
+        (classes tied with class 0; perturb h_0 up by ε to predict class 0 strictly).
+
+    Definition: Mao, Mohri, Zhong (NeurIPS 2023) error transformation; search: spec E3.
+    """
+    n = check_n(n)
+    check_in_unit_interval("t", t)
+    t = float(t)
+    lam = check_bound(bound)
+    rng = np.random.default_rng(0) if rng is None else rng
+    if isinstance(loss, tuple) and len(loss) == 2 and loss[0] == "comp_sum":
+        tau = check_tau(loss[1])
+        if t == 0.0:
+            p = np.full(n, 1.0 / n)
+            return 0.0, {"p": p, "h": np.zeros(n), "tie": list(range(n))}
+        v, p = _search(t, n, tau, -1.0 if lam is None else lam, rng, n_random if n > 2 else 0, n_refine)
+        h, S = _witness_h(p, tau, lam)
+        return v, {"p": p, "h": h, "tie": S}
+    if hasattr(loss, "value") and hasattr(loss, "derivative"):
+        if n != 2:
+            raise InputError(f"n={n} is not allowed for a binary margin loss; use n=2")
+        from .hconsistency import binary_transform_numeric
+        v, alpha = binary_transform_numeric(loss, t, bound, return_argmin=True)
+        return float(v), {"p": np.array([(1 - t) / 2, (1 + t) / 2]), "h": np.array([alpha / 2, -alpha / 2]),
+                          "tie": [0]}
+    if hasattr(loss, "conditional_regret_predicting"):
+        return loss.tight_transform(t, n, bound=lam, rng=rng)
+    raise InputError(f"loss={loss!r} is not allowed; use ('comp_sum', tau), a margin loss object or a "
+                     "multiclass loss object")
+
+
+def surrogate_regret(tau, p, h, bound=None):
+    """ΔC_τ(h, p) = C_τ(h, p) − C*_τ(p) (box-bounded C* when ``bound`` is given)."""
+    return float(conditional_risk(p, h, tau) - best_conditional_risk(p, tau, bound))
+
+
+def witness_regrets(tau, witness, bound=None, eps=1e-9):
+    """(surrogate regret, 0-1 regret) of the ε-perturbed witness (class 0 strictly predicted)."""
+    p = np.asarray(witness["p"], dtype=np.float64)
+    h = np.array(witness["h"], dtype=np.float64)
+    lam = check_bound(bound)
+    h = np.where(np.isneginf(h), -1e6 if lam is None else -lam, h)
+    if lam is not None:
+        tied = [j for j in range(len(h)) if j != 0 and h[j] >= h[0]]
+        h[tied] = h[0] - eps
+    else:
+        h[0] += eps
+    pred = int(np.argmax(h))
+    return surrogate_regret(tau, p, h, bound), float(p.max() - p[pred])
+
+
+__all__ = ["tight_transform", "regret_rows", "regret_rows_numpy", "map_rows_numpy", "surrogate_regret",
+           "witness_regrets"]
