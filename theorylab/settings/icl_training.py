@@ -1,0 +1,354 @@
+"""Training one-layer linear self-attention for in-context regression, and its exact population flow.
+
+* :func:`train_lsa`: Adam (or SGD) on the squared error of ``ŷ = bᵀ G A x_q`` over freshly sampled
+  prompts; b (last row of P) and A (first d columns of Q) are all the parameters that matter
+  (spec §2). The minibatch loss and gradient have a numba fast path for NumPy inputs
+  (:func:`loss_grad`, ``fast=True``) and a plain NumPy reference (``fast=False``).
+* :func:`fit_lsa_alternating`: the empirical global optimum over (b, A) by alternating least squares.
+* :func:`zfb_gradient_flow`: the exact population gradient flow of the reduced (u, U) model of
+  Zhang, Frei, Bartlett (JMLR 2024, §4), integrated with :func:`scipy.integrate.solve_ivp`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from numba import njit
+from scipy.integrate import solve_ivp
+
+from .._validation import InputError, check_positive
+from . import icl
+
+
+# --------------------------------------------------------------------------------------------- loss/gradient
+def loss_grad_reference(X, y, xq, yq, b, A, mask=True):
+    """Minibatch risk mean (ŷ − y_q)² of ŷ = bᵀ G A x_q and its gradient in (b, A); plain NumPy.
+
+    G = (1/n) Σ_{i≤n} z_i z_iᵀ (+ (1/n) z_q z_qᵀ when ``mask=False``). ∂/∂b = (2/B) Σ r u,
+    u = G A x_q; ∂/∂A = (2/B) Σ r (G b) x_qᵀ.
+    """
+    B, n, d = X.shape
+    Zc = np.concatenate([X, y[..., None]], axis=2)
+    G = np.einsum("bni,bnj->bij", Zc, Zc) / n
+    if not mask:
+        G[:, :d, :d] += np.einsum("bi,bj->bij", xq, xq) / n
+    u = np.einsum("bij,bj->bi", G, xq @ A.T)
+    r = u @ b - yq
+    v = np.einsum("bij,j->bi", G, b)
+    return float(r @ r) / B, 2.0 * (r @ u) / B, 2.0 * np.einsum("b,bi,bj->ij", r, v, xq) / B
+
+
+@njit(cache=True)
+def _loss_grad_numba(X, y, xq, yq, b, A, mask):  # pragma: no cover - compiled
+    B, n, d = X.shape
+    D = d + 1
+    gb = np.zeros(D)
+    gA = np.zeros((D, d))
+    G = np.empty((D, D))
+    z = np.empty(D)
+    Ax = np.empty(D)
+    u = np.empty(D)
+    v = np.empty(D)
+    loss = 0.0
+    for k in range(B):
+        for p in range(D):
+            for q in range(D):
+                G[p, q] = 0.0
+        for i in range(n):
+            for p in range(d):
+                z[p] = X[k, i, p]
+            z[d] = y[k, i]
+            for p in range(D):
+                zp = z[p]
+                for q in range(p, D):
+                    G[p, q] += zp * z[q]
+        if not mask:
+            for p in range(d):
+                for q in range(p, d):
+                    G[p, q] += xq[k, p] * xq[k, q]
+        for p in range(D):
+            for q in range(p, D):
+                G[p, q] /= n
+                G[q, p] = G[p, q]
+        for p in range(D):
+            s = 0.0
+            for j in range(d):
+                s += A[p, j] * xq[k, j]
+            Ax[p] = s
+        yhat = 0.0
+        for p in range(D):
+            s = 0.0
+            t = 0.0
+            for q in range(D):
+                s += G[p, q] * Ax[q]
+                t += G[p, q] * b[q]
+            u[p] = s
+            v[p] = t
+            yhat += b[p] * s
+        r = yhat - yq[k]
+        loss += r * r
+        for p in range(D):
+            gb[p] += 2.0 * r * u[p]
+            for j in range(d):
+                gA[p, j] += 2.0 * r * v[p] * xq[k, j]
+    return loss / B, gb / B, gA / B
+
+
+def loss_grad(prompts, b, A, mask=True, fast=True):
+    """(mean squared error, ∂/∂b, ∂/∂A) of the LSA predictor bᵀ G A x_q on a batch of prompts.
+
+    ``fast=True`` uses the numba kernel (agrees with :func:`loss_grad_reference` to rounding).
+    """
+    args = (prompts.X, prompts.y, prompts.x_query, prompts.y_query,
+            np.ascontiguousarray(b, dtype=np.float64), np.ascontiguousarray(A, dtype=np.float64))
+    if fast:
+        return _loss_grad_numba(*args, bool(mask))
+    return loss_grad_reference(*args, mask=mask)
+
+
+def _gram(prompts, mask):
+    B, n, d = prompts.X.shape
+    Zc = np.concatenate([prompts.X, prompts.y[..., None]], axis=2)
+    G = np.einsum("bni,bnj->bij", Zc, Zc) / n
+    if not mask:
+        G[:, :d, :d] += np.einsum("bi,bj->bij", prompts.x_query, prompts.x_query) / n
+    return G
+
+
+# --------------------------------------------------------------------------------------------- training
+@dataclasses.dataclass
+class TrainResult:
+    """A trained one-layer LSA: reduced parameters (b, A), the full (P, Q), K = b_y A_top, a history."""
+
+    b: np.ndarray
+    A: np.ndarray
+    history: dict
+
+    @property
+    def d(self) -> int:
+        return self.A.shape[1]
+
+    @property
+    def K(self) -> np.ndarray:
+        """The effective preconditioner b_y A_top (prediction hᵀ K x_q on the GD subspace)."""
+        return self.b[-1] * self.A[:-1, :]
+
+    @property
+    def P(self) -> np.ndarray:
+        P = np.zeros((self.d + 1, self.d + 1))
+        P[-1, :] = self.b
+        return P
+
+    @property
+    def Q(self) -> np.ndarray:
+        Q = np.zeros((self.d + 1, self.d + 1))
+        Q[:, :-1] = self.A
+        return Q
+
+
+def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weight_prior="isotropic",
+              link=None, inputs="gaussian", input_range=1.0, mask=True, steps=2000, batch_size=1024, lr=3e-3,
+              optimizer="adam", decay_at=0.75, decay=0.1, init="gd", init_scale=0.3, record_every=25,
+              target=None, fast=True) -> TrainResult:
+    """Train a one-layer LSA ``ŷ = bᵀ G A x_q`` on fresh prompts every step (population loss by SGD/Adam).
+
+    Loss: mean (ŷ − y_q)² over ``batch_size`` prompts from :func:`icl.sample_prompts`; Adam
+    (β = 0.9, 0.999) or plain SGD, the learning rate multiplied by ``decay`` after ``decay_at`` of the
+    steps (the protocol of spec §9, I10). Initialisation b, A ~ N(0, init_scale²). Deterministic for
+    a given ``rng`` state.
+
+    ``init="gd"`` (default): b = s e_{d+1}, A_top = s I/√d, as in Zhang–Frei–Bartlett's initialisation,
+    plus N(0, (s/10)²) noise on every entry, so the irrelevant blocks start non-zero and must decay.
+    ``init="random"``: every entry N(0, s²). From fully random initialisations Adam often stalls on a
+    plateau with b_y ≈ 0 (a rank-one K = b_x a_botᵀ), observed in about half the seeds for
+    d = 3, n = 6, Σ = diag(0.25, 1, 4); the GD-like initialisation avoids it. ``history`` holds ``step``, ``loss`` (minibatch) and, when ``target`` (a
+    (d, d) matrix, e.g. Γ⁻¹) is given, ``distance`` = ‖b_y A_top − target‖_F and ``irrelevant`` =
+    ‖(b_x, a_bot)‖ (blocks that vanish at the optimum, Mahankali et al. 2023; Ahn et al. 2023 Thm 1).
+    """
+    d = icl._check_count("d", d)
+    n = icl._check_count("n", n)
+    steps = icl._check_count("steps", steps)
+    batch_size = icl._check_count("batch_size", batch_size)
+    lr = check_positive("lr", lr)
+    icl._check_choice("optimizer", optimizer, ("adam", "sgd"))
+    if target is not None:
+        target = np.asarray(target, dtype=np.float64)
+        if target.shape != (d, d):
+            raise InputError(f"target has shape {target.shape}; a ({d}, {d}) matrix is required")
+    # validate every sampling argument once (a one-prompt draw), then sample with the raw drawer
+    icl.sample_prompts(1, n, d, np.random.default_rng(0), covariance=covariance, noise_var=noise_var,
+                       weight_prior=weight_prior, link=link, weight_var=weight_var, inputs=inputs,
+                       input_range=input_range)
+    chol = None
+    if covariance is not None:
+        chol = np.linalg.cholesky(np.asarray(icl.check_covariance(np.asarray(covariance, dtype=np.float64), d)[1]))
+    draw_args = (chol, float(noise_var), float(weight_var), weight_prior, link, inputs, float(input_range))
+    icl._check_choice("init", init, ("gd", "random"))
+    b = rng.standard_normal(d + 1) * init_scale
+    A = rng.standard_normal((d + 1, d)) * init_scale
+    if init == "gd":
+        b *= 0.1
+        A *= 0.1
+        b[-1] += init_scale
+        A[:d, :] += init_scale * np.eye(d) / math.sqrt(d)
+    mb, vb, mA, vA = np.zeros_like(b), np.zeros_like(b), np.zeros_like(A), np.zeros_like(A)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    hist = {"step": [], "loss": [], "distance": [], "irrelevant": []}
+    for t in range(1, steps + 1):
+        pr = icl._draw(batch_size, n, d, rng, *draw_args)
+        loss, gb, gA = loss_grad(pr, b, A, mask=mask, fast=fast)
+        rate = lr * (decay if t > decay_at * steps else 1.0)
+        if optimizer == "adam":
+            mb = beta1 * mb + (1 - beta1) * gb
+            vb = beta2 * vb + (1 - beta2) * gb * gb
+            mA = beta1 * mA + (1 - beta1) * gA
+            vA = beta2 * vA + (1 - beta2) * gA * gA
+            c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
+            b = b - rate * (mb / c1) / (np.sqrt(vb / c2) + eps)
+            A = A - rate * (mA / c1) / (np.sqrt(vA / c2) + eps)
+        else:
+            b = b - rate * gb
+            A = A - rate * gA
+        if t % record_every == 0 or t == steps or t == 1:
+            hist["step"].append(t)
+            hist["loss"].append(loss)
+            K = b[-1] * A[:-1, :]
+            hist["distance"].append(float(np.linalg.norm(K - target)) if target is not None else math.nan)
+            hist["irrelevant"].append(float(math.hypot(np.linalg.norm(b[:-1]), np.linalg.norm(A[-1, :]))))
+    return TrainResult(b=b, A=A, history={k: np.asarray(v) for k, v in hist.items()})
+
+
+def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
+    """Empirical risk minimiser over all one-layer LSA parameters (b, A) by alternating least squares.
+
+    ŷ = bᵀ G A x_q is linear in A for fixed b (features vec((G b) x_qᵀ)) and linear in b for fixed A
+    (features G A x_q); each half-step solves its normal equations exactly (spec §9, I9). ALS on a
+    bilinear model can stall at a poor stationary point (observed: b_y ≈ 0 with b_y A_top ∝ Σ⁻¹, in
+    roughly a third of random starts for d = 3, n = 6), so ``restarts`` random initialisations are
+    run and the one with the smallest empirical risk is returned. Returns (b, A) with the gauge
+    fixed by ‖b‖ = ‖A‖_F; only gauge-invariant products such as b_y A_top are meaningful.
+    """
+    sweeps = icl._check_count("sweeps", sweeps)
+    restarts = icl._check_count("restarts", restarts)
+    G = _gram(prompts, mask)
+    B, D, _ = G.shape
+    d = D - 1
+    xq, yq = prompts.x_query, prompts.y_query
+    rng = rng if rng is not None else np.random.default_rng(0)
+
+    def run(b, count):
+        risk = math.inf
+        for _ in range(count):
+            F = ((G @ b)[:, :, None] * xq[:, None, :]).reshape(B, D * d)
+            A = np.linalg.solve(F.T @ F, F.T @ yq).reshape(D, d)
+            u = (G @ (xq @ A.T)[:, :, None])[:, :, 0]
+            b = np.linalg.solve(u.T @ u, u.T @ yq)
+            new = float(np.mean((u @ b - yq) ** 2))
+            done = risk - new <= 1e-9 * new
+            risk = new
+            if done:  # ALS decreases the risk monotonically: stop once it no longer moves
+                break
+        return risk, b, A
+
+    # probe every restart with a few sweeps, then run the best one to convergence
+    probes = [run(rng.standard_normal(D), min(3, sweeps)) for _ in range(restarts)]
+    risk, b, A = run(min(probes, key=lambda p: p[0])[1], sweeps)
+    scale = math.sqrt(np.linalg.norm(A) / np.linalg.norm(b))  # gauge (γ b, A/γ): ‖b‖ = ‖A‖
+    return b * scale, A / scale
+
+
+# --------------------------------------------------------------------------------------------- ZFB flow
+def zfb_limit(covariance, n, noise_var=0.0):
+    """c = ‖Γ⁻¹‖_F^{1/2} = tr(Γ⁻²)^{1/4}: the limit of u = W^{PV}_{d+1,d+1} under ZFB's gradient flow
+    from a balanced initialisation; then W^{KQ}_top = Γ⁻¹/c (Zhang, Frei, Bartlett 2024, Thm 4.1)."""
+    Gi = np.asarray(icl.optimal_preconditioner(covariance, n, noise_var))
+    return float(np.sum(Gi * Gi)) ** 0.25
+
+
+def zfb_loss(u, U, covariance, n, noise_var=0.0):
+    """ℓ(u, U) = ½ E(u hᵀ U x_q − y_q)² = ½ R(uU) (spec §7; reduced ZFB model, blocks outside u, U zero)."""
+    return 0.5 * float(icl.risk_of_preconditioner(u * np.asarray(U), covariance, n, noise_var))
+
+
+@dataclasses.dataclass
+class FlowResult:
+    """The solution of the reduced ZFB gradient flow at the times ``t``."""
+
+    t: np.ndarray
+    u: np.ndarray  # (T,)
+    U: np.ndarray  # (T, d, d)
+    conserved: np.ndarray  # u² − ‖U‖_F², (T,)
+    loss: np.ndarray  # ℓ(u, U), (T,)
+    success: bool
+    message: str
+
+
+def zfb_gradient_flow(covariance, n, u0, U0, t_end=None, noise_var=0.0, rtol=1e-11, atol=1e-13,
+                      method="LSODA", n_eval=200) -> FlowResult:
+    """Integrate u̇ = −∂ℓ/∂u, U̇ = −∂ℓ/∂U for ℓ(u, U) = ½[u² tr(Σ Uᵀ Σ Γ U) − 2u tr(Σ Uᵀ Σ) + tr Σ].
+
+    ∂ℓ/∂u = u tr(Σ Uᵀ Σ Γ U) − tr(Σ Uᵀ Σ), ∂ℓ/∂U = u² Σ Γ U Σ − u Σ². The flow conserves u² − ‖U‖_F²
+    (Zhang, Frei, Bartlett 2024, §4; spec §7). Stiff along small eigenvalues (rate u² γ_i λ_i²), hence
+    LSODA (automatic stiff/non-stiff switching) by default. ``t_end`` defaults to 60 over the slowest final rate plus an escape
+    time from the initialisation.
+    """
+    _, cov = icl.check_covariance(np.asarray(covariance, dtype=np.float64))
+    cov = np.asarray(cov)
+    d = cov.shape[0]
+    U0 = np.asarray(U0, dtype=np.float64)
+    if U0.shape != (d, d):
+        raise InputError(f"U0 has shape {U0.shape}; a ({d}, {d}) matrix is required")
+    Gam = np.asarray(icl.gamma_matrix(cov, n, noise_var))
+    SG = cov @ Gam
+    S2 = cov @ cov
+    trS = float(np.trace(cov))
+
+    def rhs(_t, state):
+        u, U = state[0], state[1:].reshape(d, d)
+        du = -(u * np.trace(cov @ U.T @ SG @ U) - np.trace(cov @ U.T @ cov))
+        dU = -(u * u * SG @ U @ cov - u * S2)
+        return np.concatenate([[du], dU.ravel()])
+
+    if t_end is None:
+        c = zfb_limit(cov, n, noise_var)
+        lam = np.linalg.eigvalsh(cov)
+        gam = (1 + 1 / n) * lam + (trS + noise_var) / n
+        slow = float(np.min(c * c * gam * lam * lam))
+        escape = math.log(1.0 / max(abs(float(u0)) + np.linalg.norm(U0), 1e-12) + 1.0) / float(np.max(lam) ** 2)
+        t_end = 60.0 / slow + 10.0 * escape
+    t_end = check_positive("t_end", t_end)
+    t_eval = np.concatenate([[0.0], np.geomspace(1e-3 * t_end, t_end, n_eval - 1)])
+    sol = solve_ivp(rhs, (0.0, t_end), np.concatenate([[float(u0)], U0.ravel()]), method=method, rtol=rtol,
+                    atol=atol, t_eval=t_eval)
+    u = sol.y[0]
+    U = sol.y[1:].T.reshape(-1, d, d)
+    conserved = u * u - np.einsum("tij,tij->t", U, U)
+    loss = np.array([0.5 * (np.trace(cov @ (ui * Ui).T @ SG @ (ui * Ui)) - 2 * np.trace(cov @ (ui * Ui).T @ cov)
+                            + trS + noise_var) for ui, Ui in zip(u, U)])
+    return FlowResult(sol.t, u, U, conserved, loss, bool(sol.success), str(sol.message))
+
+
+def zfb_initialisation(Theta, omega):
+    """(u0, U0) = (ω, ω Θ Θᵀ): ZFB's initialisation W^{PV}(0) = ω e_{d+1}e_{d+1}ᵀ, W^{KQ}(0) =
+    ω blockdiag(ΘΘᵀ, 0); balanced (u0² = ‖U0‖_F²) exactly when ‖ΘΘᵀ‖_F = 1."""
+    Theta = np.asarray(Theta, dtype=np.float64)
+    return float(omega), float(omega) * (Theta @ Theta.T)
+
+
+def predict_reduced(prompts, b, A, mask=True):
+    """Per-prompt predictions ŷ = bᵀ G A x_q of the LSA with reduced parameters (b, A) (NumPy)."""
+    G = _gram(prompts, mask)
+    return np.einsum("i,bij,bj->b", np.asarray(b, dtype=np.float64), G, prompts.x_query @ np.asarray(A).T)
+
+
+def input_gradient_reduced(prompts, b, A, mask=True):
+    """∂ŷ/∂x_q of ŷ = bᵀ G A x_q with the context held fixed: Aᵀ G b (masked; von Oswald et al. metric (ii)).
+
+    For ``mask=False`` G depends on x_q too; the derivative then adds (2/n)(bₓ·x_q) A_topᵀ… and is not
+    provided: only the masked model is supported.
+    """
+    if not mask:
+        raise InputError("input_gradient_reduced supports mask=True only")
+    G = _gram(prompts, True)
+    return np.einsum("bij,j->bi", G, np.asarray(b, dtype=np.float64)) @ np.asarray(A)
