@@ -45,3 +45,32 @@ def check_in_unit_interval(name: str, value) -> None:
     arr = np.asarray(value, dtype=np.float64)
     if np.any(np.isnan(arr)) or np.any(arr < 0) or np.any(arr > 1):
         raise InputError(f"{name} must lie in [0, 1]; got {value!r}")
+
+
+def check_nonnegative(name: str, value) -> float:
+    """Return ``value`` as a float when it is a finite number >= 0; raise :class:`InputError` otherwise."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}={value!r} is not a number; a finite number >= 0 is allowed") from None
+    if not math.isfinite(v) or v < 0:
+        raise InputError(f"{name}={value!r} is not allowed; it must be a finite number >= 0")
+    return v
+
+
+def check_integer(name: str, value, minimum: int = 1) -> int:
+    """Return ``value`` as an int when it is an integer >= ``minimum`` (bools and 2.5 rejected, 3.0 accepted)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (
+            isinstance(value, float) and value.is_integer()):
+        raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
+    v = int(value)
+    if v < minimum:
+        raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
+    return v
+
+
+def check_choice(name: str, value, allowed) -> str:
+    """Return ``value`` when it is one of ``allowed``; raise :class:`InputError` naming the choices otherwise."""
+    if value not in allowed:
+        raise InputError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(str, allowed))}")
+    return value

@@ -21,20 +21,14 @@ import numpy as np
 import sympy as sp
 from numba import njit, prange
 
-from .._validation import InputError, check_no_nan, namespace_of
+from .._validation import InputError, check_no_nan, namespace_of, check_nonnegative
 
 # --------------------------------------------------------------------------------------------- validation
 
 
 def check_tau(tau) -> float:
     """Return τ as a float when it is a finite number ≥ 0; raise :class:`InputError` otherwise."""
-    try:
-        v = float(tau)
-    except (TypeError, ValueError):
-        raise InputError(f"tau={tau!r} is not a number; tau must be a finite number >= 0") from None
-    if not math.isfinite(v) or v < 0:
-        raise InputError(f"tau={tau!r} is not allowed; tau must be a finite number >= 0")
-    return v
+    return check_nonnegative("tau", tau)
 
 
 def check_n(n) -> int:

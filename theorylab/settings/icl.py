@@ -26,38 +26,13 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_no_nan, check_positive, namespace_of
+from .._validation import InputError, check_no_nan, check_positive, namespace_of, check_integer, check_nonnegative, check_choice
 
 WEIGHT_PRIORS = ("isotropic", "inverse-covariance")
 INPUT_LAWS = ("gaussian", "uniform")
 
 
 # --------------------------------------------------------------------------------------------- checks
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    """An integer ≥ ``minimum`` (bools and non-integral floats rejected)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (
-            isinstance(value, float) and value.is_integer()):
-        raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
-    v = int(value)
-    if v < minimum:
-        raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
-    return v
-
-
-def _check_nonnegative(name: str, value) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}={value!r} is not a number; a finite number >= 0 is allowed") from None
-    if not math.isfinite(v) or v < 0:
-        raise InputError(f"{name}={value!r} is not allowed; it must be a finite number >= 0")
-    return v
-
-
-def _check_choice(name: str, value, allowed) -> str:
-    if value not in allowed:
-        raise InputError(f"{name}={value!r} is not allowed; choose one of {', '.join(allowed)}")
-    return value
 
 
 def check_covariance(covariance, d: int | None = None):
@@ -69,7 +44,7 @@ def check_covariance(covariance, d: int | None = None):
     if covariance is None:
         if d is None:
             raise InputError("covariance=None needs the dimension d; pass a (d, d) matrix")
-        d = _check_count("d", d)
+        d = check_integer("d", d)
         return _np_xp(), np.eye(d)
     xp, (cov,) = namespace_of(covariance)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or cov.shape[0] < 1:
@@ -156,15 +131,15 @@ def sample_prompts(n_prompts, n, d, rng, covariance=None, noise_var=0.0, weight_
     -------
     Prompts
     """
-    B = _check_count("n_prompts", n_prompts)
-    n = _check_count("n", n)
-    d = _check_count("d", d)
+    B = check_integer("n_prompts", n_prompts)
+    n = check_integer("n", n)
+    d = check_integer("d", d)
     if not isinstance(rng, np.random.Generator):
         raise InputError(f"rng={rng!r} is not allowed; pass a numpy.random.Generator")
-    s2 = _check_nonnegative("noise_var", noise_var)
+    s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
-    _check_choice("weight_prior", weight_prior, WEIGHT_PRIORS)
-    _check_choice("inputs", inputs, INPUT_LAWS)
+    check_choice("weight_prior", weight_prior, WEIGHT_PRIORS)
+    check_choice("inputs", inputs, INPUT_LAWS)
     if link is not None and not callable(link):
         raise InputError(f"link={link!r} is not allowed; pass a vectorised callable or None")
     chol = None
@@ -211,8 +186,8 @@ def gamma_matrix(covariance, n, noise_var=0.0, weight_var=1.0):
     Zhang–Frei–Bartlett 2024 Thm 4.1; spec §3.
     """
     xp, cov = check_covariance(covariance)
-    n = _check_count("n", n)
-    s2 = _check_nonnegative("noise_var", noise_var)
+    n = check_integer("n", n)
+    s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
     d = cov.shape[0]
     return (1.0 + 1.0 / n) * cov + ((xp.linalg.trace(cov) + s2 / psi2) / n) * xp.eye(d, dtype=cov.dtype)
@@ -221,10 +196,10 @@ def gamma_matrix(covariance, n, noise_var=0.0, weight_var=1.0):
 def _moments(covariance, n, noise_var, weight_var, weight_prior):
     """(xp, Σ, H = E[h hᵀ], Ω = Cov(w)) for Gaussian covariates; K* = H⁻¹ Σ Ω (spec §3, derivation)."""
     xp, cov = check_covariance(covariance)
-    n = _check_count("n", n)
-    s2 = _check_nonnegative("noise_var", noise_var)
+    n = check_integer("n", n)
+    s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
-    _check_choice("weight_prior", weight_prior, WEIGHT_PRIORS)
+    check_choice("weight_prior", weight_prior, WEIGHT_PRIORS)
     d = cov.shape[0]
     eye = xp.eye(d, dtype=cov.dtype)
     omega = psi2 * (eye if weight_prior == "isotropic" else xp.linalg.inv(cov))
@@ -279,17 +254,17 @@ def optimal_step(d, n, noise_var=0.0):
     Isotropic covariates and task (ψ = 1); Mahankali, Hashimoto, Ma 2023 (isotropic theorem); spec §3.2.
     With GD on the un-normalised ½ Σ (wᵀx_i − y_i)² the step is η*/n.
     """
-    d = _check_count("d", d)
-    n = _check_count("n", n)
-    s2 = _check_nonnegative("noise_var", noise_var)
+    d = check_integer("d", d)
+    n = check_integer("n", n)
+    s2 = check_nonnegative("noise_var", noise_var)
     return n / (n + d + 1.0 + s2)
 
 
 def risk_of_step(step, d, n, noise_var=0.0, weight_var=1.0):
     """R(η) = ψ² d [η² (n + d + 1 + σ²/ψ²)/n − 2η + 1] + σ² for ``ŷ = η hᵀ x_q`` (isotropic; spec §4)."""
-    d = _check_count("d", d)
-    n = _check_count("n", n)
-    s2 = _check_nonnegative("noise_var", noise_var)
+    d = check_integer("d", d)
+    n = check_integer("n", n)
+    s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
     xp, (eta,) = namespace_of(step)
     return psi2 * d * (eta ** 2 * (n + d + 1.0 + s2 / psi2) / n - 2.0 * eta + 1.0) + s2
@@ -302,7 +277,7 @@ def risk_at_length(covariance, n_train, m_test):
     vanish as M → ∞ plus a 1/M variance; R(N) = R*. Zhang, Frei, Bartlett 2024 (prediction error
     under a train/test length shift; spec §4). Isotropic: d(d+1)²/(N+d+1)² + d(d+1)N²/(M(N+d+1)²).
     """
-    m = _check_count("m_test", m_test)
+    m = check_integer("m_test", m_test)
     bias = length_shift_bias(covariance, n_train)
     xp, cov = check_covariance(covariance)
     Gi = xp.linalg.inv(gamma_matrix(cov, n_train))
@@ -326,8 +301,8 @@ def uniform_input_optimum(d, n, input_range=1.0):
     With s₂ = a²/3, m₄ = a⁴/5: c_n = (m₄ + (d−1) s₂²)/n + (1 − 1/n) s₂², η* = s₂/c_n,
     R* = d s₂ (1 − s₂²/c_n) (cube symmetry makes K* = η* I; von Oswald et al. 2023 setting; spec §8).
     """
-    d = _check_count("d", d)
-    n = _check_count("n", n)
+    d = check_integer("d", d)
+    n = check_integer("n", n)
     a = check_positive("input_range", input_range)
     s2, m4 = a * a / 3.0, a ** 4 / 5.0
     return moment_step(d, n, s2, m4)
@@ -352,7 +327,7 @@ def link_moments(link, d, quad_points=300):
     """
     from scipy.special import roots_genlaguerre, roots_hermitenorm
 
-    d = _check_count("d", d)
+    d = check_integer("d", d)
     s, ws = roots_hermitenorm(quad_points)
     ws = ws / ws.sum()
     t, wt = roots_genlaguerre(quad_points, d / 2.0 - 1.0)
@@ -372,8 +347,8 @@ def link_step(link, d, n, noise_var=0.0, quad_points=300):
     attribution to Mahankali et al. 2023 RECONSTRUCTED). The noise adds σ² d to E[y²‖x‖²];
     the identity link gives n/(n + d + 1 + σ²).
     """
-    n = _check_count("n", n)
-    s2 = _check_nonnegative("noise_var", noise_var)
+    n = check_integer("n", n)
+    s2 = check_nonnegative("noise_var", noise_var)
     eg2, ef2x2 = link_moments(link, d, quad_points)
     ey2x2 = ef2x2 + s2 * d
     return eg2 / (eg2 + (ey2x2 - eg2) / n)
@@ -485,7 +460,7 @@ def von_oswald_construction(W0, eta, n):
     xp, (W0,) = namespace_of(W0)
     if W0.ndim != 2:
         raise InputError(f"W0 has shape {tuple(W0.shape)}; a (n_out, d) matrix is allowed")
-    n = _check_count("n", n)
+    n = check_integer("n", n)
     o, d = W0.shape
     D = d + o
     eye = xp.eye(D, dtype=W0.dtype)
@@ -575,7 +550,7 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
     σ² [1 + tr(Σ (XᵀX + λI)⁻¹)] (σ > 0) or ψ² tr(Σ (I − Π_X)) (σ = 0, min-norm interpolation), spec §4.
     Returns ``{"mc": (mean, se), "semi_exact": (mean, se)}``.
     """
-    s2 = _check_nonnegative("noise_var", noise_var)
+    s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
     X, y = prompts.X, prompts.y
     B, n, d = X.shape

@@ -166,12 +166,12 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     (d, d) matrix, e.g. Γ⁻¹) is given, ``distance`` = ‖b_y A_top − target‖_F and ``irrelevant`` =
     ‖(b_x, a_bot)‖ (blocks that vanish at the optimum, Mahankali et al. 2023; Ahn et al. 2023 Thm 1).
     """
-    d = icl._check_count("d", d)
-    n = icl._check_count("n", n)
-    steps = icl._check_count("steps", steps)
-    batch_size = icl._check_count("batch_size", batch_size)
+    d = icl.check_integer("d", d)
+    n = icl.check_integer("n", n)
+    steps = icl.check_integer("steps", steps)
+    batch_size = icl.check_integer("batch_size", batch_size)
     lr = check_positive("lr", lr)
-    icl._check_choice("optimizer", optimizer, ("adam", "sgd"))
+    icl.check_choice("optimizer", optimizer, ("adam", "sgd"))
     if target is not None:
         target = np.asarray(target, dtype=np.float64)
         if target.shape != (d, d):
@@ -184,7 +184,7 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     if covariance is not None:
         chol = np.linalg.cholesky(np.asarray(icl.check_covariance(np.asarray(covariance, dtype=np.float64), d)[1]))
     draw_args = (chol, float(noise_var), float(weight_var), weight_prior, link, inputs, float(input_range))
-    icl._check_choice("init", init, ("gd", "random"))
+    icl.check_choice("init", init, ("gd", "random"))
     b = rng.standard_normal(d + 1) * init_scale
     A = rng.standard_normal((d + 1, d)) * init_scale
     if init == "gd":
@@ -229,8 +229,8 @@ def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
     run and the one with the smallest empirical risk is returned. Returns (b, A) with the gauge
     fixed by ‖b‖ = ‖A‖_F; only gauge-invariant products such as b_y A_top are meaningful.
     """
-    sweeps = icl._check_count("sweeps", sweeps)
-    restarts = icl._check_count("restarts", restarts)
+    sweeps = icl.check_integer("sweeps", sweeps)
+    restarts = icl.check_integer("restarts", restarts)
     G = _gram(prompts, mask)
     B, D, _ = G.shape
     d = D - 1
