@@ -1,0 +1,5 @@
+"""Loss functions: binary margin losses, the comp-sum family, multi-class and distributionally robust losses."""
+from .ensloss import ensloss_derivatives
+from .ldr import ldr_kl_loss
+
+__all__ = ["ldr_kl_loss", "ensloss_derivatives"]

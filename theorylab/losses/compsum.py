@@ -223,12 +223,25 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
     h = np.ascontiguousarray(h)
     loss = np.empty(h.shape[0], dtype=h.dtype)
     grad = np.empty_like(h)
-    _fused_kernel(h, np.ascontiguousarray(lab, dtype=np.int64), float(tau), loss, grad)
+    fused_loss_and_grad(h, np.ascontiguousarray(lab, dtype=np.int64), float(tau), loss, grad)
     return loss, grad
 
 
-@njit(cache=True, parallel=True, fastmath=False)
-def _fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled
+def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
+    """The numba kernel behind ``comp_sum_loss_and_grad(..., backend="numba")``, without input checks.
+
+    For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit): ``h`` C-contiguous
+    float array (batch, n), ``labels`` int64 (batch,) in [0, n), ``tau`` ≥ 0; writes ``loss`` (batch,) and
+    ``grad`` (batch, n) in place. Threads pay off only on large arrays; smaller ones run serially.
+    """
+    kernel = _fused_kernel_parallel if h.size >= _PARALLEL_MIN_SIZE else _fused_kernel_serial
+    kernel(h, labels, tau, loss, grad)
+
+
+_PARALLEL_MIN_SIZE = 1_000_000
+
+
+def _fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled below, twice
     B, n = h.shape
     for i in prange(B):
         m = h[i, 0]
@@ -262,6 +275,10 @@ def _fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled
                     grad[i, j] = g
                     tot += g
         grad[i, y] = -tot
+
+
+_fused_kernel_parallel = njit(cache=True, parallel=True)(_fused_kernel)
+_fused_kernel_serial = njit(cache=True)(_fused_kernel)  # prange runs as range without parallel=True
 
 
 # ------------------------------------------------------------------------------ best conditional risk
@@ -493,4 +510,4 @@ def deterministic_risk(tau, n, bound=None):
 
 __all__ = ["phi_tau", "psi_tau", "phi_sympy", "psi_sympy", "comp_sum_loss", "comp_sum_loss_and_grad",
            "log_softmax", "best_conditional_risk", "best_scores", "conditional_risk", "deterministic_risk",
-           "check_tau", "check_n", "check_bound", "loss_name"]
+           "check_tau", "check_n", "check_bound", "loss_name", "fused_loss_and_grad"]

@@ -69,6 +69,7 @@ class GaussianMixture:
         self.means, self.covariances, self.priors = means, cov, priors
         self.n_classes, self.dim = K, d
         self._chol = np.linalg.cholesky(cov)
+        self._diag = [bool(np.count_nonzero(c - np.diag(np.diag(c))) == 0) for c in self._chol]
 
     # -- sampling and posterior -------------------------------------------------------------------------
     def sample(self, m: int, rng: np.random.Generator):
@@ -77,7 +78,15 @@ class GaussianMixture:
             raise InputError(f"m={m!r} is not allowed; the sample size must be an integer >= 1")
         y = rng.choice(self.n_classes, size=int(m), p=self.priors)
         z = rng.standard_normal((int(m), self.dim))
-        X = self.means[y] + np.einsum("mij,mj->mi", self._chol[y], z)
+        X = self.means[y].copy()
+        for k in range(self.n_classes):  # class by class: O(m d²) (O(m d) for diagonal Σ), never (m, d, d)
+            rows = y == k
+            if not rows.any():
+                continue
+            if self._diag[k]:
+                X[rows] += z[rows] * np.diag(self._chol[k])
+            else:
+                X[rows] += z[rows] @ self._chol[k].T
         return X, y
 
     def log_joint(self, x) -> np.ndarray:

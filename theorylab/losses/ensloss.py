@@ -1,0 +1,138 @@
+"""EnsLoss: random convex calibrated loss-derivatives for SGD on margins (Dai, ICML 2025, arXiv 2409.00908).
+
+SGD touches a margin loss φ only through φ'(z_i) at the batch margins z_i = y_i f(x_i). EnsLoss draws, for
+every batch, a random derivative vector satisfying the convexity-plus-calibration (CC) conditions
+(repository ``losses.py``, as read in ``shared/claims/classification-settings.md`` §(c)):
+
+1. ε_j ∼ N(0, 1), g_j = −BC_λ⁻¹(ε_j) (inverse Box–Cox; λ = 0 gives −e^{ε_j});
+2. sort g ascending and clip at −1 (g ← max(g, −1): we read "clip at −1" as a lower clip, so every
+   derivative lies in [−1, 0) like the hinge and logistic derivatives);
+3. the j-th smallest g goes to the j-th smallest margin (so φ' is non-decreasing in z: convex);
+4. for z_i > 1, g_i ← g_i/z_i (tail rescale; keeps monotonicity); 5. g ← g − 10⁻⁶ (strictly negative:
+   φ'(0) < 0, classification-calibrated by Bartlett–Jordan–McAuliffe 2006, Theorem 6).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from .._validation import InputError
+
+__all__ = ["ensloss_derivatives", "piecewise_linear_loss", "psi_transform", "sgd_linear"]
+
+
+def _inverse_boxcox(eps, lam):
+    if lam == 0.0:
+        return np.exp(eps)
+    return np.power(np.maximum(lam * eps + 1.0, 1e-12), 1.0 / lam)
+
+
+def ensloss_derivatives(margins, rng: np.random.Generator, boxcox_lambda: float = 0.0, assign: str = "sorted"):
+    """One random EnsLoss derivative per margin: the vector g with g_i = φ'(z_i) of a random CC loss.
+
+    Parameters
+    ----------
+    margins : array (b,)
+        Margins z_i = y_i f(x_i) of a batch (y ∈ {−1, +1}).
+    rng : numpy.random.Generator
+    boxcox_lambda : float
+        Box–Cox parameter of the derivative law (0: log-normal −e^ε).
+    assign : {"sorted", "random"}
+        "sorted" is EnsLoss; "random" gives the draws to the margins in random order (a deliberately
+        non-convex variant, used as a negative control).
+
+    Returns
+    -------
+    ndarray (b,): non-decreasing in z and strictly negative (for ``assign="sorted"``).
+    """
+    z = np.asarray(margins, dtype=float)
+    if z.ndim != 1 or z.size == 0 or not np.all(np.isfinite(z)):
+        raise InputError(f"margins has shape {z.shape} or non-finite values; a non-empty finite 1-D array is allowed")
+    if assign not in ("sorted", "random"):
+        raise InputError(f"assign={assign!r} is not allowed; use 'sorted' or 'random'")
+    g = -_inverse_boxcox(rng.standard_normal(z.size), float(boxcox_lambda))
+    g = np.maximum(np.sort(g), -1.0)
+    out = np.empty_like(z)
+    order = np.argsort(z, kind="stable") if assign == "sorted" else rng.permutation(z.size)
+    out[order] = g
+    big = z > 1
+    out[big] /= z[big]
+    return out - 1e-6
+
+
+def piecewise_linear_loss(margins, derivatives):
+    """φ(t) = ∫₀ᵗ φ'(s) ds for the step derivative through the realised (z_i, g_i), returned as a callable.
+
+    φ'(s) = g_(j) on [z_(j), z_(j+1)) (margins sorted), g_(1) left of z_(1), g_(b) right of z_(b); φ(0) = 0.
+    Convex iff the g_(j) are non-decreasing.
+    """
+    z = np.asarray(margins, dtype=float)
+    o = np.argsort(z, kind="stable")
+    zs, gs = z[o], np.asarray(derivatives, dtype=float)[o]
+    def integral_from_minus(t):  # ∫ from zs[0] to t of φ', piecewise
+        t = np.asarray(t, dtype=float)
+        j = np.clip(np.searchsorted(zs, t, side="right"), 0, zs.size)
+        base = np.concatenate([[0.0], np.cumsum(gs[:-1] * np.diff(zs))])  # ∫_{zs0}^{zs[j]}
+        jj = np.maximum(j - 1, 0)
+        return np.where(j == 0, gs[0] * (t - zs[0]), base[jj] + gs[jj] * (t - zs[jj]))
+
+    shift = integral_from_minus(0.0)
+    return lambda t: integral_from_minus(t) - shift
+
+
+def psi_transform(margins, derivatives, thetas):
+    """BJM ψ̃(θ) = H⁻(η) − H(η), η = (1 + θ)/2, for the realised loss, scores restricted to |α| ≤ A = max|z_i|.
+
+    H(η) = inf_α [ηφ(α) + (1 − η)φ(−α)], H⁻(η) = the same infimum over α ≤ 0 (the wrong sign); for a convex φ
+    with φ'(0) < 0, H⁻(η) = φ(0).
+
+    The conditional risk is piecewise linear in α with kinks at ±z_i, so its infimum over [−A, A] is attained at a
+    kink or an end point and is computed exactly there. For a convex φ with φ'(0) < 0, ψ(θ) > 0 for θ ∈ (0, 1]
+    (Bartlett, Jordan, McAuliffe 2006, Lemma 5 / Theorem 6).
+    """
+    z = np.asarray(margins, dtype=float)
+    phi = piecewise_linear_loss(z, derivatives)
+    A = np.abs(z).max()
+    cand = np.concatenate([z, -z, [0.0, A, -A]])
+    cand = cand[np.abs(cand) <= A]
+    th = np.asarray(thetas, dtype=float)
+    eta = (1 + th)[:, None] / 2
+    C = eta * phi(cand)[None, :] + (1 - eta) * phi(-cand)[None, :]
+    h_minus = np.where(cand[None, :] <= 0, C, np.inf).min(axis=1)  # H⁻(η): wrong-sign scores only
+    return h_minus - C.min(axis=1)
+
+
+def _derivative(loss: str):
+    if loss == "logistic":
+        return lambda z, rng: -special.expit(-z)
+    if loss == "hinge":
+        return lambda z, rng: -(z < 1).astype(float)
+    if loss == "ensloss":
+        return ensloss_derivatives
+    raise InputError(f"loss={loss!r} is not allowed; use 'ensloss', 'logistic' or 'hinge'")
+
+
+def sgd_linear(X, y, loss: str, rng: np.random.Generator, epochs: int = 10, batch: int = 32, lr: float = 0.1):
+    """Mini-batch SGD on a linear margin f(x) = w·x + c with the loss-derivative of ``loss`` at the margins.
+
+    Step: (w, c) ← (w, c) − lr_t·(1/b) Σ_i g_i y_i (x_i, 1), g_i = φ'(z_i) (EnsLoss: a fresh random CC derivative
+    vector per batch), lr_t = lr/√(1 + t/steps_per_epoch). ``y`` in {−1, +1}. Returns ``(w, c)``.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    deriv = _derivative(loss)
+    n, d = X.shape
+    w, c = np.zeros(d), 0.0
+    t = 0
+    for _ in range(int(epochs)):
+        perm = rng.permutation(n)
+        for s in range(0, n, batch):
+            idx = perm[s:s + batch]
+            xb, yb = X[idx], y[idx]
+            z = yb * (xb @ w + c)
+            g = deriv(z, rng) * yb
+            step = lr / np.sqrt(1.0 + t * batch / n)
+            w -= step * (g @ xb) / idx.size
+            c -= step * g.mean()
+            t += 1
+    return w, c

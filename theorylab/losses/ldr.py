@@ -1,0 +1,173 @@
+"""Label distributionally robust (LDR) losses: LDR-KL in closed form, its limits, ALDR-KL, conditional risks.
+
+Zhu, Ying, Yang, "Label Distributionally Robust Losses for Multi-class Classification: Consistency, Robustness
+and Adaptivity", ICML 2023 (arXiv 2112.14869); formulas as reconstructed and verified in
+``shared/claims/classification-settings.md`` §(b):
+
+    ψ_λ(f, y) = max_{p ∈ Δ_K} Σ_k p_k δ_k − λ KL(p ‖ unif),   δ_k = f_k − f_y + c·1[k ≠ y]
+              = λ log((1/K) Σ_k exp(δ_k/λ)),                 p* = softmax(δ/λ),
+
+with limits λ → 0: max_k δ_k (Crammer–Singer) and λ → ∞: (1/K) Σ_k δ_k (symmetric: Σ_y ψ_∞(f, y) = c(K − 1)).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize
+
+from .._validation import InputError, check_no_nan, namespace_of
+
+__all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer"]
+
+
+def _check_lam(lam) -> float:
+    try:
+        v = float(lam)
+    except (TypeError, ValueError):
+        raise InputError(f"lam={lam!r} is not a number; lam >= 0 (0: Crammer-Singer, inf: mean) is allowed") from None
+    if math.isnan(v) or v < 0:
+        raise InputError(f"lam={lam!r} is not allowed; lam >= 0 (0: Crammer-Singer limit, inf: mean limit) is")
+    return v
+
+
+def _check_margin(margin) -> float:
+    try:
+        v = float(margin)
+    except (TypeError, ValueError):
+        raise InputError(f"margin={margin!r} is not a number; a finite margin c >= 0 is allowed") from None
+    if not math.isfinite(v) or v < 0:
+        raise InputError(f"margin={margin!r} is not allowed; a finite margin c >= 0 is")
+    return v
+
+
+def _deltas(scores, labels, margin):
+    """(xp, δ) with δ_ik = f_ik − f_{i,y_i} + c·1[k ≠ y_i], in the namespace of ``scores``."""
+    xp, (f,) = namespace_of(scores)
+    if f.ndim != 2 or f.shape[1] < 2:
+        raise InputError(f"scores has shape {tuple(f.shape)}; a (batch, K) array with K >= 2 is allowed")
+    if not xp.isdtype(f.dtype, "real floating"):
+        f = xp.astype(f, xp.float64)
+    check_no_nan("scores", f, xp)
+    lab = labels if (hasattr(labels, "shape") and not isinstance(labels, np.ndarray)) \
+        else xp.asarray(np.asarray(labels))
+    K = f.shape[1]
+    if lab.ndim != 1 or lab.shape[0] != f.shape[0]:
+        raise InputError(f"labels has shape {tuple(lab.shape)}; shape ({f.shape[0]},) is allowed")
+    if bool(xp.any(lab < 0)) or bool(xp.any(lab >= K)):
+        raise InputError(f"labels must lie in [0, {K - 1}]")
+    onehot = xp.arange(K)[None, :] == xp.astype(lab, xp.int64)[:, None]
+    fy = xp.sum(xp.where(onehot, f, xp.zeros_like(f)), axis=1)
+    c = _check_margin(margin)
+    delta = f - fy[:, None] + xp.where(onehot, xp.zeros_like(f), xp.full_like(f, c))
+    return xp, delta
+
+
+def ldr_kl_loss(scores, labels, lam, margin):
+    """LDR-KL loss ψ_λ(f, y) = λ log((1/K) Σ_k exp((f_k − f_y + c·1[k≠y])/λ)) per example.
+
+    Zhu, Ying, Yang (ICML 2023), LDR-KL (KL-regularised maximum over label weights p ∈ Δ_K; repository
+    ``loss.py``). ``lam = 0`` gives the Crammer–Singer loss max_k δ_k, ``lam = inf`` the mean (1/K) Σ_k δ_k.
+
+    Parameters
+    ----------
+    scores : array (batch, K), any array-API namespace
+    labels : integer array (batch,)
+    lam : float >= 0 or inf
+    margin : float c >= 0
+
+    Returns
+    -------
+    array (batch,) in the namespace of ``scores``.
+    """
+    lam = _check_lam(lam)
+    xp, delta = _deltas(scores, labels, margin)
+    K = delta.shape[1]
+    if lam == 0.0:
+        return xp.max(delta, axis=1)
+    if math.isinf(lam):
+        return xp.mean(delta, axis=1)
+    m = xp.max(delta, axis=1)
+    return m + lam * (xp.log(xp.sum(xp.exp((delta - m[:, None]) / lam), axis=1)) - math.log(K))
+
+
+def ldr_kl_weights(scores, labels, lam, margin):
+    """The maximising label weights p* = softmax(δ/λ), shape (batch, K) (λ > 0 finite)."""
+    lam = _check_lam(lam)
+    if lam == 0.0 or math.isinf(lam):
+        raise InputError(f"lam={lam!r} is not allowed here; a finite lam > 0 is")
+    xp, delta = _deltas(scores, labels, margin)
+    z = delta / lam
+    z = z - xp.max(z, axis=1)[:, None]
+    e = xp.exp(z)
+    return e / xp.sum(e, axis=1)[:, None]
+
+
+def aldr_kl_loss(scores, labels, lam0=10.0, alpha=2.0, margin=0.1, lam_prev=None):
+    """Adaptive LDR-KL: per-example temperatures and the loss (Zhu, Ying, Yang 2023, ALDR-KL; repository code).
+
+    λ_i = λ₀ − λ₀ KL(p̂_i ‖ unif)/(α log K), p̂_i = renormalised softmax(f_i/λ_i^prev) + 10⁻⁵ (no margin), the
+    maximiser over λ of −λ KL(p̂_i‖unif) − (α log K/(2λ₀))(λ − λ₀)²; it lies in [λ₀(1 − 1/α), λ₀]. The loss is
+    λ_i log((1/K) Σ_k e^{δ_ik/λ_i}) − (α log K/(2λ₀))(λ_i − λ₀)² (no gradient through λ_i).
+
+    Returns
+    -------
+    (loss (batch,), lam (batch,)) as NumPy arrays.
+    """
+    lam0 = _check_lam(lam0)
+    if not (0 < lam0 < math.inf):
+        raise InputError(f"lam0={lam0!r} is not allowed; a finite lam0 > 0 is")
+    if not float(alpha) > 1:
+        raise InputError(f"alpha={alpha!r} is not allowed; alpha > 1 keeps the temperatures positive")
+    f = np.asarray(scores, dtype=float)
+    _, delta = _deltas(f, labels, margin)
+    B, K = f.shape
+    lp = np.full(B, lam0) if lam_prev is None else np.asarray(lam_prev, dtype=float)
+    z = f / lp[:, None]
+    z -= z.max(1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(1, keepdims=True)
+    p = p + 1e-5
+    p /= p.sum(1, keepdims=True)
+    kl = np.sum(p * np.log(K * p), axis=1)
+    lam = lam0 - lam0 * kl / (alpha * math.log(K))
+    m = delta.max(1)
+    base = m + lam * (np.log(np.exp((delta - m[:, None]) / lam[:, None]).sum(1)) - math.log(K))
+    return base - alpha * math.log(K) / (2 * lam0) * (lam - lam0) ** 2, lam
+
+
+def ldr_conditional_risk(f, eta, lam, margin):
+    """C(f; η) = Σ_y η_y ψ_λ(f, y) for one score vector f (K,) and class probabilities η (K,)."""
+    f = np.asarray(f, dtype=float)
+    K = f.size
+    losses = ldr_kl_loss(np.broadcast_to(f, (K, K)), np.arange(K), lam, margin)
+    return float(np.dot(np.asarray(eta, dtype=float), losses))
+
+
+def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=None):
+    """argmin_f Σ_y η_y ψ_λ(f, y) over ``domain``.
+
+    "unconstrained": f ∈ ℝ^K (the risk is shift-invariant, f_0 is fixed at 0; BFGS). "simplex": the scaled
+    simplex {f ≥ 0, Σ f = K} of the repository's score normalisation (SLSQP, ``starts`` random starts, best
+    kept). The risk is convex in f, so multistart only guards against solver stalls.
+    """
+    eta = np.asarray(eta, dtype=float)
+    K = eta.size
+    rng = np.random.default_rng(0) if rng is None else rng
+    risk = lambda f: ldr_conditional_risk(f, eta, lam, margin)  # noqa: E731
+    if domain == "unconstrained":
+        res = optimize.minimize(lambda g: risk(np.concatenate([[0.0], g])), np.zeros(K - 1), method="BFGS",
+                                options={"gtol": 1e-11, "maxiter": 10_000})
+        f = np.concatenate([[0.0], res.x])
+        return f - f.mean()
+    if domain != "simplex":
+        raise InputError(f"domain={domain!r} is not allowed; use 'unconstrained' or 'simplex'")
+    best = None
+    for s in range(int(starts)):
+        x0 = np.ones(K) if s == 0 else rng.dirichlet(np.ones(K)) * K
+        res = optimize.minimize(risk, x0, method="SLSQP", bounds=[(0, K)] * K,
+                                constraints=[{"type": "eq", "fun": lambda f: f.sum() - K}],
+                                options={"ftol": 1e-15, "maxiter": 1000})
+        if best is None or res.fun < best.fun:
+            best = res
+    return best.x

@@ -1,0 +1,177 @@
+"""The generative–discriminative pair of Ng & Jordan (2001) and Zheng et al. (ICML 2023), as affine maps.
+
+Both learners take NumPy arrays ``X`` (m, d) and integer labels ``y`` (m,) in [0, K) and return the fitted
+classifier as ``(W, b)`` with shapes (K, d) and (K,): it predicts argmax_k (W x + b)_k.
+
+* :func:`fit_naive_bayes`: Gaussian naive Bayes with a class-shared per-feature variance (Zheng et al. 2023,
+  repository ``models/gaussnb.py``): π̂_k = m_k/m, μ̂_k the class means, σ̂_i² = Σ_k π̂_k v̂_ki + 10⁻⁹ with
+  v̂_ki the (maximum-likelihood) within-class variances. Its rule argmax_k [log π̂_k − ½ Σ_i (x_i − μ̂_ki)²/σ̂_i²]
+  is affine: W_k = μ̂_k/σ̂², b_k = log π̂_k − ½ Σ_i μ̂_ki²/σ̂_i².
+* :func:`fit_logistic`: L2-regularised multinomial logistic regression (scikit-learn's convention:
+  ½‖W‖² + C Σ_i CE(W x_i + b, y_i), bias not penalised), minimised by SciPy L-BFGS-B on the equivalent
+  objective divided by Σ_i w_i. Loss and gradient come from a fused numba kernel (log-sum-exp, loss and the
+  residual softmax − one-hot in one pass over the scores; the two matrix products use BLAS).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+from scipy import optimize
+from threadpoolctl import threadpool_limits
+
+from .._validation import InputError
+from ..losses.compsum import fused_loss_and_grad
+
+__all__ = ["fit_naive_bayes", "fit_logistic", "logistic_objective", "single_blas_thread"]
+
+@contextlib.contextmanager
+def single_blas_thread():
+    """Run the block with the BLAS libraries limited to one thread (``threadpoolctl``), restored afterwards.
+
+    The L-BFGS problems here are small (hundreds to ~10⁵ parameters); on a loaded machine OpenBLAS's threads
+    spin-wait on tiny kernels and slow a fit down ~7× (measured), so fits run single-threaded and
+    parallelism comes from running repetitions in separate processes.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def check_training_set(X, y, n_classes=None):
+    """Validate a training set; return ``(X float64 (m, d), y int64 (m,), K)``.
+
+    K is ``n_classes`` when given, else ``max(y) + 1``. Raises :class:`InputError` (one line) for a non-2-D or
+    non-finite X, labels of the wrong shape or outside [0, K), m < K, or a class with no samples.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise InputError(f"X has shape {X.shape}; a non-empty (m, d) array is allowed")
+    if not np.all(np.isfinite(X)):
+        raise InputError("X contains NaN or inf; finite numbers are allowed")
+    y_arr = np.asarray(y)
+    if y_arr.shape != (X.shape[0],):
+        raise InputError(f"y has shape {y_arr.shape}; shape ({X.shape[0]},) is allowed (one label per row of X)")
+    if y_arr.size and not np.all(np.equal(np.mod(y_arr, 1), 0)):
+        raise InputError("y contains non-integer labels; integers in [0, K) are allowed")
+    y_arr = y_arr.astype(np.int64)
+    if n_classes is None:
+        K = int(y_arr.max()) + 1
+    else:
+        if isinstance(n_classes, bool) or int(n_classes) != n_classes or n_classes < 2:
+            raise InputError(f"n_classes={n_classes!r} is not allowed; an integer >= 2 is")
+        K = int(n_classes)
+    if K < 2:
+        raise InputError(f"y has the single class {K - 1}; at least 2 classes are needed")
+    if y_arr.min() < 0 or y_arr.max() >= K:
+        raise InputError(f"y has labels in [{y_arr.min()}, {y_arr.max()}]; labels in [0, {K - 1}] are allowed")
+    m = X.shape[0]
+    if m < K:
+        raise InputError(f"m={m} training points is not allowed for K={K} classes; m >= K is")
+    counts = np.bincount(y_arr, minlength=K)
+    if np.any(counts == 0):
+        missing = int(np.flatnonzero(counts == 0)[0])
+        raise InputError(f"class {missing} has no samples in y; every class 0..{K - 1} needs at least one")
+    return X, y_arr, K
+
+
+def fit_naive_bayes(X, y, n_classes=None, var_smoothing: float = 1e-9):
+    """Gaussian naive Bayes with a class-shared per-feature variance, as an affine map ``(W, b)``.
+
+    σ̂_i² = Σ_k π̂_k v̂_ki + ``var_smoothing`` (prior-weighted within-class variances, Zheng et al. 2023
+    ``models/gaussnb.py``); W_k = μ̂_k/σ̂², b_k = log π̂_k − ½ Σ_i μ̂_ki²/σ̂_i² (the terms common to every class
+    are dropped, so argmax and the softmax posterior are unchanged).
+
+    Parameters
+    ----------
+    X : array (m, d); y : integer array (m,); n_classes : int, optional (default max(y) + 1)
+
+    Returns
+    -------
+    W : ndarray (K, d); b : ndarray (K,)
+    """
+    X, y, K = check_training_set(X, y, n_classes)
+    m, d = X.shape
+    counts = np.bincount(y, minlength=K).astype(float)
+    pri = counts / m
+    sums = np.zeros((K, d))
+    np.add.at(sums, y, X)
+    mu = sums / counts[:, None]
+    resid = X - mu[y]
+    var = (resid * resid).sum(axis=0) / m + var_smoothing  # = Σ_k π̂_k v̂_k (ML within-class variances)
+    W = mu / var
+    b = np.log(pri) - 0.5 * np.einsum("kd,kd->k", W, mu)
+    return W, b
+
+
+def logistic_objective(theta, X, y, w, K, reg):
+    """Objective and gradient of (1/Σw)[Σ_i w_i CE(W x_i + b, y_i)] + (reg/2)‖W‖², θ = (W.ravel(), b).
+
+    ``reg`` = 1/(C Σ_i w_i) (scikit-learn's ½‖W‖² + C Σ CE divided by C Σ w). Returns ``(f, grad)``.
+    """
+    d = X.shape[1]
+    W = theta[:K * d].reshape(K, d)
+    b = theta[K * d:]
+    S = X @ W.T + b
+    loss, R = np.empty(S.shape[0]), np.empty_like(S)
+    # softmax cross-entropy (comp-sum τ = 1) and its gradient; inputs were validated by the caller
+    fused_loss_and_grad(S, np.ascontiguousarray(y, dtype=np.int64), 1.0, loss, R)
+    total = float(w @ loss)
+    R *= w[:, None]
+    sw = w.sum()
+    f = total / sw + 0.5 * reg * float(np.dot(theta[:K * d], theta[:K * d]))
+    gW = (R.T @ X) / sw + reg * W
+    gb = R.sum(axis=0) / sw
+    return f, np.concatenate([gW.ravel(), gb])
+
+
+def fit_logistic(X, y, C: float = 1.0, n_classes=None, sample_weight=None, max_iter: int = 1000,
+                 tol: float = 1e-4, init=None):
+    """L2-regularised multinomial logistic regression by L-BFGS, as an affine map ``(W, b)``.
+
+    Minimises ½‖W‖² + C Σ_i w_i CE(W x_i + b, y_i), CE(s, y) = logsumexp(s) − s_y (softmax cross-entropy;
+    scikit-learn's ``LogisticRegression(C=C)`` convention, used by Zheng et al. 2023 with C = 1), through the
+    same objective divided by C Σ_i w_i. ``C = inf`` drops the penalty.
+
+    Parameters
+    ----------
+    X : array (m, d); y : integer array (m,)
+    C : float > 0 or inf
+        Inverse regularisation strength.
+    n_classes : int, optional
+        K (default max(y) + 1); every class must occur.
+    sample_weight : array (m,), optional
+        Non-negative weights w_i (default 1).
+    max_iter, tol : L-BFGS iteration cap and projected-gradient tolerance (``gtol``; 1e-4 as scikit-learn).
+    init : (W, b), optional
+        Starting point (default zeros).
+
+    Returns
+    -------
+    W : ndarray (K, d); b : ndarray (K,)
+    """
+    X, y, K = check_training_set(X, y, n_classes)
+    try:
+        Cf = float(C)
+    except (TypeError, ValueError):
+        raise InputError(f"C={C!r} is not a number; a number > 0 (or inf) is allowed") from None
+    if not Cf > 0:
+        raise InputError(f"C={C!r} is not allowed; a number > 0 (or inf) is")
+    m, d = X.shape
+    if sample_weight is None:
+        w = np.ones(m)
+    else:
+        w = np.asarray(sample_weight, dtype=float)
+        if w.shape != (m,) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+            raise InputError(f"sample_weight has shape {w.shape} or bad values; ({m},) finite non-negative "
+                             "weights with a positive sum are allowed")
+    reg = 0.0 if math.isinf(Cf) else 1.0 / (Cf * w.sum())
+    theta0 = np.zeros(K * d + K)
+    if init is not None:
+        theta0 = np.concatenate([np.asarray(init[0], float).ravel(), np.asarray(init[1], float)])
+    with single_blas_thread():
+        res = optimize.minimize(logistic_objective, theta0, args=(X, y, w, K, reg), jac=True, method="L-BFGS-B",
+                                options={"maxiter": int(max_iter), "gtol": float(tol),
+                                         "ftol": 64 * np.finfo(float).eps})
+    theta = res.x
+    return theta[:K * d].reshape(K, d).copy(), theta[K * d:].copy()

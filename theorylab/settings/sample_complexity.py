@@ -1,0 +1,252 @@
+"""Sample complexity m*(d) of naive Bayes and logistic regression on Zheng et al.'s Gaussian mixtures.
+
+Zheng, Wu, Bao, Cao, Li, Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and Implications",
+ICML 2023 (arXiv 2302.02334), simulation protocol (repository ``data/generate_data.py``,
+``main_simulation.py``) with the two defects fixed (``shared/claims/classification-settings.md`` §(a)):
+
+* means: class 0 at −𝟙_d, class k ≥ 1 at 2^{k−1}𝟙_d; shared covariance Σ = D^{1/2} R D^{1/2}, D = diag("easy"
+  variances: ⌊d/2⌋ entries d, the rest 1), R = (1 − ρ)I + ρ𝟙𝟙ᵀ (ρ = 0: the "easy" mode, NB well specified;
+  ρ ≠ 0: a *valid* correlated covariance, NB misspecified, LR still well specified);
+* exact closed forms: Bayes = (2/K) Σ_j Φ(−(a_(j+1) − a_(j))√S/2), S = 𝟙ᵀΣ⁻¹𝟙, and NB's asymptotic error
+  NB_∞ = (2/K) Σ_j Φ(−(a_(j+1) − a_(j)) S_N/(2σ_N)), S_N = ‖v‖², σ_N² = (1 − ρ)‖v‖² + ρ(𝟙ᵀv)², v = D^{−1/2}𝟙;
+* each fit's test error is the *exact* population error of the fitted affine rule
+  (:meth:`GaussianMixture.error`, exact here since the means are collinear) instead of a 10⁴-point test set;
+* m*(d) = the first m on the geometric grid ⌈2K·1.25^j⌉ whose mean error over the repetitions is below
+  ε_∞ + ε (ε_∞ = Bayes for LR, NB_∞ for NB).
+
+Repetitions run in parallel (``jobs`` worker processes); every (repetition, m) fit has its own child seed, so
+the numbers do not depend on ``jobs`` or on how the grid is chunked.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+
+import numpy as np
+from scipy import special
+
+from .._validation import InputError
+from .gaussian_mixture import GaussianMixture
+from .learners import fit_logistic, fit_naive_bayes, single_blas_thread
+
+LEARNERS = ("nb", "lr")
+
+
+def _check_K_d(K, d):
+    if isinstance(K, bool) or int(K) != K or K < 2:
+        raise InputError(f"K={K!r} is not allowed; the number of classes must be an integer >= 2")
+    if isinstance(d, bool) or int(d) != d or d < 2:
+        raise InputError(f"d={d!r} is not allowed; the dimension must be an integer >= 2")
+    return int(K), int(d)
+
+
+def _check_rho(rho, d):
+    if not (-1.0 / (d - 1) < rho < 1.0):
+        raise InputError(f"rho={rho!r} is not allowed for d={d}; -1/(d-1) < rho < 1 keeps R positive definite")
+    return float(rho)
+
+
+def zheng_parameters(K: int, d: int, rho: float = 0.0):
+    """(a, means, D, Σ): the class offsets a_k, means a_k𝟙 (K, d), easy variances D (d,), and Σ (d, d)."""
+    K, d = _check_K_d(K, d)
+    rho = _check_rho(rho, d)
+    a = np.array([-1.0] + [2.0 ** (k - 1) for k in range(1, K)])
+    D = np.ones(d)
+    D[: d // 2] = d
+    sq = np.sqrt(D)
+    R = (1.0 - rho) * np.eye(d) + rho
+    Sigma = sq[:, None] * R * sq[None, :]
+    return a, a[:, None] * np.ones(d), D, Sigma
+
+
+def zheng_mixture(K: int, d: int, rho: float = 0.0) -> GaussianMixture:
+    """The K-class, d-dimensional mixture of Zheng et al.'s simulation with a valid covariance (equal priors)."""
+    _, means, _, Sigma = zheng_parameters(K, d, rho)
+    return GaussianMixture(means, Sigma)
+
+
+def zheng_bayes_error(K: int, d: int, rho: float = 0.0) -> float:
+    """Closed-form Bayes error (2/K) Σ_j Φ(−(a_(j+1) − a_(j))√S/2), S = 𝟙ᵀΣ⁻¹𝟙 (equal priors).
+
+    S = v^T R^{-1} v = [‖v‖² − ρ(𝟙ᵀv)²/(1 − ρ + dρ)]/(1 − ρ), v = D^{−1/2}𝟙 (Sherman–Morrison); derivation in
+    ``shared/claims/classification-settings.md`` §(a).
+    """
+    a, _, D, _ = zheng_parameters(K, d, rho)
+    v = 1.0 / np.sqrt(D)
+    S = (v @ v - rho * v.sum() ** 2 / (1.0 - rho + d * rho)) / (1.0 - rho)
+    gaps = np.diff(np.sort(a)) * np.sqrt(S)
+    return float(2.0 / K * special.ndtr(-gaps / 2.0).sum())
+
+
+def zheng_nb_asymptotic_error(K: int, d: int, rho: float = 0.0) -> float:
+    """Closed-form NB_∞ = (2/K) Σ_j Φ(−(a_(j+1) − a_(j)) S_N/(2σ_N)) (NB fitted to the population).
+
+    NB's rule is affine in z = 𝟙ᵀD⁻¹x ∼ N(a_k S_N, σ_N²), S_N = ‖v‖², σ_N² = (1 − ρ)‖v‖² + ρ(𝟙ᵀv)², with
+    midpoint thresholds between consecutive a_k S_N; ≥ Bayes with equality iff D⁻¹𝟙 ∥ Σ⁻¹𝟙.
+    """
+    a, _, D, _ = zheng_parameters(K, d, rho)
+    v = 1.0 / np.sqrt(D)
+    SN = v @ v
+    sN = np.sqrt((1.0 - rho) * SN + rho * v.sum() ** 2)
+    gaps = np.diff(np.sort(a)) * SN / sN
+    return float(2.0 / K * special.ndtr(-gaps / 2.0).sum())
+
+
+def geometric_grid(K: int, m_max: int, ratio: float = 1.25) -> np.ndarray:
+    """The sizes ⌈2K·ratio^j⌉, j = 0, 1, …, up to m_max (duplicates removed)."""
+    out, j = [], 0
+    while True:
+        m = int(np.ceil(2 * K * ratio ** j - 1e-9))
+        if m > m_max:
+            break
+        if not out or m != out[-1]:
+            out.append(m)
+        j += 1
+    return np.array(out, dtype=int)
+
+
+def fit(learner: str, X, y, K: int):
+    """Fit ``learner`` ("nb" or "lr", LR with C = 1 as in Zheng et al.) and return ``(W, b)``."""
+    if learner == "nb":
+        return fit_naive_bayes(X, y, n_classes=K)
+    if learner == "lr":
+        return fit_logistic(X, y, C=1.0, n_classes=K)
+    raise InputError(f"learner={learner!r} is not allowed; choose one of {', '.join(LEARNERS)}")
+
+
+def _draw_training_set(mix: GaussianMixture, m: int, rng: np.random.Generator):
+    """m i.i.d. points, redrawn while a class is missing (the protocol's rule)."""
+    if m < mix.n_classes:
+        raise InputError(f"m={m} is not allowed for K={mix.n_classes} classes; m >= K is")
+    for _ in range(1000):
+        X, y = mix.sample(m, rng)
+        if np.unique(y).size == mix.n_classes:
+            return X, y
+    raise RuntimeError(f"could not draw all {mix.n_classes} classes in 1000 tries at m={m}")
+
+
+def _curve_task(args):
+    """Worker: errors of one repetition at the given grid indices (picklable arguments only)."""
+    means, cov, priors, learner, sizes, indices, entropy, rep = args
+    with single_blas_thread():
+        mix = GaussianMixture(means, cov, priors)
+        out = np.empty(len(indices))
+        for t, (i, m) in enumerate(zip(indices, sizes)):
+            rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(rep, int(i))))
+            X, y = _draw_training_set(mix, int(m), rng)
+            W, b = fit(learner, X, y, mix.n_classes)
+            out[t] = mix.error(W, b)
+    return out
+
+
+def _executor(jobs: int):
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def learning_curves(mix: GaussianMixture, learner: str, sizes, reps: int, rng: np.random.Generator,
+                    jobs: int = 1, executor: cf.Executor | None = None) -> np.ndarray:
+    """Exact test errors, shape (reps, len(sizes)): one fresh training set per (repetition, size).
+
+    Repetitions run on ``executor`` (or a pool of ``jobs`` processes; ``jobs = 1`` runs here).
+    """
+    sizes = np.asarray(sizes, dtype=int)
+    entropy = int(rng.integers(2 ** 63))
+    return _run_grid(mix, learner, sizes, np.arange(sizes.size), reps, entropy, jobs, executor)
+
+
+def _run_grid(mix, learner, sizes, indices, reps, entropy, jobs, executor):
+    if learner not in LEARNERS:
+        raise InputError(f"learner={learner!r} is not allowed; choose one of {', '.join(LEARNERS)}")
+    if isinstance(reps, bool) or int(reps) != reps or reps < 1:
+        raise InputError(f"reps={reps!r} is not allowed; an integer >= 1 is")
+    tasks = [(mix.means, mix.covariances, mix.priors, learner, sizes, indices, entropy, r) for r in range(reps)]
+    if executor is None and jobs <= 1:
+        return np.stack([_curve_task(t) for t in tasks])
+    own = executor is None
+    ex = _executor(jobs) if own else executor
+    try:
+        return np.stack(list(ex.map(_curve_task, tasks)))
+    finally:
+        if own:
+            ex.shutdown()
+
+
+def first_below(mean_errors, sizes, target):
+    """The first size whose mean error is < target, or NaN if none is."""
+    hit = np.flatnonzero(np.asarray(mean_errors) < target)
+    return float(sizes[hit[0]]) if hit.size else float("nan")
+
+
+def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: np.random.Generator,
+                      eps: float = 0.01, reps: int = 5, m_max: int | None = None, extra: int = 3,
+                      chunk: int = 4, jobs: int = 1, executor: cf.Executor | None = None) -> dict:
+    """m* = first grid size whose mean exact error over ``reps`` fresh training sets is < eps_inf + eps.
+
+    The grid ⌈2K·1.25^j⌉ (up to ``m_max``, default 100·d) is scanned in chunks of ``chunk`` sizes (every
+    repetition of a chunk in parallel) and stops ``extra`` sizes after m* is reached (the bootstrap needs a
+    little room past it).
+
+    Returns
+    -------
+    dict with ``sizes`` (scanned), ``errors`` (reps, len(sizes)), ``target`` and ``m_star`` (NaN if the
+    target was not reached by m_max).
+    """
+    if m_max is None:
+        m_max = 100 * mix.dim
+    grid = geometric_grid(mix.n_classes, int(m_max))
+    entropy = int(rng.integers(2 ** 63))
+    target = float(eps_inf) + float(eps)
+    cols, stop = [], None
+    own = executor is None and jobs > 1
+    ex = _executor(jobs) if own else executor
+    try:
+        start = 0
+        while start < grid.size and (stop is None or start < stop):
+            end = min(grid.size, start + chunk if stop is None else stop)
+            idx = np.arange(start, end)
+            cols.append(_run_grid(mix, learner, grid[idx], idx, reps, entropy, 1, ex))
+            start = end
+            if stop is None:
+                mean = np.concatenate(cols, axis=1).mean(axis=0)
+                hit = np.flatnonzero(mean < target)
+                if hit.size:
+                    stop = min(grid.size, int(hit[0]) + 1 + extra)
+    finally:
+        if own:
+            ex.shutdown()
+    errors = np.concatenate(cols, axis=1)
+    if stop is not None:
+        errors = errors[:, :stop]
+    sizes = grid[: errors.shape[1]]
+    return {"sizes": sizes, "errors": errors, "target": target,
+            "m_star": first_below(errors.mean(axis=0), sizes, target)}
+
+
+def bootstrap_m_star(result: dict, rng: np.random.Generator, n_boot: int = 1000) -> np.ndarray:
+    """Bootstrap replicates of m* (repetitions resampled with replacement); censored at 1.25× the last size."""
+    E, sizes, target = result["errors"], result["sizes"], result["target"]
+    reps = E.shape[0]
+    idx = rng.integers(reps, size=(n_boot, reps))
+    means = E[idx].mean(axis=1)  # (n_boot, n_sizes)
+    below = means < target
+    first = np.where(below.any(axis=1), below.argmax(axis=1), -1)
+    return np.where(first >= 0, sizes[np.maximum(first, 0)], 1.25 * sizes[-1]).astype(float)
+
+
+def fitted_slopes(dims, results: list[dict], rng: np.random.Generator, n_boot: int = 1000,
+                  level: float = 0.95) -> dict:
+    """Least-squares slopes of m* on d and on ln d, with percentile bootstrap intervals over repetitions.
+
+    Returns a dict ``{"d": (slope, lo, hi, intercept), "log_d": (slope, lo, hi, intercept)}``.
+    """
+    dims = np.asarray(dims, dtype=float)
+    point = np.array([r["m_star"] if np.isfinite(r["m_star"]) else 1.25 * r["sizes"][-1] for r in results])
+    boots = np.stack([bootstrap_m_star(r, rng, n_boot) for r in results], axis=1)  # (n_boot, n_dims)
+    out = {}
+    for name, x in (("d", dims), ("log_d", np.log(dims))):
+        Xd = np.stack([x, np.ones_like(x)], axis=1)
+        coef = np.linalg.lstsq(Xd, point, rcond=None)[0]
+        bcoef = np.linalg.lstsq(Xd, boots.T, rcond=None)[0][0]
+        lo, hi = np.quantile(bcoef, [(1 - level) / 2, (1 + level) / 2])
+        out[name] = (float(coef[0]), float(lo), float(hi), float(coef[1]))
+    return out

@@ -1,0 +1,295 @@
+"""Zheng et al. (ICML 2023): discriminative vs generative classifiers, and logistic H-consistency on mixtures.
+
+Settings from ``theorylab.settings.sample_complexity`` (the paper's simulation protocol with a valid covariance
+and exact Bayes errors) and ``theorylab.settings.learners`` (naive Bayes / logistic regression).
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from theorylab._validation import InputError
+from theorylab.engine import FigureResult, Source, claim, figure
+from theorylab.settings.gaussian_mixture import GaussianMixture, fit_logistic
+from theorylab.settings.sample_complexity import (fitted_slopes, geometric_grid, learning_curves,
+                                                  sample_complexity, zheng_bayes_error, zheng_mixture,
+                                                  zheng_nb_asymptotic_error)
+
+SRC = Source("C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu",
+             "Revisiting Discriminative vs. Generative Classifiers: Theory and Implications",
+             "ICML 2023, arXiv 2302.02334")
+
+
+# ----------------------------------------------------------------------------------------- exact errors
+@claim("zheng2023/bayes-closed-form", title="closed-form Bayes and NB-asymptotic errors of the protocol mixture",
+       source=SRC.at("simulation protocol (data/generate_data.py), corrected"),
+       statement="Bayes = (2/K)Σ_j Φ(−Δa_j√S/2), S = 𝟙ᵀΣ⁻¹𝟙, and NB_∞ = (2/K)Σ_j Φ(−Δa_j S_N/(2σ_N)) equal the "
+                 "exact error of the Bayes / population-NB affine rules",
+       status="VERIFIED", kind="identity", tolerance=1e-12,
+       tolerance_reason="both sides are normal CDFs of the same numbers (rounding only)",
+       negative_control="the Bayes error ignoring the correlation (S replaced by NB's S_N = ‖D^{-1/2}𝟙‖²)")
+def bayes_closed_form(ctx):
+    tally = ctx.tally()
+    dims = ctx.pick(quick=[2, 4, 10, 20, 50], full=[2, 4, 10, 20, 50, 100, 200, 400, 1000])
+    for K in (2, 3, 5, 7):
+        for d in dims:
+            for rho in (0.0, 0.3, 0.7, -0.5 / (d - 1)):
+                mix = zheng_mixture(K, d, rho)
+                exact_bayes = mix.bayes_error()
+                exact_nb = mix.error(*mix.naive_bayes_affine())
+                cf = zheng_nb_asymptotic_error(K, d, rho) if ctx.control else zheng_bayes_error(K, d, rho)
+                tally.add(-abs(cf - exact_bayes), K=K, d=d, rho=rho, closed=cf, exact=exact_bayes)
+                tally.add(-abs(zheng_nb_asymptotic_error(K, d, rho) - exact_nb), K=K, d=d, rho=rho, what="NB")
+    return tally.outcome()
+
+
+@claim("zheng2023/hard-covariance-indefinite", title="the repository's 'hard' covariance is not a covariance",
+       source=SRC.at("data/generate_data.py (hard mode)"),
+       statement="offdiag(AᵀA) + easy variances on the diagonal, A ∼ U(−1,1)^{n×n}, has a negative eigenvalue "
+                 "(so GaussianMixture rejects it)",
+       status="VERIFIED", kind="finding", tolerance=0.0, tolerance_reason="sign of an eigenvalue",
+       negative_control="asserting the matrix is positive semi-definite (smallest eigenvalue >= 0)")
+def hard_covariance(ctx):
+    tally = ctx.tally()
+    worst = {}
+    for n in ctx.pick(quick=[10, 20, 50, 100, 200], full=[10, 20, 50, 100, 200, 400, 1000]):
+        A = ctx.rng.uniform(-1, 1, (n, n))
+        M = A.T @ A
+        D = np.ones(n)
+        D[: n // 2] = n
+        M[np.diag_indices(n)] = D
+        lam = float(np.linalg.eigvalsh(M).min())
+        rejected = False
+        try:
+            GaussianMixture(np.zeros((2, n)), M)
+        except InputError:
+            rejected = True
+        worst[n] = lam
+        slack = lam if ctx.control else -lam
+        tally.add(slack if rejected or ctx.control else -1.0, n=n, smallest_eigenvalue=lam, rejected=rejected)
+    n_last = max(worst)
+    return tally.outcome(value=worst[n_last], message=f"smallest eigenvalue {worst[n_last]:.1f} at n={n_last} "
+                         f"(≈ {worst[n_last] / n_last:.2f}·n)")
+
+
+# ----------------------------------------------------------------------------------- sample complexity
+def m_star_study(rng, budget, K=2):
+    """m*(d) for NB and LR on the easy-mode mixture; returns (dims, {learner: [results]}, {learner: slopes})."""
+    dims = [20, 40, 80, 160] if budget == "quick" else [20, 50, 100, 200, 400, 1000]
+    reps = 5
+    results = {}
+    for learner in ("nb", "lr"):
+        results[learner] = [sample_complexity(zheng_mixture(K, d), learner, zheng_bayes_error(K, d), rng,
+                                              reps=reps) for d in dims]
+    slopes = {lr: fitted_slopes(dims, results[lr], rng, n_boot=1000) for lr in results}
+    return dims, results, slopes
+
+
+@claim("zheng2023/m-star-log-vs-linear", title="NB needs O(log d) samples, LR O(d)",
+       source=SRC.at("Theorems on NB's O(log n) and LR's O(n) sample complexity; simulation Fig."),
+       statement="LR's m*(d) grows with d (bootstrap 95% CI of the slope of m* on d excludes 0) while NB's m* stays "
+                 "within the logarithmic envelope m*_NB(d) ≤ (1 + ln(d/d_min))·m*_NB(d_min)",
+       status="RECONSTRUCTED", kind="finding", tolerance=0.0,
+       tolerance_reason="signs of a bootstrap bound and of an envelope gap",
+       negative_control="LR's m* is flat in d (the lower 95% bound of its slope on d is <= 0)")
+def m_star_claim(ctx):
+    tally = ctx.tally()
+    dims, results, slopes = m_star_study(ctx.rng, ctx.budget)
+    s_lr, lo_lr, hi_lr, _ = slopes["lr"]["d"]
+    if ctx.control:
+        tally.add(-lo_lr, lr_slope_lo=lo_lr)
+    else:
+        tally.add(lo_lr, lr_slope_lo=lo_lr)
+        nb = np.array([r["m_star"] for r in results["nb"]])
+        envelope = (1 + np.log(np.asarray(dims) / dims[0])) * nb[0]
+        tally.add(envelope - nb, d=np.asarray(dims), m_star_nb=nb, envelope=envelope)
+    nb_s, nb_lo, nb_hi, _ = slopes["nb"]["log_d"]
+    msg = (f"dims {dims}: m*_NB {[r['m_star'] for r in results['nb']]}, m*_LR {[r['m_star'] for r in results['lr']]}; "
+           f"LR slope on d {s_lr:.3g} [{lo_lr:.3g}, {hi_lr:.3g}], NB slope on ln d {nb_s:.3g} [{nb_lo:.3g}, {nb_hi:.3g}]")
+    return tally.outcome(value=s_lr, message=msg)
+
+
+@claim("zheng2023/two-regimes", title="misspecified NB: higher asymptotic error, crossing learning curves",
+       source=SRC.at("\"two regimes\"; Ng & Jordan 2001"),
+       statement="with a valid correlated covariance (ρ = 0.5) NB_∞ > Bayes = LR_∞, NB is better than LR at the "
+                 "smallest training size and worse at the largest (the curves cross)",
+       status="RECONSTRUCTED", kind="finding", tolerance=0.0,
+       tolerance_reason="signs of error differences net of 2 standard errors",
+       negative_control="NB is at least as good as LR at every training size")
+def two_regimes(ctx):
+    tally = ctx.tally()
+    K, d, rho = 2, 20, 0.5
+    mix = zheng_mixture(K, d, rho)
+    sizes = geometric_grid(K, ctx.pick(quick=500, full=100 * d))
+    reps = ctx.pick(quick=5, full=20)
+    E = {lr: learning_curves(mix, lr, sizes, reps, ctx.rng) for lr in ("nb", "lr")}
+    diff = E["lr"] - E["nb"]  # > 0 where NB is better
+    mean, se = diff.mean(axis=0), diff.std(axis=0, ddof=1) / np.sqrt(reps)
+    if ctx.control:
+        tally.add(mean + 2 * se, m=sizes)
+    else:
+        tally.add(zheng_nb_asymptotic_error(K, d, rho) - zheng_bayes_error(K, d, rho), what="NB_inf - Bayes")
+        tally.add(mean[0] - 2 * se[0], m=sizes[0], what="NB better at smallest m")
+        tally.add(-mean[-1] - 2 * se[-1], m=sizes[-1], what="LR better at largest m")
+    cross = sizes[np.flatnonzero(mean < 0)[0]] if np.any(mean < 0) else float("nan")
+    return tally.outcome(value=float(cross), message=f"d={d}, ρ={rho}: NB_∞={zheng_nb_asymptotic_error(K, d, rho):.4f}, "
+                         f"Bayes={zheng_bayes_error(K, d, rho):.4g}; curves cross at m≈{cross}")
+
+
+# -------------------------------------------------------------------- logistic H-consistency (mixture)
+def b1(t):
+    """B₁(t) = ((1+t)/2)log(1+t) + ((1−t)/2)log(1−t), the logistic ψ-transform (BJM 2006; Mao et al. 2023)."""
+    t = np.asarray(t, dtype=float)
+    return 0.5 * (special.xlogy(1 + t, 1 + t) + special.xlogy(1 - t, 1 - t))
+
+
+def _kl(p, q):
+    return special.xlogy(p, p).sum(-1) - special.xlogy(p, q).sum(-1)
+
+
+@claim("zheng2023/logistic-hcons-pointwise", title="pointwise logistic H-consistency: KL ≥ B₁(0-1 regret)",
+       source=SRC.at("multiclass logistic H-consistency bound"),
+       statement="for all p ∈ Δ_K and logits s: KL(p‖softmax s) ≥ B₁(max p − p_{argmax s}) ≥ regret²/2",
+       status="VERIFIED", kind="bound", tolerance=1e-9, tolerance_reason="float64 rounding of KL near 0",
+       negative_control="KL ≥ 2·B₁(regret) (fails at binary near-ties, where B₁ is attained)")
+def logistic_pointwise(ctx):
+    tally = ctx.tally()
+    n = ctx.pick(quick=20_000, full=80_000)
+    for K in (2, 3, 5, 10):
+        alpha = ctx.rng.choice([0.05, 0.3, 1.0, 5.0], size=n)
+        p = ctx.rng.gamma(alpha[:, None], size=(n, K))
+        p /= p.sum(1, keepdims=True)
+        s = ctx.rng.standard_normal((n, K)) * ctx.rng.choice([0.1, 1.0, 5.0], size=n)[:, None]
+        if K == 2:  # near-tight family: p = ((1+t)/2, (1−t)/2), q = (1/2 − ε, 1/2 + ε)
+            t = ctx.rng.uniform(0, 1, n // 4)
+            p[: t.size] = np.stack([(1 + t) / 2, (1 - t) / 2], 1)
+            s[: t.size] = np.array([0.0, 1e-7])
+        q = special.softmax(s, axis=1)
+        regret = p.max(1) - p[np.arange(n), s.argmax(1)]
+        kl = _kl(p, q)
+        factor = 2.0 if ctx.control else 1.0
+        tally.add(kl - factor * b1(regret), K=K, regret=regret, kl=kl)
+        tally.add(np.sqrt(2 * kl) - regret, K=K, what="Pinsker")
+    return tally.outcome()
+
+
+def _empirical_risks(eta, S):
+    """(R_CE, R_01) of scores S on the x-sample, averaging the labels exactly through η(x)."""
+    lse = special.logsumexp(S, axis=1)
+    r_ce = float(np.mean(lse - (eta * S).sum(1)))
+    r01 = float(np.mean(1.0 - eta[np.arange(S.shape[0]), S.argmax(1)]))
+    return r_ce, r01
+
+
+def _best_affine_ce(X, eta):
+    """argmin over affine (W, b) of the x-sample CE risk with soft labels η (unpenalised logistic regression)."""
+    n, K = eta.shape
+    Xr = np.repeat(X, K, axis=0)
+    yr = np.tile(np.arange(K), n)
+    return fit_logistic(Xr, yr, C=np.inf, n_classes=K, sample_weight=eta.ravel(), tol=1e-10, max_iter=5000)
+
+
+@claim("zheng2023/logistic-gap-mixture", title="logistic H-consistency on Gaussian mixtures, with minimizability gaps",
+       source=SRC.at("logistic bound, well-specified case"),
+       statement="R01(h) − R01* ≤ √(2(R_CE(h) − R_CE*)) for affine h; the gap inf_H R_CE − R_CE* is 0 for a shared "
+                 "covariance (softmax-affine posterior) and > 0 for class-specific covariances",
+       status="VERIFIED", kind="bound", tolerance=1e-6,
+       tolerance_reason="L-BFGS accuracy of the best-in-class CE risk (gap measured to ~1e-8)",
+       negative_control="the bound with R_CE* replaced by the best affine CE risk on the misspecified mixture "
+                        "(dropping the minimizability gap)")
+def logistic_gap(ctx):
+    tally = ctx.tally()
+    n = ctx.pick(quick=4000, full=40_000)
+    rng = ctx.rng
+    means = np.array([[0.0, 0.0], [2.0, 0.5], [0.5, 2.0]])
+    well = GaussianMixture(means, np.array([[1.0, 0.3], [0.3, 0.8]]))
+    mis = GaussianMixture(means, np.stack([np.diag([0.3, 3.0]), np.diag([3.0, 0.3]), np.eye(2) * 1.5]))
+    gaps = {}
+    for name, mix in (("well", well), ("mis", mis)):
+        X, _ = mix.sample(n, rng)
+        eta = mix.posterior(X)
+        r_star_ce = float(np.mean(-special.xlogy(eta, eta).sum(1)))
+        r_star_01 = float(np.mean(1.0 - eta.max(1)))
+        W0, b0 = _best_affine_ce(X, eta)
+        r_best, _ = _empirical_risks(eta, X @ W0.T + b0)
+        gaps[name] = r_best - r_star_ce
+        baseline = r_best if (ctx.control and name == "mis") else r_star_ce
+        hs = [(W0, b0)] + [(W0 + sc * rng.standard_normal(W0.shape), b0 + sc * rng.standard_normal(3))
+                           for sc in np.geomspace(1e-3, 3, 40)]
+        for W, b in hs:
+            r_ce, r01 = _empirical_risks(eta, X @ W.T + b)
+            tally.add(np.sqrt(2 * max(r_ce - baseline, 0.0)) - (r01 - r_star_01), mixture=name,
+                      excess_ce=r_ce - baseline, excess_01=r01 - r_star_01)
+    if not ctx.control:
+        tally.add(-gaps["well"], what="gap zero (well specified)", gap=gaps["well"])
+        tally.add(gaps["mis"] - 1e-3, what="gap positive (misspecified)", gap=gaps["mis"])
+    return tally.outcome(message=f"minimizability gaps: well-specified {gaps['well']:.2e}, "
+                                 f"misspecified {gaps['mis']:.4f}")
+
+
+# --------------------------------------------------------------------------------------------- figures
+@figure("zheng2023/nb-vs-lr-curves", title="NB vs LR: exact test error against training size across dimensions",
+        source=SRC.at("simulation figure"))
+def fig_curves(rng, budget):
+    import matplotlib.pyplot as plt
+
+    dims = [10, 40, 160] if budget == "quick" else [10, 100, 1000]
+    reps = 5
+    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True)
+    cols = {"d": [], "learner": [], "m": [], "mean_error": [], "lo": [], "hi": [], "bayes": []}
+    for ax, d in zip(axes, dims):
+        mix, bayes = zheng_mixture(2, d), zheng_bayes_error(2, d)
+        sizes = geometric_grid(2, (20 if budget == "quick" else 100) * d)
+        for learner, color in (("nb", "C0"), ("lr", "C3")):
+            E = learning_curves(mix, learner, sizes, reps, rng)
+            mean, se = E.mean(0), E.std(0, ddof=1) / np.sqrt(reps)
+            ax.plot(sizes, mean, color=color, label=learner.upper())
+            ax.fill_between(sizes, mean - 1.96 * se, mean + 1.96 * se, color=color, alpha=0.25)
+            for key, val in (("m", sizes), ("mean_error", mean), ("lo", mean - 1.96 * se), ("hi", mean + 1.96 * se)):
+                cols[key].extend(val.tolist())
+            cols["d"].extend([d] * sizes.size)
+            cols["learner"].extend([learner] * sizes.size)
+            cols["bayes"].extend([bayes] * sizes.size)
+        ax.axhline(bayes, color="k", ls="--", lw=1, label="Bayes error")
+        ax.set_xscale("log")
+        ax.set_title(f"d = {d} (K = 2, easy covariance)")
+        ax.set_xlabel("training size m")
+    axes[0].set_ylabel("exact test error (mean, 95% band)")
+    axes[0].legend()
+    fig.tight_layout()
+    return FigureResult(fig, cols)
+
+
+@figure("zheng2023/m-star", title="m*(d) for NB and LR with fitted curves", source=SRC.at("Theorems; simulation"))
+def fig_m_star(rng, budget):
+    import matplotlib.pyplot as plt
+
+    dims, results, slopes = m_star_study(rng, budget)
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    cols = {"series": [], "d": [], "m_star": []}
+    grid = np.geomspace(dims[0], dims[-1], 100)
+    for learner, color, key in (("nb", "C0", "log_d"), ("lr", "C3", "d")):
+        ms = [r["m_star"] for r in results[learner]]
+        ax.plot(dims, ms, "o", color=color, label=f"{learner.upper()} m*")
+        s, lo, hi, c = slopes[learner][key]
+        fit = c + s * (np.log(grid) if key == "log_d" else grid)
+        lab = f"{s:.2f}·ln d + {c:.1f}" if key == "log_d" else f"{s:.2f}·d + {c:.1f}"
+        ax.plot(grid, fit, "-", color=color, label=f"fit {lab} (95% CI slope [{lo:.2f}, {hi:.2f}])")
+        for name, xs, ys in ((f"{learner}_m_star", dims, ms), (f"{learner}_fit", grid, fit)):
+            cols["series"].extend([name] * len(xs))
+            cols["d"].extend(list(map(float, xs)))
+            cols["m_star"].extend(list(map(float, ys)))
+    ax.set_xscale("log")
+    ax.set_xlabel("dimension d")
+    ax.set_ylabel("m* (mean error within 0.01 of Bayes)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return FigureResult(fig, cols)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from theorylab.engine import run_module
+
+    sys.exit(run_module(__name__))
