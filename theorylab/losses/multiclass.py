@@ -1,0 +1,321 @@
+"""Multi-class max, sum and constrained losses built from a binary margin loss Φ.
+
+Awasthi, Mao, Mohri, Zhong, "Multi-Class H-Consistency Bounds" (NeurIPS 2022) and Mao, Mohri, Zhong,
+"H-Consistency Bounds: Characterization and Extensions" (NeurIPS 2023); definitions as reconstructed in
+``shared/claims/surrogate-losses.md`` §9 (scores h(x, ·) ∈ ℝⁿ, label y):
+
+    max:          ℓ(h, x, y) = max_{y'≠y} Φ(h_y − h_{y'}),
+    sum:          ℓ(h, x, y) = Σ_{y'≠y} Φ(h_y − h_{y'}),
+    constrained:  ℓ(h, x, y) = Σ_{y'≠y} Φ(−h_{y'}),   with Σ_y h_y = 0.
+
+Φ is one of the binary margin losses of :mod:`theorylab.losses.margin` (hinge, exponential, squared hinge,
+ρ-margin, and any other :class:`~theorylab.losses.margin.MarginLoss`); its ``value``/``derivative`` are
+reused, never redefined. Everything is written against the array-API namespace of the scores (NumPy, CuPy,
+array-api-strict). No sum of Φ-values is ever formed by subtraction (Σ_all − Φ_y would give inf − inf = NaN
+when Φ overflows); the label term is masked out instead, so a large score gives the correctly rounded +inf
+(exponential Φ past e^{709}) and never NaN.
+
+Conditional risks C(h, p) = Σ_y p_y ℓ(h, x, y) and the best conditional risk C*(p) in closed form for the
+constrained losses (derived in :meth:`MulticlassLoss.best_conditional_risk`) complete the module; the
+tight transform that uses them lives in :mod:`theorylab.theory.tight_transform`.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .._validation import InputError, check_no_nan, namespace_of
+from .compsum import _check_scores_labels
+from .margin import MarginLoss, get_loss
+
+KINDS = ("max", "sum", "constrained")
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _phi(phi) -> MarginLoss:
+    if isinstance(phi, MarginLoss):
+        return phi
+    if not isinstance(phi, str):
+        raise InputError(f"phi={phi!r} is not allowed; give a margin-loss name (hinge, exponential, "
+                         "squared_hinge, rho_margin(rho=R), ...) or a MarginLoss object")
+    return get_loss(phi)
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InputError(f"kind={kind!r} is not allowed; use one of {', '.join(KINDS)}")
+    return kind
+
+
+def _onehot(xp, lab, n):
+    return xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype), (1, -1))
+
+
+def _check_centred(xp, h):
+    """Raise :class:`InputError` unless every row of ``h`` sums to 0 (to √eps·n·(1 + max|h|))."""
+    if h.shape[-1] == 0:
+        return
+    eps = float(xp.finfo(h.dtype).eps)
+    s = xp.abs(xp.sum(h, axis=-1))
+    scale = eps ** 0.5 * h.shape[-1] * (1.0 + xp.max(xp.abs(h), axis=-1))
+    if bool(xp.any(s > scale)):
+        worst = float(xp.max(s))
+        raise InputError(f"scores rows must sum to 0 for a constrained loss (largest |row sum| = {worst:.3g}); "
+                         "centre them with center_scores(scores)")
+
+
+def center_scores(scores):
+    """h − mean(h) row-wise: the projection onto Σ_y h_y = 0 required by constrained losses."""
+    xp, (h,) = namespace_of(scores)
+    return h - xp.mean(h, axis=-1, keepdims=True)
+
+
+def _pairwise(xp, h):
+    """D[..., y, y'] = h_y − h_{y'}."""
+    return xp.expand_dims(h, axis=-1) - xp.expand_dims(h, axis=-2)
+
+
+# ------------------------------------------------------------------------------ losses and gradients
+
+
+def _loss_and_grad(kind, phi, h, lab, xp, want_grad):
+    n = h.shape[1]
+    onehot = _onehot(xp, lab, n)
+    zero = xp.zeros_like(h)
+    if kind == "constrained":
+        v = phi.value(-h)
+        loss = xp.sum(xp.where(onehot, zero, v), axis=-1)
+        if not want_grad:
+            return loss
+        # ∂/∂h_{y'} Φ(−h_{y'}) = −Φ'(−h_{y'}) for y' ≠ y; 0 at y (gradient in ℝⁿ, before projecting on Σh = 0)
+        return loss, xp.where(onehot, zero, -phi.derivative(-h))
+    hy = xp.sum(xp.where(onehot, h, zero), axis=-1, keepdims=True)
+    d = hy - h  # d[:, y'] = h_y − h_{y'}
+    v = xp.where(onehot, zero, phi.value(d))  # Φ ≥ 0, so 0 on the label entry never wins the max
+    if kind == "sum":
+        loss = xp.sum(v, axis=-1)
+        if not want_grad:
+            return loss
+        g_off = xp.where(onehot, zero, phi.derivative(d))  # ∂Φ(h_y − h_{y'})/∂h_y = Φ'(d_{y'})
+        gy = xp.sum(g_off, axis=-1, keepdims=True)
+        return loss, xp.where(onehot, gy, -g_off)
+    # max: −inf on the label entry so that the argmax is a y' ≠ y (first one on ties)
+    vm = xp.where(onehot, xp.full_like(h, -float("inf")), v)
+    loss = xp.max(vm, axis=-1)
+    if not want_grad:
+        return loss
+    star = xp.argmax(vm, axis=-1)
+    sel = _onehot(xp, xp.astype(star, lab.dtype), n)
+    dstar = xp.sum(xp.where(sel, d, zero), axis=-1, keepdims=True)
+    gstar = phi.derivative(dstar)  # a subgradient: Φ' at the maximising pair
+    return loss, xp.where(onehot, gstar, xp.where(sel, -gstar, zero))
+
+
+@dataclasses.dataclass(frozen=True)
+class MulticlassLoss:
+    """A multi-class max, sum or constrained loss built from the binary margin loss ``phi``.
+
+    Attributes
+    ----------
+    kind : {"max", "sum", "constrained"}
+    phi : MarginLoss
+        Φ from :mod:`theorylab.losses.margin`.
+    """
+
+    kind: str
+    phi: MarginLoss
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-{self.phi.name}"
+
+    @property
+    def constrained(self) -> bool:
+        """True when scores live on Σ_y h_y = 0."""
+        return self.kind == "constrained"
+
+    def _prep(self, scores, labels):
+        xp, h, lab = _check_scores_labels(scores, labels)
+        if self.constrained:
+            _check_centred(xp, h)
+        return xp, h, lab
+
+    def value(self, scores, labels):
+        """ℓ(h, x, y) per row (batch,), in the namespace and dtype of ``scores`` (see the module formulas)."""
+        xp, h, lab = self._prep(scores, labels)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _loss_and_grad(self.kind, self.phi, h, lab, xp, want_grad=False)
+
+    def value_and_grad(self, scores, labels):
+        """(ℓ, ∂ℓ/∂h): losses (batch,) and (sub)gradients (batch, n).
+
+        sum: ∂ℓ/∂h_y = Σ_{y'≠y} Φ'(h_y − h_{y'}), ∂ℓ/∂h_{y'} = −Φ'(h_y − h_{y'});
+        max: the same for the maximising y' only (a subgradient; first maximiser on ties);
+        constrained: ∂ℓ/∂h_{y'} = −Φ'(−h_{y'}) (y' ≠ y), 0 at y — the gradient in ℝⁿ; its projection on
+        Σh = 0 is g − mean(g). At kinks Φ' is the right derivative of :mod:`theorylab.losses.margin`.
+        """
+        xp, h, lab = self._prep(scores, labels)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _loss_and_grad(self.kind, self.phi, h, lab, xp, want_grad=True)
+
+    # ------------------------------------------------------------------------- conditional risks
+
+    def conditional_risk(self, p, h):
+        """C(h, p) = Σ_y p_y ℓ(h, x, y), vectorised over the leading axes of p and h (last axis: classes).
+
+        Constrained: C = Σ_j (1 − p_j) Φ(−h_j) (needs Σp = 1 and Σh = 0, the latter not re-checked here);
+        sum/max: from the pairwise margins D_{yy'} = h_y − h_{y'}.
+        """
+        xp, (p, h) = namespace_of(p, h)
+        check_no_nan("p", p, xp)
+        check_no_nan("h", h, xp)
+        if p.shape[-1] != h.shape[-1] or p.shape[-1] < 2:
+            raise InputError(f"p has {p.shape[-1]} classes and h has {h.shape[-1]}; equal numbers >= 2 required")
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.constrained:
+                return xp.sum((1.0 - p) * self.phi.value(-h), axis=-1)
+            n = h.shape[-1]
+            v = self.phi.value(_pairwise(xp, h))
+            diag = xp.eye(n, dtype=xp.bool)
+            if self.kind == "sum":
+                per_y = xp.sum(xp.where(diag, xp.zeros_like(v), v), axis=-1)
+            else:
+                per_y = xp.max(xp.where(diag, xp.full_like(v, -float("inf")), v), axis=-1)
+            return xp.sum(p * per_y, axis=-1)
+
+    def _risk_numpy(self, p, h):
+        """:meth:`conditional_risk` for NumPy float64 inputs without validation (hot loops of the search)."""
+        value = self.phi._value
+        if self.constrained:
+            return ((1.0 - p) * value(np, -h)).sum(-1)
+        v = value(np, h[..., :, None] - h[..., None, :])
+        n = h.shape[-1]
+        off = ~np.eye(n, dtype=bool)
+        per_y = v.sum(-1, where=off) if self.kind == "sum" else v.max(-1, where=off, initial=-np.inf)
+        return (p * per_y).sum(-1)
+
+    def _cstar_numpy(self, p):
+        """:meth:`best_conditional_risk` for NumPy float64 inputs without validation."""
+        closed = self._closed_cstar
+        if closed is None:
+            return self._numeric_cstar(p)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return closed(np, p)
+
+    def best_conditional_risk(self, p, *, numeric: bool = False, rng=None, starts: int = 6):
+        """C*(p) = inf_h C(h, p) (Σh = 0 for constrained losses), vectorised over the leading axes of p.
+
+        Closed forms (constrained losses; w_j = 1 − p_j, scores on Σh = 0), derived from the Lagrange
+        conditions w_j Φ'(−h_j)·(−1) = const:
+
+        * exponential: w_j e^{h_j} = λ for all j, Σh = 0 ⇒ C* = n (Π_j w_j)^{1/n};
+        * squared hinge: 2w_j(1 + h_j) = λ > 0 for all j (λ = 0 would force every h_j ≤ −1, Σh < 0) ⇒
+          C* = n² / Σ_j 1/w_j;
+        * hinge: with g = 1 + h, Σg = n, the linear cost Σ w_j (g_j)₊ is least with all mass on the
+          smallest w_j ⇒ C* = n (1 − max_j p_j);
+        * ρ-margin: Σh = 0 forces some h_j ≥ 0, which costs w_j; h = ((n−1)ρ, −ρ, …) at the most likely
+          class attains it ⇒ C* = 1 − max_j p_j.
+
+        Sum-exponential: (Σ_y √p_y)² − 1 (Cauchy–Schwarz on (Σ e^{h})(Σ p e^{−h})). Other losses, or
+        ``numeric=True``: multistart Nelder–Mead (an upper estimate; NumPy rows only).
+        """
+        if numeric or self._closed_cstar is None:
+            return self._numeric_cstar(p, rng=rng, starts=starts)
+        xp, (p,) = namespace_of(p)
+        check_no_nan("p", p, xp)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return self._closed_cstar(xp, p)
+
+    @property
+    def _closed_cstar(self):
+        name = self.phi.name
+        if self.constrained:
+            if name == "exponential":
+                return lambda xp, p: p.shape[-1] * xp.exp(xp.mean(xp.log1p(-p), axis=-1))
+            if name == "squared_hinge":
+                return lambda xp, p: p.shape[-1] ** 2 / xp.sum(1.0 / (1.0 - p), axis=-1)
+            if name == "hinge":
+                return lambda xp, p: p.shape[-1] * (1.0 - xp.max(p, axis=-1))
+            if name.startswith("rho_margin"):
+                return lambda xp, p: 1.0 - xp.max(p, axis=-1)
+        if self.kind == "sum" and name == "exponential":
+            return lambda xp, p: xp.sum(xp.sqrt(p), axis=-1) ** 2 - 1.0
+        return None
+
+    def scores_from_free(self, z):
+        """Unconstrained parametrisation of the score space: z ∈ ℝ^{n−1} ↦ h = (0, z) (max/sum: shift
+        invariance) or h = (z, −Σz) (constrained: Σh = 0). Vectorised over leading axes (NumPy)."""
+        z = np.asarray(z, dtype=np.float64)
+        if self.constrained:
+            return np.concatenate([z, -z.sum(-1, keepdims=True)], axis=-1)
+        return np.concatenate([np.zeros(z.shape[:-1] + (1,)), z], axis=-1)
+
+    def _numeric_cstar(self, p, rng=None, starts=6):
+        rng = np.random.default_rng(0) if rng is None else rng
+        P = np.asarray(p, dtype=np.float64)
+        check_no_nan("p", P)
+        flat = P.reshape(-1, P.shape[-1])
+        n = flat.shape[1]
+        out = np.empty(flat.shape[0])
+        for i, row in enumerate(flat):
+            f = lambda z, row=row: float(self.conditional_risk(row, self.scores_from_free(z)))  # noqa: E731
+            lp = np.log(np.maximum(row, 1e-12))
+            guess = lp[:-1] - lp.mean() if self.constrained else lp[1:] - lp[0]
+            best = np.inf
+            for k in range(starts):
+                z0 = guess if k == 0 else rng.normal(0, 2, n - 1)
+                r = minimize(f, z0, method="Nelder-Mead",
+                             options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000 * n, "maxfev": 4000 * n})
+                best = min(best, r.fun)
+            out[i] = best
+        return out.reshape(P.shape[:-1]) if P.ndim > 1 else float(out[0])
+
+    def __repr__(self) -> str:
+        return f"MulticlassLoss({self.kind}, {self.phi.name})"
+
+
+def multiclass_loss(kind: str, phi) -> MulticlassLoss:
+    """The ``kind`` ∈ {max, sum, constrained} loss built from Φ = ``phi`` (a name such as "hinge",
+    "exponential", "squared_hinge", "rho_margin(rho=0.5)", or a MarginLoss). Shared spec §9."""
+    return MulticlassLoss(_check_kind(kind), _phi(phi))
+
+
+def max_loss(scores, labels, phi):
+    """Multi-class max loss max_{y'≠y} Φ(h_y − h_{y'}) per row (Awasthi et al. NeurIPS 2022; spec §9)."""
+    return multiclass_loss("max", phi).value(scores, labels)
+
+
+def sum_loss(scores, labels, phi):
+    """Multi-class sum loss Σ_{y'≠y} Φ(h_y − h_{y'}) per row (Awasthi et al. NeurIPS 2022; spec §9)."""
+    return multiclass_loss("sum", phi).value(scores, labels)
+
+
+def constrained_loss(scores, labels, phi):
+    """Constrained loss Σ_{y'≠y} Φ(−h_{y'}) per row, rows of ``scores`` summing to 0 (Lee, Lin, Wahba 2004
+    form; Awasthi et al. NeurIPS 2022; spec §9)."""
+    return multiclass_loss("constrained", phi).value(scores, labels)
+
+
+def attributed_constrained_transform(phi, t):
+    """Constrained-loss transforms attributed to Mao, Mohri, Zhong (NeurIPS 2023) in spec §9 [RECONSTRUCTED]:
+    hinge and ρ-margin t, exponential 2 − √(4 − t²), squared hinge t²/2 (NumPy)."""
+    name = _phi(phi).name
+    t = np.asarray(t, dtype=np.float64)
+    if name == "hinge" or name.startswith("rho_margin"):
+        return t.copy() if t.ndim else float(t)
+    if name == "exponential":
+        v = t * t / (2.0 + np.sqrt(4.0 - t * t))  # = 2 − √(4 − t²), without cancellation
+    elif name == "squared_hinge":
+        v = t * t / 2.0
+    else:
+        raise InputError(f"phi={name!r} has no attributed constrained transform; use hinge, exponential, "
+                         "squared_hinge or rho_margin")
+    return v if np.ndim(v) else float(v)
+
+
+__all__ = ["MulticlassLoss", "multiclass_loss", "max_loss", "sum_loss", "constrained_loss", "center_scores",
+           "attributed_constrained_transform", "KINDS"]
