@@ -1,6 +1,5 @@
 """The command line: list, verify, derive, figures, exit codes, --json schema, bad arguments."""
 import json
-import os
 import subprocess
 import sys
 

@@ -7,7 +7,6 @@ from scipy import optimize, special, stats
 
 import theorylab
 from theorylab._validation import InputError
-from theorylab.losses.compsum import comp_sum_loss, comp_sum_loss_and_grad
 from theorylab.settings.gaussian_mixture import fit_logistic, fit_naive_bayes
 from theorylab.settings.learners import logistic_objective
 from theorylab.settings.sample_complexity import geometric_grid, learning_curves, zheng_mixture

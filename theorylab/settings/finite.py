@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from .._validation import InputError
-from ..losses.compsum import best_conditional_risk, check_tau, comp_sum_loss_and_grad
+from ..losses.compsum import best_conditional_risk, check_tau
 
 
 @dataclasses.dataclass
@@ -114,7 +114,7 @@ class FiniteProblem:
     def best_risk_tau(self, tau, rng: np.random.Generator, starts: int = 20, maxiter: int = 3000):
         """R*_τ(H) by multistart L-BFGS-B (analytic gradients); returns (value, θ)."""
         tau = check_tau(tau)
-        n, m = self.n, self.x.shape[0]
+        n = self.n
         xs = self.x
 
         def fg(th):

@@ -361,4 +361,4 @@ def _polyhedron_probability(m, A, rng, n_points, n_scrambles):
     return float(est.mean()), float(est.std(ddof=1) / np.sqrt(n_scrambles))
 
 
-from .learners import fit_logistic, fit_naive_bayes  # noqa: E402  (re-exported public API)
+from .learners import fit_logistic, fit_naive_bayes  # noqa: E402,F401  (re-exported public API)

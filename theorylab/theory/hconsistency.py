@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .._validation import InputError, check_in_unit_interval, check_positive
-from ..losses.compsum import check_bound, check_n, check_tau, phi_tau, psi_sympy
+from ..losses.compsum import check_bound, check_n, check_tau, deterministic_risk, phi_tau, psi_sympy
 from ..losses.margin import MarginLoss, get_loss
 from .tight_transform import surrogate_regret, tight_transform, witness_regrets  # noqa: F401 (re-export)
 
@@ -346,13 +346,11 @@ class _PhiMargin(MarginLoss):
 
 def deterministic_conditional_risk(tau, n, bound):
     """Per-point infimum for a deterministic label with scores in [−Λ, Λ]ⁿ: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max),
-    s_max = 1/(1 + (n−1)e^{−2Λ}); 0 for ``bound=None`` (Mao, Mohri, Zhong ICML 2023 §4, minimizability gaps)."""
-    tau = check_tau(tau)
-    n = check_n(n)
-    lam = check_bound(bound)
-    if lam is None:
-        return 0.0
-    return float(phi_tau((n - 1) * math.exp(-2.0 * lam), tau))
+    s_max = 1/(1 + (n−1)e^{−2Λ}); 0 for ``bound=None`` (Mao, Mohri, Zhong ICML 2023 §4, minimizability gaps).
+
+    The public name of :func:`theorylab.losses.compsum.deterministic_risk`.
+    """
+    return deterministic_risk(tau, n, bound)
 
 
 # ------------------------------------------------------------------------- growth rates (§6)

@@ -31,7 +31,7 @@ from numba import njit, prange
 from scipy.optimize import minimize
 
 from .._validation import InputError, check_in_unit_interval
-from ..losses.compsum import (_cstar, _cstar_box_h, _psi, best_scores, check_bound, check_n, check_tau,
+from ..losses.compsum import (_cstar, _psi, best_scores, check_bound, check_n, check_tau,
                               conditional_risk, best_conditional_risk)
 from ..losses.multiclass import MulticlassLoss
 
