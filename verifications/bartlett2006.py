@@ -262,7 +262,7 @@ def fig_psi_curves(rng, budget):
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for name in LOSSES:
         y = _np(cal.psi_transform(name))(np.minimum(theta, 1 - 1e-12))
-        ax.plot(theta, y, label=f"{name}: ψ = {sp.sstr(cal.psi_transform(name))[:38]}")
+        ax.plot(theta, y, label=f"{name}: $\\psi = {sp.latex(cal.psi_transform(name))}$")
         cols["loss"] += [name] * theta.size
         cols["theta"] += theta.tolist()
         cols["psi"] += y.tolist()
@@ -283,7 +283,7 @@ def fig_psi_bound(rng, budget):
     names = ("hinge", "logistic", "exponential")
     g = random_mixture(rng, separation=2.0)
     n = 150 if budget == "quick" else 2000
-    w = rng.normal(size=(n, 2)) * rng.uniform(0.05, 3.0, size=(n, 1))
+    w = rng.normal(size=(n, 2)) * rng.uniform(0.05, 1.5, size=(n, 1))
     c = rng.normal(size=n)
     cols = {"loss": [], "kind": [], "x": [], "y": []}
     fig, axes = plt.subplots(1, len(names), figsize=(11, 3.6))
@@ -294,6 +294,8 @@ def fig_psi_bound(rng, budget):
         ax.scatter(ex01, exphi, s=6, alpha=0.6, label="random affine f")
         ax.plot(theta, psi, color="k", lw=1.5, label="ψ(R − R*)")
         ax.set_title(name)
+        ax.set_yscale("log")
+        ax.set_ylim(max(1e-4, 0.5 * float(exphi.min())), None)
         ax.set_xlabel("R(f) − R*")
         ax.grid(alpha=0.3)
         for kind, xs, ys in (("point", ex01, exphi), ("psi", theta, psi)):
@@ -301,7 +303,7 @@ def fig_psi_bound(rng, budget):
             cols["kind"] += [kind] * len(xs)
             cols["x"] += list(map(float, xs))
             cols["y"] += list(map(float, ys))
-    axes[0].set_ylabel("R_φ(f) − R_φ*")
+    axes[0].set_ylabel("R_φ(f) − R_φ*  (log scale)")
     axes[0].legend(fontsize=7)
     fig.suptitle("Every point lies above the ψ curve (Theorem 1(a)); exact/quadrature risks")
     fig.tight_layout()
