@@ -10,6 +10,8 @@ def _fmt_slack(x) -> str:
         return x
     if x is None or x != x:
         return "nan"
+    if x == 0:
+        return "0"
     return f"{x:+.3g}"
 
 
