@@ -143,3 +143,33 @@ def test_claim(cid):
 def test_claim_slow(cid):
     (ev,) = theorylab.run(cid, budget="quick", seed=0)
     assert ev["passed"] and ev["negative_control_failed"], ev
+
+
+def test_every_claim_of_the_three_modules_is_tested():
+    """A claim added to one of the modules without a test here (or in test_multiclass) is caught."""
+    from theorylab.engine import all_claims
+
+    ids = {c for c in all_claims() if c.split("/")[0] in ("mao2023", "mao2023char", "awasthi2022")}
+    multiclass = {"mao2023char/constrained-transforms", "mao2023char/constrained-looseness"}
+    assert ids == set(CLAIMS) | set(SLOW_CLAIMS) | multiclass
+
+
+@pytest.mark.parametrize("cid, lo, hi", [
+    ("mao2023/gce-not-tight", 1.05, 10.0),       # T^true/T^CE > 1: (2/n)^(τ−1) is loose for n ≥ 3
+    ("mao2023/mae-threshold", 1.5, 10.0),        # past t = 1/(n−1) the MAE transform exceeds t/n
+    ("mao2023/tau-gt2-loose", 10.0, 1e4),        # τ > 2: T^true ≈ t/(τ−1), n-free, far above T^CE
+    ("mao2023char/zero-region", 0.2, 0.25),      # t₀(3, 0.25) = e^{−1/2}/(2 + e^{−1/2}) = 0.2327
+    ("mao2023/mixture-trajectory-bound", 0.05, 1.0),  # largest v/Γ(u) over steps with u > 1e−12
+])
+def test_finding_values(cid, lo, hi):
+    (ev,) = theorylab.run(cid, budget="quick", seed=0)
+    assert lo < ev["value"] < hi, ev
+
+
+def test_adversarial_inequality_a_is_checked_on_misclassified_points():
+    """(A) is non-trivial only where the perturbed margin is ≤ 0: the claim must see such points, and (A) is
+    an equality there when one competitor has ū ≤ 0 and the others ū ≥ ρ (worst slack 0: measured, not a clamp)."""
+    (ev,) = theorylab.run("mao2023/adversarial-inequalities", budget="quick", seed=0)
+    n_active = int(ev["message"].split("on the ")[1].split(" ")[0])
+    assert n_active > 100, ev["message"]
+    assert abs(ev["value"]) < 1e-12, ev

@@ -22,6 +22,7 @@ SRC = Source("A. Mao, M. Mohri, Y. Zhong", "Cross-Entropy Loss Functions: Theore
              "ICML 2023, arXiv 2304.07288")
 GROW = Source("A. Mao, M. Mohri, Y. Zhong", "A Universal Growth Rate for Learning with Smooth Surrogate Losses",
               "NeurIPS 2024, arXiv 2405.05968")
+_U = "; number unconfirmed: only the abstract could be read"
 
 TAUS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
@@ -37,7 +38,8 @@ def _tight(tau, t, n, bound=None, n_random=4000):
 # ---------------------------------------------------------------------------------- identities
 
 
-@claim("mao2023/compsum-integral-identity", title="Φ^τ(u) = ∫₀ᵘ (1+v)^{−τ} dv", source=SRC.at("§3, comp-sum losses"),
+@claim("mao2023/compsum-integral-identity", title="Φ^τ(u) = ∫₀ᵘ (1+v)^{−τ} dv",
+       source=SRC.at("comp-sum loss definition (section number unconfirmed)"),
        statement="Φ^τ(u) = ∫₀ᵘ(1+v)^{−τ}dv for every τ ≥ 0 and u ≥ 0", status="VERIFIED", kind="identity",
        tolerance=1e-10, tolerance_reason="adaptive quadrature to 1e-13 relative; relative error reported",
        negative_control="integrand (1+v)^{−(τ+0.25)}: a wrong exponent")
@@ -54,7 +56,8 @@ def integral_identity(ctx):
     return tally.outcome()
 
 
-@claim("mao2023/compsum-softmax-form", title="comp-sum = Ψ_τ(softmax)", source=SRC.at("§3"),
+@claim("mao2023/compsum-softmax-form", title="comp-sum = Ψ_τ(softmax)",
+       source=SRC.at("comp-sum loss definition (section number unconfirmed)"),
        statement="Φ^τ(Σ_{y'≠y} e^{h_{y'}−h_y}) = Ψ_τ(softmax(h)_y) for random h and τ ∈ [0, 4]",
        status="VERIFIED", kind="identity", tolerance=1e-12, tolerance_reason="relative, double rounding",
        negative_control="exponent sign swapped: Φ^τ(Σ e^{h_y − h_{y'}})")
@@ -75,7 +78,8 @@ def softmax_form(ctx):
     return tally.outcome()
 
 
-@claim("mao2023/compsum-special-cases", title="named comp-sum losses", source=SRC.at("§3, Table of special cases"),
+@claim("mao2023/compsum-special-cases", title="named comp-sum losses",
+       source=SRC.at("special cases named in the abstract: CE, GCE, MAE (table unconfirmed)"),
        statement="Ψ_0 = 1/s − 1 (sum-exp), Ψ_1 = −log s (CE), Ψ_τ = (1−s^{τ−1})/(τ−1) (GCE), Ψ_2 = 1 − s (MAE), "
                  "derived with sympy as limits/simplifications of Φ^τ and matched numerically",
        status="VERIFIED", kind="identity", tolerance=1e-12, tolerance_reason="double rounding",
@@ -100,7 +104,8 @@ def special_cases(ctx):
     return tally.outcome()
 
 
-@claim("mao2023/cstar-closed-form", title="best conditional risk C*_τ(p)", source=SRC.at("§4 (conditional risk)"),
+@claim("mao2023/cstar-closed-form", title="best conditional risk C*_τ(p)",
+       source=SRC.at("best conditional risk of comp-sum losses (reconstructed; number unconfirmed)"),
        statement="C*_τ(p) = (1−‖p‖_{1/(2−τ)})/(τ−1), entropy at τ=1, (1−max p)/(τ−1) for τ ≥ 2 equals the "
                  "minimum over scores", status="VERIFIED", kind="identity", tolerance=1e-6,
        tolerance_reason="multistart BFGS to 1e-8; τ ≥ 2 is an infimum approached by scores of size ~30",
@@ -143,7 +148,8 @@ def _grid(ctx):
     return ctx.pick(quick=(0.1, 0.5, 0.9), full=tuple(np.round(np.arange(0.05, 0.96, 0.05), 2)))
 
 
-@claim("mao2023/transform-validity", title="T_τ never exceeds the tight transform", source=SRC.at("Theorem (comp-sum bounds)"),
+@claim("mao2023/transform-validity", title="T_τ never exceeds the tight transform",
+       source=SRC.at("comp-sum H-consistency bound theorem (form reconstructed" + _U + ")"),
        statement="T^CE_τ(t) ≤ T^true_τ(t) (E3 search) for τ ∈ {0,.5,1,1.5,2,3}, n ∈ {2,3,4,10}",
        status="RECONSTRUCTED", kind="bound", tolerance=1e-8,
        tolerance_reason="the E3 search value is an upper estimate exact to ~1e-12 at its witness",
@@ -159,7 +165,8 @@ def transform_validity(ctx):
     return tally.outcome()
 
 
-@claim("mao2023/transform-tight", title="T_τ is tight for τ ≤ 1 (any n) and n = 2", source=SRC.at("Theorem (tightness)"),
+@claim("mao2023/transform-tight", title="T_τ is tight for τ ≤ 1 (any n) and n = 2",
+       source=SRC.at("abstract: 'our bounds are tight' (scope and theorem unconfirmed)"),
        statement="T^true_τ = T^CE_τ = B_τ for τ ∈ [0,1] at n ∈ {2,3,4,10}, and for τ ∈ [0,2] at n = 2",
        status="VERIFIED", kind="tightness", tolerance=1e-6, tolerance_reason="E3 search accuracy",
        negative_control="T^true = T^CE also at τ = 1.5, n = 3 (a non-tight regime)")
@@ -190,7 +197,7 @@ def _ratio_finding(ctx, cases):
 
 
 @claim("mao2023/gce-not-tight", title="GCE (τ ∈ (1,2)), n ≥ 3: valid but not tight",
-       source=SRC.at("Theorem (comp-sum bounds), n^{τ−1} factor"),
+       source=SRC.at("comp-sum bound theorem, reconstructed n^{τ−1} factor" + _U + ")"),
        statement="for τ ∈ {1.25,1.5,1.75} and n ∈ {3,4,10}: T^CE ≤ T^true, with a measured ratio T^true/T^CE > 1",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
        negative_control="T^true = T^CE (tightness) in this regime")
@@ -200,7 +207,8 @@ def gce_not_tight(ctx):
                                           "factor is loose; T^true = B_τ for τ ≤ 1.5")
 
 
-@claim("mao2023/mae-threshold", title="MAE (τ = 2): tight only for t ≤ 1/(n−1)", source=SRC.at("Theorem (MAE bound t/n)"),
+@claim("mao2023/mae-threshold", title="MAE (τ = 2): tight only for t ≤ 1/(n−1)",
+       source=SRC.at("comp-sum bound theorem, reconstructed MAE form t/n" + _U + ")"),
        statement="T^CE_2 = t/n ≤ T^true_2 for n ∈ {3,4,10}; the ratio at t beyond 1/(n−1) is reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
        negative_control="T^true_2 = t/n for every t")
@@ -209,7 +217,8 @@ def mae_threshold(ctx):
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} at n={n}, t={t} (past t=1/(n−1))")
 
 
-@claim("mao2023/tau-gt2-loose", title="τ > 2: valid, very loose", source=SRC.at("Theorem (comp-sum, τ ≥ 2)"),
+@claim("mao2023/tau-gt2-loose", title="τ > 2: valid, very loose",
+       source=SRC.at("comp-sum bound theorem, reconstructed τ ≥ 2 branch" + _U + ")"),
        statement="T^CE_τ = t/((τ−1)n^{τ−1}) ≤ T^true_τ for τ ∈ {2.5, 3, 4}, n ∈ {2,3,4,10}; ratio reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search (vertex candidates exact)",
        negative_control="T^true_τ = T^CE_τ")
@@ -219,7 +228,8 @@ def tau_gt2(ctx):
                                           "near 0, n-free")
 
 
-@claim("mao2023/point-mass-tightness", title="point masses attain the bound", source=SRC.at("tightness of the bounds"),
+@claim("mao2023/point-mass-tightness", title="point masses attain the bound",
+       source=SRC.at("abstract: 'our bounds are tight' (construction reconstructed" + _U + ")"),
        statement="for D = δ_x with the E3 witness (p, h): ΔC_01 = t and Γ_τ(ΔC_τ) = t (equality in (1)) "
                  "for τ ∈ {0, .5, 1} (any n) and n = 2", status="VERIFIED", kind="tightness", tolerance=1e-6,
        tolerance_reason="ε = 1e−9 tie-breaking perturbation and E3 accuracy",
@@ -242,13 +252,14 @@ def point_mass(ctx):
 
 
 @claim("mao2023/finite-x-bound", title="H-consistency bound on finite-X distributions (E1)",
-       source=SRC.at("Theorem (comp-sum H-consistency bounds with minimizability gaps)"),
+       source=SRC.at("abstract: bounds with minimizability gaps (theorem" + _U + ")"),
        statement="R_01(h)−R*_01(H)+M_01 ≤ Γ_τ(R_τ(h)−R*_τ(H)+M_τ) for affine h on 6-point distributions, "
                  "τ ∈ {0,.5,1,1.5,2}; both forms agree to 1e-9",
        status="VERIFIED", kind="bound", tolerance=1e-9, tolerance_reason="exact finite sums; Γ by bisection",
        negative_control="the gap-free bound R_01(ĥ)−R*_01 ≤ Γ(R_τ(ĥ)−R*_τ) at the surrogate minimiser ĥ")
 def finite_x_bound(ctx):
     tally = ctx.tally()
+    bound_slack, ratio = np.inf, 0.0
     inst = ctx.pick(quick=2, full=5)
     nh = ctx.pick(quick=300, full=2000)  # per instance and τ: full ≥ 10⁴ hypotheses in total
     for _ in range(inst):
@@ -273,11 +284,15 @@ def finite_x_bound(ctx):
             r01, rt = fp.risk01(th), fp.risk_tau(th, tau)
             form1_l, form1_r = r01 - r01s + m01, rt - rts + mt
             form2_l, form2_r = r01 - c01, rt - ct
-            tally.add(-np.maximum(np.abs(form1_l - form2_l), np.abs(form1_r - form2_r)) + 1e-9 - 1e-9, tau=tau,
-                      form="agreement")
-            tally.add(np.asarray(hc.compsum_gamma(np.maximum(form2_r, 0), tau, 3)) - form2_l, tau=tau,
-                      form="bound")
-    return tally.outcome()
+            tally.add(-np.maximum(np.abs(form1_l - form2_l), np.abs(form1_r - form2_r)), tau=tau, form="agreement")
+            g = np.asarray(hc.compsum_gamma(np.maximum(form2_r, 0), tau, 3))
+            tally.add(g - form2_l, tau=tau, form="bound")
+            bound_slack = min(bound_slack, float(np.min(g - form2_l)))
+            ratio = max(ratio, float(np.max(form2_l / np.maximum(g, 1e-300))))
+    if ctx.control:
+        return tally.outcome()
+    return tally.outcome(value=ratio, message=f"bound slack ≥ {bound_slack:.3g}; largest E ΔC_01 / Γ_τ(E ΔC_τ) = "
+                                              f"{ratio:.3f} (the bound is valid with room, not tight, on random h)")
 
 
 _E1: dict = {}
@@ -306,23 +321,36 @@ def _mixture(ctx):
 
 
 @claim("mao2023/mixture-trajectory-bound", title="bound along training on a 3-class Gaussian mixture (E2)",
-       source=SRC.at("Theorem (comp-sum H-consistency bounds)"),
+       source=SRC.at("abstract: bounds with minimizability gaps (theorem" + _U + ")"),
        statement="v_k ≤ Γ_τ(u_k) along gradient descent of affine scores, τ ∈ {.5,1,1.5}, equal and unequal "
                  "covariances (exact posteriors on a fixed sample: no Monte Carlo slack)",
        status="VERIFIED", kind="bound", tolerance=1e-9, tolerance_reason="exact: Jensen on the empirical law of X",
        negative_control="gap-free: v_k ≤ Γ_τ(u_k − min_j u_j) (pretends the minimizability gap is 0)")
 def mixture_bound(ctx):
     tally = ctx.tally()
+    live_slack, ratio, trivial, live = np.inf, 0.0, 0, 0
     for (name, tau), tr in _mixture(ctx).items():
-        u = np.maximum(tr["u"], 0.0)
+        u = np.maximum(tr["u"], 0.0)  # u ≥ 0 exactly; rounding gives |u| ≲ 1e−16 at the optimum
         if ctx.control:
             u = u - u.min()
-        tally.add(np.asarray(hc.compsum_gamma(u, tau, 3)) - tr["v"], cov=name, tau=tau, step=tr["step"])
-    return tally.outcome()
+        g = np.asarray(hc.compsum_gamma(u, tau, 3))
+        tally.add(g - tr["v"], cov=name, tau=tau, step=tr["step"])
+        # steps at the surrogate optimum (u ~ 0, v = 0) satisfy 0 ≤ 0 trivially: report the others on their own
+        nz = tr["u"] > 1e-12
+        trivial += int((~nz).sum())
+        live += int(nz.sum())
+        if nz.any():
+            live_slack = min(live_slack, float(np.min((g - tr["v"])[nz])))
+            ratio = max(ratio, float(np.max(tr["v"][nz] / g[nz])))
+    if not ctx.control and live == 0:
+        tally.add(-1.0, what="no step with positive surrogate regret: the check would be vacuous")
+    return tally.outcome(value=ratio, message=f"{live} steps with E ΔC_τ > 1e−12: min slack {live_slack:.3g}, "
+                                              f"largest v/Γ_τ(u) = {ratio:.3f}; {trivial} steps at the optimum "
+                                              "(u ≈ 0, v = 0)")
 
 
 @claim("mao2023/mixture-gap-plateau", title="gaps vanish for equal covariances, plateau otherwise (E2)",
-       source=SRC.at("§4 minimizability gaps"),
+       source=SRC.at("abstract: analysis of minimizability gaps (section" + _U + ")"),
        statement="final E ΔC_τ: ≤ 1e−3 with equal covariances; ≥ 10× larger with unequal covariances",
        status="VERIFIED", kind="finding", tolerance=0.0, tolerance_reason="margins of 10x",
        negative_control="the unequal-covariance plateau is as small as the equal-covariance one")
@@ -347,7 +375,7 @@ def mixture_plateau(ctx):
 
 
 @claim("mao2023/gap-deterministic", title="deterministic-label best conditional risk",
-       source=SRC.at("§4 (minimizability gaps, deterministic case)"),
+       source=SRC.at("minimizability gaps, deterministic case (reconstructed; section" + _U + ")"),
        statement="inf over h ∈ [−Λ,Λ]ⁿ of ℓ^τ(h, x, y) = Φ^τ((n−1)e^{−2Λ})", status="VERIFIED", kind="identity",
        tolerance=1e-9, tolerance_reason="box-constrained L-BFGS-B to 1e-12",
        negative_control="e^{−Λ} in place of e^{−2Λ}")
@@ -397,7 +425,7 @@ def _gaps_tau(ctx, taus=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0)):
 
 
 @claim("mao2023/gap-monotone-tau", title="minimizability gaps are non-increasing in τ (deterministic labels)",
-       source=SRC.at("§4 (gaps vs τ)"),
+       source=SRC.at("minimizability gaps against τ (reconstructed; section" + _U + ")"),
        statement="M_{ℓ^τ}(H) non-increasing in τ ∈ {0,.5,1,1.5,2,3} for box-bounded affine H, deterministic labels",
        status="VERIFIED", kind="bound", tolerance=1e-6, tolerance_reason="multistart L-BFGS-B accuracy of R*_τ",
        negative_control="M non-decreasing in τ")
@@ -413,41 +441,56 @@ def gap_monotone(ctx):
 # ------------------------------------------------------------------------------------------ growth
 
 
-@claim("mao2023/growth-rate", title="square-root growth: T(t)/t² → constant", source=GROW.at("Theorems (binary, comp-sum)"),
+@claim("mao2023/growth-rate", title="square-root growth: T(t)/t² → constant",
+       source=GROW.at("abstract: square-root growth, binary and comp-sum (theorems" + _U + ")"),
        statement="T^true_τ(t)/t² → 2^{−τ}/(2−τ) (τ ∈ {0,.5,1,1.5}, n=3, sympy-derived) and binary T(t)/t² → "
                  "φ'(0)²/(2φ''(0)) (logistic, exponential, squared hinge)", status="VERIFIED", kind="limit",
-       tolerance=0.0, tolerance_reason="relative error must be ≤ 10t at t = 1e−2, 1e−3, 1e−4",
-       negative_control="the hinge ratio T(t)/t² stays bounded (tends to the logistic constant ½)")
+       tolerance=0.0, tolerance_reason="T(t)/t² = c + O(t²) and the E3 search is exact to ~1e−12·t⁻²: relative "
+       "error must be ≤ 10t at t = 1e−2, 1e−3, 1e−4",
+       negative_control="the limit is c(1/n) = n^{1−τ}/(2(2−τ)), the s = 1/n end of the two-coordinate reduction "
+                        "(the constant the n-dependent T^CE has for τ ∈ (1,2)), in place of c(½)")
 def growth_rate(ctx):
+    import sympy as sp
+
     tally = ctx.tally()
     ts = (1e-2, 1e-3, 1e-4)
+    n = 3
     for tau in (0.0, 0.5, 1.0, 1.5):
         c = float(hc.compsum_growth_constant(tau))
         c2 = float(hc.b_tau_growth_limit(tau))
         tally.add(-abs(c - c2), tau=tau, what="sympy c(1/2) vs series of B_tau")
+        if ctx.control:
+            f = hc.compsum_growth_function(tau)  # c(s) = Ψ'(s)²/(2Ψ''(s)), sympy (constant at τ = 1)
+            c = float(f.subs({sym: sp.Rational(1, n) for sym in f.free_symbols}))
         for t in ts:
-            v, _ = _tight(tau, t, 3)
+            v, _ = _tight(tau, t, n)
             tally.add(10 * t - abs(v / t**2 - c) / c, tau=tau, t=t)
-    for name in ("logistic", "exponential", "squared_hinge") + (("hinge",) if ctx.control else ()):
-        c = 0.5 if name == "hinge" else float(hc.binary_growth_constant(name))
+    for name in ("logistic", "exponential", "squared_hinge"):
+        c = float(hc.binary_growth_constant(name))
         for t in ts:
             v = float(hc.binary_transform(name, t, 30.0))
             tally.add(10 * t - abs(v / t**2 - c) / c, loss=name, t=t)
     return tally.outcome()
 
 
-@claim("mao2023/gamma-slope", title="Γ slopes: ½ for smooth losses, 1 for MAE", source=GROW.at("square-root growth"),
-       statement="slope of log Γ vs log ε on [1e−6, 1e−3] is ½ (τ ∈ {0,.5,1,1.5}) and 1 (τ = 2, 3)",
-       status="VERIFIED", kind="limit", tolerance=0.02, tolerance_reason="finite-range regression, spec C6.2",
-       negative_control="slope ½ asserted for MAE")
+@claim("mao2023/gamma-slope", title="Γ slopes: ½ for smooth losses, 1 for MAE",
+       source=GROW.at("abstract: square-root growth (theorem" + _U + ")"),
+       statement="slope of log Γ_τ vs log ε on [1e−6, 1e−3] is ½ (τ ∈ {0,.5,1,1.5,1.9}) and 1 (τ = 2, 3), "
+                 "n ∈ {2, 3, 10}",
+       status="VERIFIED", kind="limit", tolerance=2e-3,
+       tolerance_reason="Γ_τ(ε) = √(ε/c)(1 + O(ε)): on [1e−6, 1e−3] the regression slope moves by O(1e−3) "
+                        "(largest, 1.2e−3, at τ = 1.9, n = 10 where the t⁴ term of T_τ is largest); spec C6.2 "
+                        "allowed 0.02",
+       negative_control="slope ½ asserted for MAE and τ = 3")
 def gamma_slope(ctx):
     tally = ctx.tally()
     eps = np.logspace(-6, -3, 25)
-    for tau in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-        g = np.asarray(hc.compsum_gamma(eps, tau, 3))
-        slope = np.polyfit(np.log(eps), np.log(g), 1)[0]
-        target = 0.5 if tau < 2 or (ctx.control and tau == 2) else 1.0
-        tally.add(-abs(slope - target), tau=tau, slope=slope)
+    for tau in (0.0, 0.5, 1.0, 1.5, 1.9, 2.0, 3.0):
+        for n in (2, 3, 10):
+            g = np.asarray(hc.compsum_gamma(eps, tau, n))
+            slope = np.polyfit(np.log(eps), np.log(g), 1)[0]
+            target = 0.5 if tau < 2 or ctx.control else 1.0
+            tally.add(-abs(slope - target), tau=tau, n=n, slope=slope)
     return tally.outcome()
 
 
@@ -461,14 +504,17 @@ def _tanh_net(rng, d, n, width=8):
 
 
 @claim("mao2023/adversarial-inequalities", title="smooth adversarial comp-sum inequalities",
-       source=SRC.at("§5 (smooth adversarial comp-sum losses)"),
+       source=SRC.at("abstract: smooth adversarial comp-sum losses (inequalities reconstructed, spec §8" + _U + ")"),
        statement="(A) 1{ρ_h(x',y) ≤ 0} ≤ Φ^τ(ΣΦ_ρ(h_y−h_{y'}))/Φ^τ(1); (B) Φ^τ(ΣΦ_ρ(ū(x'))) ≤ ℓ^τ(h/ρ,x,y) + "
                  "‖ū(x)−ū(x')‖₁/ρ, random tanh nets, ℓ∞ perturbations", status="VERIFIED", kind="bound",
        tolerance=1e-12, tolerance_reason="double rounding",
-       negative_control="(B) without the regulariser ‖ū(x)−ū(x')‖₁/ρ")
+       negative_control="both wrong: (A) normalised by Φ^τ(n−1) (the largest value of the sum) and (B) without "
+                        "the regulariser ‖ū(x)−ū(x')‖₁/ρ; the control fails only if each of the two fails")
 def adversarial(ctx):
     tally = ctx.tally()
     nets = ctx.pick(quick=10, full=200)
+    worst = {"A": np.inf, "B": np.inf}
+    active_a, worst_active_a = 0, np.inf
     for _ in range(nets):
         d, n = 3, int(ctx.rng.integers(2, 6))
         f = _tanh_net(ctx.rng, d, n)
@@ -480,21 +526,36 @@ def adversarial(ctx):
         Xp = X[:, None, :] + ctx.rng.uniform(-0.3, 0.3, (m, k, d))
         h, hp = f(X), f(Xp)
         ub = h[np.arange(m), y][:, None] - h  # ū_h(x, y) (with the zero y'=y entry)
-        ubp = hp[np.arange(m), :, y][..., None] - hp if False else np.take_along_axis(
-            hp, y[:, None, None].repeat(k, 1), 2) - hp
+        ubp = np.take_along_axis(hp, y[:, None, None].repeat(k, 1), 2) - hp  # ū_h(x', y), shape (m, k, n)
         mask = np.ones((m, n), bool)
         mask[np.arange(m), y] = False
         phr = np.clip(1 - ubp / rho, 0, 1) * mask[:, None, :]
         lhs_adv = np.asarray(cs.phi_tau(phr.sum(-1), tau))
-        # (A)
+        # (A): the indicator is 1 exactly when the margin is ≤ 0; both sides are 0 when every ū ≥ ρ
         margin = np.where(mask[:, None, :], ubp, np.inf).min(-1)
-        tally.add((lhs_adv / float(cs.phi_tau(1.0, tau)) - (margin <= 0)).ravel(), ineq="A", tau=tau, rho=rho)
+        norm = float(cs.phi_tau(float(n - 1) if ctx.control else 1.0, tau))
+        sa = (lhs_adv / norm - (margin <= 0)).ravel()
+        on = (margin <= 0).ravel()
+        active_a += int(on.sum())
+        if on.any():
+            worst_active_a = min(worst_active_a, float(sa[on].min()))
         # (B)
         base = np.asarray(cs.comp_sum_loss(h / rho, y, tau))[:, None]
         reg = np.abs(ub[:, None, :] - ubp).sum(-1) / rho
-        rhs = base + (0.0 if ctx.control else reg)
-        tally.add((rhs - lhs_adv).ravel(), ineq="B", tau=tau, rho=rho)
-    return tally.outcome()
+        sb = (base + (0.0 if ctx.control else reg) - lhs_adv).ravel()
+        worst["A"], worst["B"] = min(worst["A"], float(sa.min())), min(worst["B"], float(sb.min()))
+        if not ctx.control:
+            tally.add(sa, ineq="A", tau=tau, rho=rho, n=n)
+            tally.add(sb, ineq="B", tau=tau, rho=rho, n=n)
+    if ctx.control:  # the control fails only if both wrong statements fail on these cases
+        tally.add(max(worst["A"], worst["B"]), what="max over (A) and (B) of the worst slack")
+        return tally.outcome()
+    if active_a == 0:
+        tally.add(-1.0, what="no perturbed point with margin ≤ 0: (A) would be checked vacuously")
+    return tally.outcome(value=worst_active_a,
+                         message=f"(A) on the {active_a} perturbed points with margin ≤ 0: worst slack "
+                                 f"{worst_active_a:.3g} (equality when one competitor has ū ≤ 0 and the others "
+                                 f"ū ≥ ρ, e.g. n = 2); (B) worst slack {worst['B']:.3g}")
 
 
 # ----------------------------------------------------------------------------------------- figures
