@@ -197,3 +197,23 @@ def test_claim(module, cid):
     importlib.import_module(f"verifications.{module}")
     ev = evaluate(_REGISTRY[cid], "quick", 0).to_dict()
     assert ev["passed"] and ev["negative_control_failed"], ev
+
+
+def test_stability_claims_fail_when_too_many_runs_are_excluded(monkeypatch):
+    """Non-converged runs are excluded from the inequalities, counted, and fail the claim below 2/3 per optimiser."""
+    from theorylab.engine.claim import _REGISTRY
+    from theorylab.engine.runner import evaluate
+
+    mod = importlib.import_module("verifications.wu2023_stability")
+    p = {k: v.copy() for k, v in mod.sweep(0, "quick").items()}
+    assert p["converged"].all()  # the unperturbed protocol converges everywhere (quick budget, seed 0)
+    sgd = np.flatnonzero(p["opt"] == "SGD")
+    p["converged"][sgd[: 2 * sgd.size // 3]] = False  # only a third of the SGD runs left
+    p["loss"][sgd[: 2 * sgd.size // 3]] = 1e-3
+    monkeypatch.setattr(mod, "_protocol", lambda ctx: p)
+    for cid in ("wu2023/linear-stability", "wu2023/trace-l1-bound"):
+        ev = evaluate(_REGISTRY[cid], "quick", 0).to_dict()
+        assert not ev["passed"], ev
+        assert ev["worst_case"]["check"] == "converged fraction" and ev["worst_case"]["opt"] == "SGD"
+    ev = evaluate(_REGISTRY["wu2023/linear-stability"], "quick", 0).to_dict()
+    assert "SGD 5/15" in ev["message"] and "excluded: SGD" in ev["message"]

@@ -245,3 +245,32 @@ def test_bad_input(call, match):
     with pytest.raises(InputError, match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+def test_ratio_standard_error_matches_replicates():
+    """The delta-method SE used by vonoswald2023/trained-alignment agrees with the spread over replicates."""
+    import importlib
+
+    vo = importlib.import_module("verifications.vonoswald2023_gd")
+    rng = np.random.default_rng(11)
+    ratios, ses = [], []
+    for _ in range(400):
+        b = rng.exponential(1.0, 500)
+        a = 0.1 * b + rng.exponential(0.05, 500)
+        r, se = vo._ratio_se(a, b)
+        ratios.append(r)
+        ses.append(se)
+    assert np.mean(ses) == pytest.approx(np.std(ratios, ddof=1), rel=0.15)
+
+
+def test_bayes_risk_below_inverse_wishart_ceiling():
+    """far-from-bayes floor: ridge risk ≤ σ²(1 + d/(n−d−1)) (E tr(XᵀX)⁻¹ = d/(n−d−1)), and the LSA optimum above."""
+    d, n, s2 = 4, 12, 0.5
+    pr = icl.sample_prompts(20_000, n, d, np.random.default_rng(12), noise_var=s2)
+    semi, se = icl.bayes_risk(pr, s2)["semi_exact"]
+    ceiling = s2 * (1 + d / (n - d - 1))
+    assert semi + 4 * se < ceiling
+    XtX = np.einsum("bni,bnj->bij", pr.X, pr.X)
+    m, s = icl.mean_se(np.trace(np.linalg.inv(XtX), axis1=1, axis2=2))
+    assert abs(m - d / (n - d - 1)) < 4 * s
+    assert float(icl.optimal_risk(np.eye(d), n, s2)) - ceiling > 0.9

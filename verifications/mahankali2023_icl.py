@@ -171,7 +171,7 @@ def trained_anisotropic(seed: int, budget: str) -> dict:
                  "and risk ≈ R*",
        status="VERIFIED", kind="limit", tolerance=0.0,
        tolerance_reason="slack = tol − max|b_yA_top − Γ⁻¹| (tol 0.06 quick / 0.03 full: SGD noise floor) "
-                        "and 0.03 − |R/R* − 1| (R − R* by a paired MC against Γ⁻¹)",
+                        "and 0.03 − (|R/R* − 1| + 4 SE) (R − R* by a paired MC against Γ⁻¹ on 2·10⁴ prompts)",
        negative_control="b_y A_top ≈ a Σ⁻¹ for the best scalar a (the Newton/OLS preconditioner)")
 def preconditioner_trained(ctx):
     tally = ctx.tally()
@@ -181,7 +181,8 @@ def preconditioner_trained(ctx):
     err = _scale_matched_error(K, np.linalg.inv(out["cov"])) if ctx.control else float(np.max(np.abs(K - out["target"])))
     tally.add(tol - err, check="max |K − target|", error=err)
     ratio = 1.0 + out["excess"][0] / out["risk_star"]  # paired with the optimum on the same prompts
-    tally.add(0.03 - abs(ratio - 1.0), check="risk ratio", ratio=ratio, se=out["excess"][1] / out["risk_star"])
+    se = out["excess"][1] / out["risk_star"]
+    tally.add(0.03 - (abs(ratio - 1.0) + Z_MAX * se), check="risk ratio", ratio=ratio, se=se)
     return tally.outcome()
 
 
@@ -196,7 +197,9 @@ def alternating_fit(seed: int, budget: str) -> dict:
     out = {"cov": cov, "n": n, "target": np.asarray(icl.optimal_preconditioner(cov, n))}
     for mask in (True, False):
         pr = icl.sample_prompts(B, n, d, rng, covariance=cov)
-        out[mask] = tr.fit_lsa_alternating(pr, mask=mask, sweeps=sweeps, rng=rng, restarts=4)
+        # ~40% of random ALS starts stall on the b_y ≈ 0 plateau (9 of 24 at seeds 0-3): 8 probes all stall
+        # with probability ≈ 0.4⁸ ≈ 7e-4
+        out[mask] = tr.fit_lsa_alternating(pr, mask=mask, sweeps=sweeps, rng=rng, restarts=8)
     return out
 
 
@@ -324,28 +327,39 @@ def _ridge_errors(prompts, noise_var):
 
 
 @claim("mahankali2023/far-from-bayes", title="the trained LSA stays far above the Bayes (ridge) risk",
-       source=SRC.at("abstract: ridge is Bayes-optimal, one LSA layer learns one GD step"),
-       statement="d=4, n=12, σ²=0.5: trained LSA risk ≈ R* and exceeds the ridge risk by > 10 SE; ridge MC risk "
-                 "= σ²[1 + E tr(XᵀX + λI)⁻¹] on the same prompts",
+       source=SRC.at("abstract: ridge is Bayes-optimal, one LSA layer learns one GD step; spec §4"),
+       statement="d=4, n=12, σ²=0.5: the trained LSA's risk is R* (|R/R* − 1| ≤ 0.03) and exceeds the ridge (Bayes) "
+                 "risk by at least R* − σ²(1 + d/(n−d−1)) (the inverse-Wishart ceiling on the Bayes risk; ≈ 0.97, "
+                 "≈ 120% of the Bayes risk); ridge MC risk = σ²[1 + E tr(XᵀX + λI)⁻¹] on the same prompts",
        status="VERIFIED", kind="bound", tolerance=0.0,
-       tolerance_reason="slack in SE units: (gap/SE − 10), 4 − |ridge MC − semi-exact|/SE; 0.03 − |R/R* − 1|",
-       negative_control="the trained LSA attains the Bayes risk (|R_LSA − R_Bayes| ≤ 4 SE)")
+       tolerance_reason="all on one set of 2·10⁴ (quick) fresh prompts, paired: slack = 4 + (gap − floor)/SE(gap); "
+                        "4 − |ridge MC − semi-exact|/SE; 0.03 − (|R/R* − 1| + 4 SE) with R − R* paired against the "
+                        "optimum on the same prompts",
+       negative_control="the trained LSA attains the Bayes risk (|R_LSA − R_Bayes| ≤ 4 SE), same prompts")
 def far_from_bayes(ctx):
     tally = ctx.tally()
-    out = trained_isotropic(_seed(ctx), ctx.budget)
-    err, exact = _ridge_errors(out["prompts"], 0.5)
-    diff = out["lsa_err"] - err
-    gap, se_gap = icl.mean_se(diff)
-    z = gap / se_gap
-    tally.add(Z_MAX - z if ctx.control else z - 10.0, check="LSA − Bayes", gap=gap, se=se_gap)
-    m, s = icl.mean_se(err - exact)
-    tally.add(Z_MAX - abs(m) / s, check="ridge MC vs semi-exact", diff=m, se=s)
+    s2 = 0.5
+    out = trained_isotropic(_seed(ctx), ctx.budget, noise_var=s2)
     ev = out["prompts"]
     d, n = ev.d, ev.n
-    opt = (icl.optimal_step(d, n, 0.5) * np.einsum("bd,bd->b", ev.moment(), ev.x_query) - ev.y_query) ** 2
-    ratio = 1.0 + float(np.mean(out["lsa_err"] - opt)) / out["risk_star"]  # paired with the optimum
-    tally.add(0.03 - abs(ratio - 1.0), check="trained LSA risk / R*", ratio=ratio)
-    return tally.outcome()
+    err, exact = _ridge_errors(ev, s2)
+    gap, se_gap = icl.mean_se(out["lsa_err"] - err)
+    floor = out["risk_star"] - s2 * (1.0 + d / (n - d - 1))  # R_LSA ≥ R*, R_Bayes ≤ σ²(1 + d/(n−d−1))
+    if ctx.control:
+        tally.add(Z_MAX - abs(gap) / se_gap, check="LSA = Bayes", gap=gap, se=se_gap)
+    else:
+        tally.add(Z_MAX + (gap - floor) / se_gap, check="LSA − Bayes ≥ floor", gap=gap, se=se_gap, floor=floor)
+    m, s = icl.mean_se(err - exact)
+    tally.add(Z_MAX - abs(m) / s, check="ridge MC vs semi-exact", diff=m, se=s)
+    opt = (icl.optimal_step(d, n, s2) * np.einsum("bd,bd->b", ev.moment(), ev.x_query) - ev.y_query) ** 2
+    excess, se_ex = icl.mean_se(out["lsa_err"] - opt)  # paired with the optimum on the same prompts
+    ratio, se_ratio = 1.0 + excess / out["risk_star"], se_ex / out["risk_star"]
+    tally.add(0.03 - (abs(ratio - 1.0) + Z_MAX * se_ratio), check="trained LSA risk / R*", ratio=ratio, se=se_ratio)
+    lsa, se_lsa = icl.mean_se(out["lsa_err"])
+    bayes, se_b = icl.mean_se(err)
+    return tally.outcome(message=f"LSA risk {lsa:.4f} ± {se_lsa:.4f} (R* = {out['risk_star']:.4f}), ridge/Bayes risk "
+                                 f"{bayes:.4f} ± {se_b:.4f}: gap {gap:.4f} ± {se_gap:.4f} ({gap / se_gap:.0f} SE, "
+                                 f"{100 * gap / bayes:.0f}% of the Bayes risk; guaranteed floor {floor:.4f})")
 
 
 # --------------------------------------------------------------------------------------------- figures

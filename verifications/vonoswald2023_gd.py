@@ -84,28 +84,50 @@ def trained_uniform(seed: int, budget: str) -> dict:
     return {"d": d, "N": N, "result": res, "prompts": ev, "eta": icl.uniform_input_optimum(d, N)[0]}
 
 
+def _ratio_se(a, b) -> tuple[float, float]:
+    """mean(a)/mean(b) and its delta-method standard error (paired samples a, b)."""
+    ma, mb = float(np.mean(a)), float(np.mean(b))
+    r = ma / mb
+    return r, float(np.std(a - r * b, ddof=1) / (abs(mb) * np.sqrt(a.size)))
+
+
+GAP_MAX, SENS_MAX, COS_MIN = 0.05, 0.05, 0.99
+
+
 @claim("vonoswald2023/trained-alignment", title="a trained LSA matches one GD step on the alignment metrics",
        source=SRC.at("§4, Fig. 2 metrics"),
-       statement="LSA trained on U(−1,1)^d prompts (d = N = 5 quick, 10 full): relative prediction gap to GD at η* "
-                 "≤ 0.1 and mean cosine of ∂ŷ/∂x_q with GD's ≥ 0.99, over 10⁴ tasks",
+       statement="LSA trained on U(−1,1)^d prompts (d = N = 5 quick, 10 full), against one GD step at the optimal "
+                 "η* over 10⁴ fresh tasks: relative prediction gap ‖ŷ_θ − ŷ_GD‖/‖ŷ_GD‖ ≤ 0.05, relative "
+                 "sensitivity gap ‖∂ŷ_θ/∂x_q − ∂ŷ_GD/∂x_q‖/‖∂ŷ_GD/∂x_q‖ ≤ 0.05 and mean cosine of the "
+                 "sensitivities ≥ 0.99, each at its 4-SE upper (lower) confidence end",
        status="PAPER", kind="tightness", tolerance=0.0,
-       tolerance_reason="slack = 0.1 − rel. gap and mean cosine − 0.99 (SGD noise floor)",
-       negative_control="the same metrics against GD with half the optimal step")
+       tolerance_reason="slack = threshold − (metric + 4 SE) (delta-method SE over the 10⁴ evaluation tasks); "
+                        "thresholds 0.05 / 0.99 sit above the Adam noise floor (measured gaps ≈ 0.02 at seeds 1–3)",
+       negative_control="the same metrics against GD at the Gaussian-moment step (m₄ = 3s₂², ≈ 0.89 η*), the "
+                        "step a Gaussian-input theory would predict")
 def trained_alignment(ctx):
     tally = ctx.tally()
     out = trained_uniform(int(ctx.rng.integers(2**63 - 1)), ctx.budget)
-    pr, res = out["prompts"], out["result"]
-    eta = out["eta"] * (0.5 if ctx.control else 1.0)
+    pr, res, d, N = out["prompts"], out["result"], out["d"], out["N"]
+    s2 = 1.0 / 3.0  # U(−1, 1)
+    eta = icl.moment_step(d, N, s2, 3 * s2 * s2)[0] if ctx.control else out["eta"]
     h = pr.moment()
     gd = eta * np.einsum("bd,bd->b", h, pr.x_query)
     lsa = tr.predict_reduced(pr, res.b, res.A)
-    gap = float(np.sqrt(np.mean((lsa - gd) ** 2) / np.mean(gd ** 2)))
-    tally.add(0.1 - gap, check="relative prediction gap", gap=gap)
+    r, se = _ratio_se((lsa - gd) ** 2, gd ** 2)  # squared relative gap
+    gap, gap_se = float(np.sqrt(r)), se / (2.0 * float(np.sqrt(r)))
+    tally.add(GAP_MAX - (gap + 4 * gap_se), check="relative prediction gap", gap=gap, se=gap_se, eta=eta)
     g1 = tr.input_gradient_reduced(pr, res.b, res.A)
     g2 = eta * h
-    cos = float(np.mean(np.sum(g1 * g2, 1) / (np.linalg.norm(g1, axis=1) * np.linalg.norm(g2, axis=1))))
-    tally.add(cos - 0.99, check="mean cosine of input gradients", cos=cos)
-    return tally.outcome()
+    r, se = _ratio_se(np.sum((g1 - g2) ** 2, 1), np.sum(g2 ** 2, 1))
+    sens, sens_se = float(np.sqrt(r)), se / (2.0 * float(np.sqrt(r)))
+    tally.add(SENS_MAX - (sens + 4 * sens_se), check="relative sensitivity gap", gap=sens, se=sens_se, eta=eta)
+    cos_all = np.sum(g1 * g2, 1) / (np.linalg.norm(g1, axis=1) * np.linalg.norm(g2, axis=1))
+    cos, cos_se = icl.mean_se(cos_all)
+    tally.add(cos - 4 * cos_se - COS_MIN, check="mean cosine of input gradients", cos=cos, se=cos_se)
+    return tally.outcome(message=f"d = N = {d}, η = {eta:.4g}: prediction gap {gap:.4f} ± {gap_se:.1g}, sensitivity "
+                                 f"gap {sens:.4f} ± {sens_se:.1g}, mean cosine {cos:.5f} ± {cos_se:.1g} "
+                                 f"(10⁴ tasks, ± 1 SE)")
 
 
 if __name__ == "__main__":

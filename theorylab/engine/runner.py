@@ -12,6 +12,7 @@ import traceback
 from typing import Callable, Iterable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._validation import InputError
 from .claim import BUDGETS, Claim, Context, Evidence, _REGISTRY, all_claims, claim_seed_sequence, select
@@ -23,13 +24,19 @@ def _context(claim_id: str, seed: int, budget: str, control: bool) -> Context:
 
 
 def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
-    """Run one claim and its negative control in this process and return the evidence."""
+    """Run one claim and its negative control in this process and return the evidence.
+
+    Checks run with BLAS limited to one thread, so evidence does not depend on the thread count
+    (parallelism comes from running claims in separate processes).
+    """
     t0 = time.perf_counter()
     ss = claim_seed_sequence(seed, c.id)
     error = ""
     try:
-        main = c.check(_context(c.id, seed, budget, False))
-        ctrl = c.check(_context(c.id, seed, budget, True))
+        # one BLAS thread: the same seed then gives the same bits whatever the machine's core count
+        with threadpool_limits(limits=1, user_api="blas"):
+            main = c.check(_context(c.id, seed, budget, False))
+            ctrl = c.check(_context(c.id, seed, budget, True))
     except Exception as exc:  # a crashing check is reported as an error, never as a pass
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
         main = ctrl = None
