@@ -8,8 +8,9 @@ from scipy import optimize, special, stats
 import theorylab
 from theorylab._validation import InputError
 from theorylab.settings.gaussian_mixture import fit_logistic, fit_naive_bayes
-from theorylab.settings.learners import logistic_objective
-from theorylab.settings.sample_complexity import geometric_grid, learning_curves, zheng_mixture
+from theorylab.settings.learners import logistic_objective, single_blas_thread
+from theorylab.settings.sample_complexity import (geometric_grid, learning_curves, sample_complexity,
+                                                  zheng_bayes_error, zheng_mixture)
 
 
 def _data(m=300, d=5, K=3, seed=0):
@@ -71,6 +72,70 @@ def test_fit_logistic_matches_independent_minimisation():
     # the bias is determined up to a common shift: compare the centred biases
     assert np.allclose(W, ref[:K * d].reshape(K, d), atol=1e-5)
     assert np.allclose(b - b.mean(), ref[K * d:] - ref[K * d:].mean(), atol=1e-5)
+
+
+def test_binary_reduction_matches_two_row_problem():
+    # K = 2 is solved as binary LR with 2C; the minimiser must be the two-row problem's, with W1 = −W0
+    X, y = _data(m=150, d=4, K=2, seed=5)
+    C, K, d = 0.3, 2, 4
+    w8 = np.random.default_rng(6).uniform(0.5, 2, 150)
+    W, b = fit_logistic(X, y, C, sample_weight=w8, tol=1e-11, max_iter=10_000)
+
+    def f(t):  # ½(‖W0‖² + ‖W1‖²) + C Σ w_i CE, both rows free, pure NumPy/SciPy
+        Wt, bt = t[:K * d].reshape(K, d), t[K * d:]
+        S = X @ Wt.T + bt
+        return 0.5 * (Wt ** 2).sum() + C * w8 @ (special.logsumexp(S, axis=1) - S[np.arange(y.size), y])
+
+    ref = optimize.minimize(f, np.zeros(K * d + K), method="BFGS", options={"gtol": 1e-9}).x
+    Wr = ref[:K * d].reshape(K, d)
+    assert np.abs(Wr[0] + Wr[1]).max() < 1e-5  # the derivation's W1 = −W0 holds at the optimum
+    assert np.allclose(W, Wr, atol=1e-5)
+    assert abs((b[1] - b[0]) - (ref[-1] - ref[-2])) < 1e-5
+
+
+def test_warm_start_reaches_the_same_minimiser():
+    X, y = _data(m=200, d=6, K=4, seed=7)
+    X = X * np.array([1.0, 10.0, 0.1, 1.0, 30.0, 1.0]) + 5.0  # badly scaled, off-centre features
+    cold = fit_logistic(X, y, 1.0, tol=1e-10, max_iter=10_000)
+    rng = np.random.default_rng(8)
+    warm = fit_logistic(X, y, 1.0, tol=1e-10, max_iter=10_000,
+                        init=(cold[0] + rng.normal(size=cold[0].shape), cold[1] + 3.0))
+    obj = [logistic_objective(np.concatenate([W.ravel(), b]), X, y, np.ones(y.size), 4, 1 / y.size)[0]
+           for W, b in (cold, warm)]
+    # L-BFGS stops on scikit-learn's ftol = 64ε here (gradients ~1e-7): the objective agrees to ~1e-11
+    assert abs(obj[0] - obj[1]) < 1e-10
+    assert np.allclose(cold[0], warm[0], atol=1e-4)
+    assert np.allclose(cold[1] - cold[1].mean(), warm[1] - warm[1].mean(), atol=1e-3)
+    with pytest.raises(InputError, match="init has shapes"):
+        fit_logistic(X, y, 1.0, init=(np.zeros((3, 6)), np.zeros(3)))
+
+
+def test_single_blas_thread_limits_and_restores():
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "no BLAS library found by threadpoolctl"
+    with single_blas_thread():
+        assert all(n == 1 for n in blas_threads())
+        with single_blas_thread():  # nested: still limited, and leaving it does not restore early
+            pass
+        assert all(n == 1 for n in blas_threads())
+    assert blas_threads() == before
+
+
+def test_sample_complexity_independent_of_chunking():
+    # LR is warm-started along the grid; the warm start is carried across chunks, so chunking changes nothing
+    mix = zheng_mixture(2, 6)
+    a = sample_complexity(mix, "lr", zheng_bayes_error(2, 6), np.random.default_rng(11), reps=2, m_max=200,
+                          chunk=2)
+    b = sample_complexity(mix, "lr", zheng_bayes_error(2, 6), np.random.default_rng(11), reps=2, m_max=200,
+                          chunk=7)
+    n = min(a["errors"].shape[1], b["errors"].shape[1])
+    assert n >= 3 and np.array_equal(a["errors"][:, :n], b["errors"][:, :n])
+    assert a["m_star"] == b["m_star"]
 
 
 def test_learners_converge_to_population_rules():

@@ -35,7 +35,9 @@ def _numeric_max(delta, lam):
 @claim("zhu2023/ldr-kl-closed-form", title="LDR-KL closed form equals the maximum over the simplex",
        source=SRC.at("LDR-KL definition; repository loss.py"),
        statement="max_{p∈Δ} Σ p_k δ_k − λ KL(p‖unif) = λ log((1/K) Σ_k e^{δ_k/λ})",
-       status="VERIFIED", kind="identity", tolerance=1e-6, tolerance_reason="BFGS accuracy over the simplex",
+       status="VERIFIED", kind="identity", tolerance=1e-6,
+       tolerance_reason="accuracy of BFGS over p = softmax(θ): it stalls near the simplex boundary when δ/λ spans "
+                        "≳ 20 (worst measured 7.0e-7 over 300 draws; 1e-9 otherwise)",
        negative_control="the closed form without the 1/K (λ log Σ_k e^{δ_k/λ})")
 def closed_form(ctx):
     tally = ctx.tally()
@@ -136,7 +138,8 @@ def bounded_threshold(ctx):
 @claim("zhu2023/aldr-temperature", title="ALDR-KL temperatures maximise the regularised objective and stay in range",
        source=SRC.at("ALDR-KL; repository loss.py"),
        statement="λ_i = argmax_λ [−λ KL(p̂_i‖u) − (α log K/(2λ₀))(λ − λ₀)²] ∈ [λ₀(1 − 1/α), λ₀]",
-       status="VERIFIED", kind="identity", tolerance=1e-6, tolerance_reason="bounded scalar maximisation accuracy",
+       status="VERIFIED", kind="identity", tolerance=1e-6,
+       tolerance_reason="Brent's bounded search stops at √ε·|λ| + xatol/3 ≈ 1.5e-7 for λ ≤ 10 (measured 1.5e-7)",
        negative_control="λ_i ≥ λ₀(1 − 1/(2α)) (fails for confident examples)")
 def aldr(ctx):
     tally = ctx.tally()

@@ -14,8 +14,9 @@ ICML 2023 (arXiv 2302.02334), simulation protocol (repository ``data/generate_da
 * m*(d) = the first m on the geometric grid ⌈2K·1.25^j⌉ whose mean error over the repetitions is below
   ε_∞ + ε (ε_∞ = Bayes for LR, NB_∞ for NB).
 
-Repetitions run in parallel (``jobs`` worker processes); every (repetition, m) fit has its own child seed, so
-the numbers do not depend on ``jobs`` or on how the grid is chunked.
+Repetitions run in parallel (``jobs`` worker processes); every (repetition, m) fit has its own child seed, and
+LR is warm-started along the grid within a repetition (from the fit at the previous size, carried across
+chunks), so the numbers do not depend on ``jobs`` or on how the grid is chunked.
 """
 from __future__ import annotations
 
@@ -105,12 +106,18 @@ def geometric_grid(K: int, m_max: int, ratio: float = 1.25) -> np.ndarray:
     return np.array(out, dtype=int)
 
 
-def fit(learner: str, X, y, K: int):
-    """Fit ``learner`` ("nb" or "lr", LR with C = 1 as in Zheng et al.) and return ``(W, b)``."""
+LR_TOL = 1e-6  # L-BFGS gtol of the protocol's LR fits: error within ~1e-4 of the exact optimum's (1e-4: ~6e-3)
+
+
+def fit(learner: str, X, y, K: int, init=None, tol: float = LR_TOL):
+    """Fit ``learner`` ("nb" or "lr", LR with C = 1 as in Zheng et al.) and return ``(W, b)``.
+
+    ``init`` warm-starts LR (e.g. from the fit at the previous, smaller training size); NB ignores it.
+    """
     if learner == "nb":
         return fit_naive_bayes(X, y, n_classes=K)
     if learner == "lr":
-        return fit_logistic(X, y, C=1.0, n_classes=K)
+        return fit_logistic(X, y, C=1.0, n_classes=K, init=init, tol=tol)
     raise InputError(f"learner={learner!r} is not allowed; choose one of {', '.join(LEARNERS)}")
 
 
@@ -126,17 +133,22 @@ def _draw_training_set(mix: GaussianMixture, m: int, rng: np.random.Generator):
 
 
 def _curve_task(args):
-    """Worker: errors of one repetition at the given grid indices (picklable arguments only)."""
-    means, cov, priors, learner, sizes, indices, entropy, rep = args
+    """Worker: errors of one repetition at the given grid indices (picklable arguments only).
+
+    LR fits are warm-started along the grid (each from the previous size's fit of the same repetition;
+    ``init`` carries it across chunks, so the numbers do not depend on the chunking). Returns
+    ``(errors, last_fit)``.
+    """
+    means, cov, priors, learner, sizes, indices, entropy, rep, init = args
     with single_blas_thread():
         mix = GaussianMixture(means, cov, priors)
         out = np.empty(len(indices))
         for t, (i, m) in enumerate(zip(indices, sizes)):
             rng = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(rep, int(i))))
             X, y = _draw_training_set(mix, int(m), rng)
-            W, b = fit(learner, X, y, mix.n_classes)
-            out[t] = mix.error(W, b)
-    return out
+            init = fit(learner, X, y, mix.n_classes, init=init)
+            out[t] = mix.error(*init)
+    return out, init
 
 
 def _executor(jobs: int):
@@ -151,24 +163,29 @@ def learning_curves(mix: GaussianMixture, learner: str, sizes, reps: int, rng: n
     """
     sizes = np.asarray(sizes, dtype=int)
     entropy = int(rng.integers(2 ** 63))
-    return _run_grid(mix, learner, sizes, np.arange(sizes.size), reps, entropy, jobs, executor)
+    return _run_grid(mix, learner, sizes, np.arange(sizes.size), reps, entropy, jobs, executor)[0]
 
 
-def _run_grid(mix, learner, sizes, indices, reps, entropy, jobs, executor):
+def _run_grid(mix, learner, sizes, indices, reps, entropy, jobs, executor, inits=None):
+    """Errors (reps, len(sizes)) and each repetition's last fit (the warm start of its next chunk)."""
     if learner not in LEARNERS:
         raise InputError(f"learner={learner!r} is not allowed; choose one of {', '.join(LEARNERS)}")
     if isinstance(reps, bool) or int(reps) != reps or reps < 1:
         raise InputError(f"reps={reps!r} is not allowed; an integer >= 1 is")
-    tasks = [(mix.means, mix.covariances, mix.priors, learner, sizes, indices, entropy, r) for r in range(reps)]
+    inits = [None] * reps if inits is None else inits
+    tasks = [(mix.means, mix.covariances, mix.priors, learner, sizes, indices, entropy, r, inits[r])
+             for r in range(reps)]
     if executor is None and jobs <= 1:
-        return np.stack([_curve_task(t) for t in tasks])
-    own = executor is None
-    ex = _executor(jobs) if own else executor
-    try:
-        return np.stack(list(ex.map(_curve_task, tasks)))
-    finally:
-        if own:
-            ex.shutdown()
+        res = [_curve_task(t) for t in tasks]
+    else:
+        own = executor is None
+        ex = _executor(jobs) if own else executor
+        try:
+            res = list(ex.map(_curve_task, tasks))
+        finally:
+            if own:
+                ex.shutdown()
+    return np.stack([e for e, _ in res]), [last for _, last in res]
 
 
 def first_below(mean_errors, sizes, target):
@@ -196,7 +213,7 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
     grid = geometric_grid(mix.n_classes, int(m_max))
     entropy = int(rng.integers(2 ** 63))
     target = float(eps_inf) + float(eps)
-    cols, stop = [], None
+    cols, stop, inits = [], None, None
     own = executor is None and jobs > 1
     ex = _executor(jobs) if own else executor
     try:
@@ -204,7 +221,8 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
         while start < grid.size and (stop is None or start < stop):
             end = min(grid.size, start + chunk if stop is None else stop)
             idx = np.arange(start, end)
-            cols.append(_run_grid(mix, learner, grid[idx], idx, reps, entropy, 1, ex))
+            E, inits = _run_grid(mix, learner, grid[idx], idx, reps, entropy, 1, ex, inits)
+            cols.append(E)
             start = end
             if stop is None:
                 mean = np.concatenate(cols, axis=1).mean(axis=0)
