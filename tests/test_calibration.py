@@ -67,7 +67,7 @@ def test_convex_closure_of_a_concave_psi_tilde_is_the_chord():
     closure = cal._convex_closure_piecewise(sp.sqrt(T))
     for t in (0.1, 0.37, 0.8, 1.0):
         assert abs(float(sp.lambdify(T, closure)(t)) - t) < 1e-9
-    # ψ̃ = min(θ, 0.2 + θ/4)·… : a kinked concave function; closure is again the chord to (1, ψ̃(1))
+    # ψ̃ = min(θ, 0.2 + θ/4): a kinked concave function; its closure is the chord to (1, 0.45)
     kinked = sp.Min(T, sp.Rational(1, 5) + T / 4)
     closure2 = sp.lambdify(T, cal._convex_closure_piecewise(kinked))
     assert abs(float(closure2(0.5)) - 0.45 * 0.5) < 1e-9

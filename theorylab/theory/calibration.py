@@ -27,7 +27,7 @@ import sympy as sp
 from scipy import optimize
 
 from .._validation import InputError, check_in_unit_interval
-from ..losses.margin import LOSSES, MarginLoss, get_loss
+from ..losses.margin import MarginLoss, get_loss
 
 ALPHA = sp.Symbol("alpha", real=True)
 THETA = sp.Symbol("theta", positive=True)
@@ -327,10 +327,6 @@ def growth_constant_from_derivatives(loss) -> sp.Expr:
     d1 = sp.diff(phi, ALPHA).subs(ALPHA, 0)
     d2 = sp.diff(phi, ALPHA, 2).subs(ALPHA, 0)
     return sp.simplify(d1**2 / (2 * d2))
-
-
-def known_losses() -> list[str]:
-    return list(LOSSES)
 
 
 __all__ = ["Calibration", "derive", "psi_transform", "psi_numeric", "is_classification_calibrated",
