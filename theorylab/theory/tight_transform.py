@@ -122,13 +122,16 @@ def _map_to_p(x, t, n, out):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _f(x, tau):  # pragma: no cover - compiled
-    """Summand of C*: x^{1/(2−τ)} (τ ≠ 1) or x·log x (τ = 1), 0 at x = 0."""
+    """Summand of C*: x^{1/(2−τ)} (τ ≠ 1) or x·log x (τ = 1), 0 at x = 0. Exact products instead of ``pow``
+    where 1/(2−τ) is exactly 2 (τ = 1.5, the GCE case the E3 search runs most) or ½ (τ = 0, ``sqrt``)."""
     if x <= 0.0:
         return 0.0
     if tau == 1.0:
         return x * math.log(x)
-    if tau == 1.5:  # x² exactly (the GCE case the E3 search and its benchmark run most)
+    if tau == 1.5:
         return x * x
+    if tau == 0.0:
+        return math.sqrt(x)
     return x ** (1.0 / (2.0 - tau))
 
 
@@ -140,9 +143,41 @@ def _cstar_from_sum(S, tau):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _regret_complete(p, tau, q):  # pragma: no cover - compiled
-    """Allocation-free O(n log n) version of :func:`_regret_one` for complete scores: insertion sort, then
-    every pooled value C*(p̄_k) from running sums (Σ f(p̄) = k f(avg) + Σ_{i≥k} f(q_i))."""
+def _cstar_diff(S, total, tau):  # pragma: no cover - compiled
+    """C*(S) − C*(total) from two sums, C*(S) = (1 − S^{2−τ})/(τ − 1). Where 2 − τ is 2, 3/2 or 1/2
+    (τ = 0, ½, 3/2) the power is an exact product/``sqrt`` instead of expm1(log) (same value up to rounding:
+    the difference is taken of quantities of size ≤ ~2 either way)."""
+    if tau == 1.0:
+        return total - S
+    if tau == 1.5:
+        return 2.0 * (math.sqrt(total) - math.sqrt(S))
+    if tau == 0.5:
+        return 2.0 * (S * math.sqrt(S) - total * math.sqrt(total))
+    if tau == 0.0:
+        return S * S - total * total
+    return _cstar_from_sum(S, tau) - _cstar_from_sum(total, tau)
+
+
+@njit(cache=True)
+def _k_consts(n, tau):  # pragma: no cover - compiled
+    """Per-k constants of the τ ≥ 2 vertex values, Ψ_τ(1/k) for k = 1..n (the same for every row)."""
+    c = np.empty(n)
+    for k in range(1, n + 1):
+        c[k - 1] = _psi(1.0 / k, tau)
+    return c
+
+
+@njit(cache=True)
+def _regret_complete(p, tau, q, fq, psik):  # pragma: no cover - compiled
+    """Allocation-free O(n²)-worst (insertion sort, n ≤ ~20) version of :func:`_regret_one` for complete
+    scores, with the transcendental work cut to the minimum:
+
+    * τ ≥ 2: the vertex values cum_k Ψ(1/k) + (1 − cum_k) Ψ(0) use the precomputed ``psik`` (no call).
+    * τ < 2: f(q_j) is evaluated once per entry (stored in ``fq``); the pooled values are only needed at the
+      smallest feasible k* (first k with q_k ≤ avg_k): for k ≥ k* every k is feasible, p̄_{k+1} is an
+      average of p̄_k (p̄_{k+1} ≺ p̄_k) and C* is symmetric concave hence Schur-concave, so
+      C*(p̄_k) is non-decreasing in k ≥ k* and the minimum over feasible k is C*(p̄_{k*}). One f(avg_{k*})
+      and one C*-difference (:func:`_cstar_diff`) per row."""
     n = p.shape[0]
     q[0] = p[0]
     for j in range(1, n):  # insertion sort of p[1:], decreasing
@@ -159,24 +194,23 @@ def _regret_complete(p, tau, q):  # pragma: no cover - compiled
         psi0 = 1.0 / (tau - 1.0)
         for k in range(1, n + 1):
             cum += q[k - 1]
-            v = cum * _psi(1.0 / k, tau) + (1.0 - cum) * psi0
+            v = cum * psik[k - 1] + (1.0 - cum) * psi0
             if v < best:
                 best = v
         return best - (1.0 - mx) / (tau - 1.0)
     total = 0.0
     for j in range(n):
-        total += _f(q[j], tau)
+        fq[j] = _f(q[j], tau)
+        total += fq[j]
     tail = total
     for k in range(1, n + 1):
         cum += q[k - 1]
-        tail -= _f(q[k - 1], tau)
+        tail -= fq[k - 1]
         avg = cum / k
         if k < n and q[k] > avg + 1e-15:
             continue
-        v = _cstar_from_sum(k * _f(avg, tau) + (tail if k < n else 0.0), tau)
-        if v < best:
-            best = v
-    return best - _cstar_from_sum(total, tau)
+        return _cstar_diff(k * _f(avg, tau) + (tail if k < n else 0.0), total, tau)
+    return np.inf  # not reached: k = n is always feasible
 
 
 @njit(cache=True, parallel=True)
@@ -184,11 +218,13 @@ def _regret_rows(P, tau, lam, out):  # pragma: no cover - compiled
     N, n = P.shape
     nchunk = 64
     size = (N + nchunk - 1) // nchunk
+    psik = _k_consts(n, tau)
     for c in prange(nchunk):
         buf = np.empty(n)
+        fq = np.empty(n)
         for i in range(c * size, min(N, (c + 1) * size)):
             if lam < 0.0:
-                out[i] = _regret_complete(P[i], tau, buf)
+                out[i] = _regret_complete(P[i], tau, buf, fq, psik)
             else:
                 out[i] = _regret_one(P[i], tau, lam, buf)
 
@@ -206,17 +242,19 @@ def _best_candidate(X, t, n, tau, lam, nchunk):  # pragma: no cover - compiled
     size = (N + nchunk - 1) // nchunk
     best = np.full(nchunk, np.inf)
     arg = np.zeros(nchunk, dtype=np.int64)
-    for c in prange(nchunk):
+    psik = _k_consts(n, tau)
+    for c in prange(nchunk):  # fixed chunks (not threads): the reduction below is thread-count independent
         p = np.empty(n)
         buf = np.empty(n)
+        fq = np.empty(n)
         for i in range(c * size, min(N, (c + 1) * size)):
             _map_to_p(X[i], t, n, p)
-            v = _regret_complete(p, tau, buf) if lam < 0.0 else _regret_one(p, tau, lam, buf)
+            v = _regret_complete(p, tau, buf, fq, psik) if lam < 0.0 else _regret_one(p, tau, lam, buf)
             if v < best[c]:
                 best[c] = v
                 arg[c] = i
     j = 0
-    for c in range(1, nchunk):
+    for c in range(1, nchunk):  # fixed order, strict <: the first global argmin, as numpy.argmin
         if best[c] < best[j]:
             j = c
     return best[j], arg[j]
@@ -257,7 +295,10 @@ def _cstar_complete_numpy(P, tau):
 
 
 def regret_rows_numpy(P, tau):
-    """Plain NumPy version of the complete-scores regret kernel (same algorithm: sort, running sums)."""
+    """Plain NumPy version of the complete-scores regret kernel, the same algorithm as the numba kernel
+    (:func:`_regret_complete`): class 0 first, the rest sorted decreasingly, running sums, f evaluated once
+    per entry, the pooled value only at the first feasible tie-set size k* (see there), precomputed
+    Ψ_τ(1/k) for τ ≥ 2. Vectorised over rows."""
     P = np.asarray(P, dtype=np.float64)
     N, n = P.shape
     Q = np.concatenate([P[:, :1], -np.sort(-P[:, 1:], axis=1)], axis=1)  # class 0 first, then decreasing
@@ -265,7 +306,7 @@ def regret_rows_numpy(P, tau):
     ks = np.arange(1, n + 1)
     mx = P.max(1)
     if tau >= 2:
-        psi_k = (1 - (1.0 / ks) ** (tau - 1)) / (tau - 1)
+        psi_k = -np.expm1((tau - 1.0) * np.log(1.0 / ks)) / (tau - 1.0)
         vals = cum * psi_k + (1 - cum) / (tau - 1)
         return vals.min(1) - (1 - mx) / (tau - 1)
 
@@ -273,20 +314,33 @@ def regret_rows_numpy(P, tau):
         with np.errstate(divide="ignore", invalid="ignore"):
             if tau == 1:
                 return np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0)), 0.0)
+            if tau == 1.5:
+                return x * x  # x ≥ 0: the same exact product as the numba kernel
+            if tau == 0:
+                return np.sqrt(np.maximum(x, 0.0))
             return np.where(x > 0, np.where(x > 0, x, 1.0) ** (1.0 / (2.0 - tau)), 0.0)
 
-    def cstar(S):
-        return -S if tau == 1 else -np.expm1((2.0 - tau) * np.log(S)) / (tau - 1.0)
+    def cstar_diff(S, total):  # C*(S) − C*(total), as :func:`_cstar_diff`
+        if tau == 1:
+            return total - S
+        if tau == 1.5:
+            return 2.0 * (np.sqrt(total) - np.sqrt(S))
+        if tau == 0.5:
+            return 2.0 * (S * np.sqrt(S) - total * np.sqrt(total))
+        if tau == 0:
+            return S * S - total * total
+        return (np.expm1((2.0 - tau) * np.log(total)) - np.expm1((2.0 - tau) * np.log(S))) / (tau - 1.0)
 
     fq = f(Q)
-    total = fq.sum(1, keepdims=True)
-    tail = total - np.cumsum(fq, axis=1)
-    tail[:, -1] = 0.0
+    cf = np.cumsum(fq, axis=1)
+    total = cf[:, -1]
     avg = cum / ks
     feas = np.ones_like(avg, dtype=bool)
     feas[:, :-1] = Q[:, 1:] <= avg[:, :-1] + 1e-15
-    vals = np.where(feas, cstar(ks * f(avg) + tail), np.inf)
-    return vals.min(1) - cstar(total[:, 0])
+    kk = np.argmax(feas, axis=1)  # k* − 1: the first feasible tie-set size (k = n always is)
+    rows = np.arange(N)
+    tail = np.where(kk < n - 1, total - cf[rows, kk], 0.0)
+    return cstar_diff((kk + 1) * f(avg[rows, kk]) + tail, total)
 
 
 def map_rows_numpy(X, t, n):
