@@ -93,10 +93,11 @@ def gradient_flow_limit(ctx):
 
 @claim("woodworth2020/gd-implicit-bias", title="GD from α converges to argmin Q_α as the step goes to 0",
        source=SRC.at("Thm 1 (gradient flow); discrete GD error at least first order in the step"),
-       statement="‖β_GD(γ) − argmin Q_α‖ → 0 at least linearly in γ (log-log slope ≥ 0.85 over "
-                 "γ ∈ {0.04,…,0.005} at fixed horizon) and is ≤ 1e-2‖β‖ at γ = 0.005",
+       statement="‖β_GD(γ) − argmin Q_α‖ → 0 as γ → 0: log-log slope in [0.85, 1.15] for α ≤ 0.3 and ≥ 0.85 at "
+                 "α = 1, over γ ∈ {0.04,…,0.005} at fixed horizon; ≤ 1e-2‖β‖ at γ = 0.005",
        status="VERIFIED", kind="limit", tolerance=0.0,
-       tolerance_reason="slack = slope − 0.85 and 1e-2 − relative error, both exact pass/fail margins. The slope is "
+       tolerance_reason="slack = 0.15 − |slope − 1| (α ≤ 0.3), slope − 0.85 (α = 1) and 1e-2 − relative error, "
+                        "exact pass/fail margins. The slope is "
                         "≈ 1 for α ≤ 0.3 and ≈ 2 at α = 1, where argmin Q_α is insensitive to the O(γ) shift of the "
                         "effective initialisation and the direct O(γ²) discretisation error dominates",
        negative_control="argmin Q_{2α} as the target (the error stalls at ‖argmin Q_α − argmin Q_{2α}‖ instead of "
@@ -112,7 +113,10 @@ def gd_implicit_bias(ctx):
                 beta, _ = dn.train_gd(X, y, alpha, g, int(round(400.0 / g)))
                 errs.append(np.linalg.norm(beta - target) / np.linalg.norm(target))
             s = _slope(GAMMAS, errs)
-            tally.add(s - 0.85, alpha=alpha, slope=s, check="slope")
+            if alpha <= 0.3:  # first order: the O(γ) shift of the effective initialisation dominates
+                tally.add(0.15 - abs(s - 1.0), alpha=alpha, slope=s, check="slope ≈ 1")
+            else:  # α = 1: argmin Q_α barely moves with α, the O(γ²) discretisation error dominates
+                tally.add(s - 0.85, alpha=alpha, slope=s, check="slope ≥ 0.85")
             tally.add(1e-2 - errs[-1], alpha=alpha, rel_error=errs[-1], check="error at γ=0.005")
     return tally.outcome()
 

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import optimize
 
-from .._validation import InputError, check_no_nan, namespace_of
+from .._validation import InputError, check_no_nan, check_nonnegative, namespace_of
 
 __all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer"]
 
@@ -28,16 +28,6 @@ def _check_lam(lam) -> float:
         raise InputError(f"lam={lam!r} is not a number; lam >= 0 (0: Crammer-Singer, inf: mean) is allowed") from None
     if math.isnan(v) or v < 0:
         raise InputError(f"lam={lam!r} is not allowed; lam >= 0 (0: Crammer-Singer limit, inf: mean limit) is")
-    return v
-
-
-def _check_margin(margin) -> float:
-    try:
-        v = float(margin)
-    except (TypeError, ValueError):
-        raise InputError(f"margin={margin!r} is not a number; a finite margin c >= 0 is allowed") from None
-    if not math.isfinite(v) or v < 0:
-        raise InputError(f"margin={margin!r} is not allowed; a finite margin c >= 0 is")
     return v
 
 
@@ -58,7 +48,7 @@ def _deltas(scores, labels, margin):
         raise InputError(f"labels must lie in [0, {K - 1}]")
     onehot = xp.arange(K)[None, :] == xp.astype(lab, xp.int64)[:, None]
     fy = xp.sum(xp.where(onehot, f, xp.zeros_like(f)), axis=1)
-    c = _check_margin(margin)
+    c = check_nonnegative("margin", margin)
     delta = f - fy[:, None] + xp.where(onehot, xp.zeros_like(f), xp.full_like(f, c))
     return xp, delta
 
