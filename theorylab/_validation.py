@@ -30,29 +30,32 @@ def check_no_nan(name: str, x, xp=None) -> None:
 
 
 def check_positive(name: str, value: float) -> float:
-    """Return ``value`` as a float when it is a finite number > 0; raise :class:`InputError` otherwise."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}={value!r} is not a number; a finite number > 0 is allowed") from None
+    """Return ``value`` as a float when it is a finite real number > 0; raise :class:`InputError` otherwise.
+
+    Bools, strings and complex numbers are rejected (see :func:`check_real`).
+    """
+    v = check_real(name, value, allowed="a finite number > 0")
     if not math.isfinite(v) or v <= 0:
         raise InputError(f"{name}={value!r} is not allowed; it must be a finite number > 0")
     return v
 
 
+def short_repr(value, limit: int = 60) -> str:
+    """A one-line repr of ``value`` (arrays flattened onto one line, cut at ``limit`` characters)."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_in_unit_interval(name: str, value) -> None:
-    """Raise :class:`InputError` unless every entry of ``value`` lies in [0, 1] (NaN rejected)."""
-    arr = np.asarray(value, dtype=np.float64)
+    """Raise :class:`InputError` unless every entry of ``value`` is a real number in [0, 1] (NaN rejected)."""
+    arr = np.asarray(as_real_array(name, value))
     if np.any(np.isnan(arr)) or np.any(arr < 0) or np.any(arr > 1):
-        raise InputError(f"{name} must lie in [0, 1]; got {value!r}")
+        raise InputError(f"{name} must lie in [0, 1]; got {short_repr(value)}")
 
 
 def check_nonnegative(name: str, value) -> float:
-    """Return ``value`` as a float when it is a finite number >= 0; raise :class:`InputError` otherwise."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name}={value!r} is not a number; a finite number >= 0 is allowed") from None
+    """Return ``value`` as a float when it is a finite real number >= 0; raise :class:`InputError` otherwise."""
+    v = check_real(name, value, allowed="a finite number >= 0")
     if not math.isfinite(v) or v < 0:
         raise InputError(f"{name}={value!r} is not allowed; it must be a finite number >= 0")
     return v
@@ -60,7 +63,7 @@ def check_nonnegative(name: str, value) -> float:
 
 def check_integer(name: str, value, minimum: int = 1) -> int:
     """Return ``value`` as an int when it is an integer >= ``minimum`` (bools and 2.5 rejected, 3.0 accepted)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) and not (
             isinstance(value, float) and value.is_integer()):
         raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
     v = int(value)
@@ -74,3 +77,186 @@ def check_choice(name: str, value, allowed) -> str:
     if value not in allowed:
         raise InputError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(str, allowed))}")
     return value
+
+
+# ------------------------------------------------------------------------------ dtype and value checks
+
+
+def _is_foreign_array(a) -> bool:
+    """True for an array-API array that is not NumPy's (array-api-strict, CuPy, torch, ...)."""
+    return is_array_api_obj(a) and not isinstance(a, (np.ndarray, np.generic))
+
+
+def check_real(name: str, value, *, allow_nan: bool = False, allow_inf: bool = True,
+               allowed: str = "a real number") -> float:
+    """Return ``value`` as a float when it is one real number; raise :class:`InputError` otherwise.
+
+    Rejected: bools, strings, complex numbers (Python, NumPy or arrays of complex dtype: the imaginary part
+    would be dropped silently), arrays with more than one element, NaN (unless ``allow_nan``) and ±inf
+    (unless ``allow_inf``). ``allowed`` words the allowed values in the message.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name}={value!r} is a bool; {allowed} is allowed")
+    if isinstance(value, (str, bytes)):
+        raise InputError(f"{name}={value!r} is a string; {allowed} is allowed")
+    if isinstance(value, (complex, np.complexfloating)):
+        raise InputError(f"{name}={value!r} is complex; {allowed} is allowed")
+    if is_array_api_obj(value):
+        dt = value.dtype
+        if isinstance(value, (np.ndarray, np.generic)):
+            kind = np.dtype(dt).kind
+            bad = {"b": "bool", "c": "complex"}.get(kind, None if kind in "iuf" else str(dt))
+        else:
+            xp = array_namespace(value)
+            bad = "bool" if xp.isdtype(dt, "bool") else "complex" if xp.isdtype(dt, "complex floating") else None
+        if bad is not None:
+            raise InputError(f"{name} has dtype {dt} ({bad}); {allowed} is allowed")
+        if getattr(value, "ndim", 0) != 0:
+            raise InputError(f"{name} has shape {tuple(value.shape)}; a single number ({allowed}) is allowed")
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{name}={value!r} is not a number; {allowed} is allowed") from None
+    if math.isnan(v) and not allow_nan:
+        raise InputError(f"{name}={value!r} is NaN; {allowed} is allowed")
+    if math.isinf(v) and not allow_inf:
+        raise InputError(f"{name}={value!r} is not finite; {allowed} is allowed")
+    return v
+
+
+def as_real_array(name: str, a):
+    """``a`` as an array of real floating point numbers, in its own array-API namespace.
+
+    Integer arrays are converted to float64 *before* any arithmetic (``uint8`` 5 stays 5, never wraps
+    around); Python numbers and lists become NumPy float64. Bool, complex (the imaginary part would be
+    dropped), object and string arrays raise :class:`InputError` naming ``name``. Cheap: a dtype test and at
+    most one conversion, no pass over the data for floating point inputs.
+    """
+    if _is_foreign_array(a):
+        xp = array_namespace(a)
+        dt = a.dtype
+        if xp.isdtype(dt, "bool"):
+            raise InputError(f"{name} has dtype {dt} (bool); an array of real numbers is allowed")
+        if xp.isdtype(dt, "complex floating"):
+            raise InputError(f"{name} has dtype {dt} (complex); an array of real numbers is allowed "
+                             "(the imaginary part would be dropped)")
+        if xp.isdtype(dt, "integral"):
+            return xp.astype(a, xp.float64)
+        return a
+    if isinstance(a, (str, bytes)):
+        raise InputError(f"{name}={a!r} is a string; an array of real numbers is allowed")
+    try:
+        arr = np.asarray(a)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} is not an array of real numbers (ragged or non-numeric entries); "
+                         "a rectangular array of real numbers is allowed") from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr if is_array_api_obj(a) else arr.astype(np.float64, copy=False)
+    if kind in "iu":
+        return arr.astype(np.float64)
+    what = {"b": "bool", "c": "complex", "O": "object"}.get(kind, "non-numeric")
+    extra = " (the imaginary part would be dropped)" if kind == "c" else ""
+    raise InputError(f"{name} has dtype {arr.dtype} ({what}); an array of real numbers is allowed{extra}")
+
+
+def real_namespace(**named):
+    """``(xp, arrays)`` as :func:`namespace_of`, each keyword argument checked by :func:`as_real_array`.
+
+    ``xp, (P, Q) = real_namespace(P=P, Q=Q)``: the arrays come back in keyword order, as real floating point
+    arrays of one array-API namespace.
+    """
+    converted = [as_real_array(name, a) for name, a in named.items()]
+    return array_namespace(*converted), converted
+
+
+def check_finite(name: str, x, xp=None) -> None:
+    """Raise :class:`InputError` when the array ``x`` contains NaN or ±inf."""
+    if xp is None:
+        xp, (x,) = real_namespace(**{name: x})
+    if not bool(xp.all(xp.isfinite(x))):
+        raise InputError(f"{name} contains NaN or inf; finite real numbers are allowed")
+
+
+def check_ndim(name: str, x, ndim, what: str = "") -> None:
+    """Raise :class:`InputError` unless ``x.ndim`` is ``ndim`` (an int or a tuple of allowed ints)."""
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if x.ndim not in allowed:
+        dims = " or ".join(f"{k}-D" for k in allowed)
+        raise InputError(f"{name} has shape {tuple(x.shape)}; a {dims} array{' ' + what if what else ''} is allowed")
+
+
+def check_probability(name: str, p, xp=None, *, min_classes: int = 2, atol: float = 1e-9):
+    """Return ``(xp, p)`` after checking that ``p`` holds probability vectors along its last axis.
+
+    Every entry finite and >= 0 (a rounding error down to −1e-12 is tolerated), at least ``min_classes``
+    entries, each vector summing to 1 within ``atol`` (relative to 1; widened to 4·n·eps for float32
+    inputs). Works in any array-API namespace; ``p`` is converted by :func:`as_real_array` first.
+    """
+    if xp is None:
+        xp, (p,) = real_namespace(**{name: p})
+    if p.ndim < 1 or p.shape[-1] < min_classes:
+        raise InputError(f"{name} has shape {tuple(p.shape)}; probability vectors with at least {min_classes} "
+                         "entries (last axis) are allowed")
+    if not bool(xp.all(xp.isfinite(p))):
+        raise InputError(f"{name}={short_repr(p)} contains NaN or inf; probability vectors (entries >= 0 "
+                         "summing to 1) are allowed")
+    if bool(xp.any(p < -1e-12)):
+        raise InputError(f"{name}={short_repr(p)} has a negative entry ({float(xp.min(p)):.3g}); probability "
+                         "vectors (entries >= 0 summing to 1) are allowed")
+    tol = max(atol, 4.0 * p.shape[-1] * float(xp.finfo(p.dtype).eps))
+    err = xp.abs(xp.sum(p, axis=-1) - 1.0)
+    if bool(xp.any(err > tol)):
+        raise InputError(f"{name}={short_repr(p)} does not sum to 1 (largest |sum − 1| = {float(xp.max(err)):.3g}); "
+                         "probability vectors (entries >= 0 summing to 1) are allowed")
+    return xp, p
+
+
+def check_labels(name: str, labels, n_classes: int, length: int | None = None, xp=None):
+    """Return the labels as an integer array after checking dtype, shape and range [0, n_classes).
+
+    Bool and floating point labels are rejected (a float label is not a class index, even when it is
+    integral); ``length`` fixes the shape to (length,). Python lists become NumPy int64. In ``xp`` (the
+    namespace of the scores) when given and the labels are not already an array.
+    """
+    if _is_foreign_array(labels):
+        lxp = array_namespace(labels)
+        lab = labels
+        integral = lxp.isdtype(lab.dtype, "integral")
+    else:
+        if isinstance(labels, (str, bytes)):
+            raise InputError(f"{name}={labels!r} is a string; integer class indices in [0, {n_classes}) are allowed")
+        try:
+            lab = np.asarray(labels)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} is not an array of integer class indices in [0, {n_classes})") from None
+        lxp = array_namespace(lab)
+        integral = lab.dtype.kind in "iu"
+    if not integral:
+        raise InputError(f"{name} has dtype {lab.dtype}; integer class indices in [0, {n_classes}) are allowed "
+                         "(bool and float labels are rejected)")
+    if length is not None and (lab.ndim != 1 or lab.shape[0] != length):
+        raise InputError(f"{name} has shape {tuple(lab.shape)}; shape ({length},) is required "
+                         "(one class index per row of scores)")
+    if lab.shape and lab.shape[0] and (bool(lxp.any(lab < 0)) or bool(lxp.any(lab >= n_classes))):
+        raise InputError(f"{name} out of range; class indices must lie in [0, {n_classes})")
+    if xp is not None and isinstance(lab, np.ndarray) and not isinstance(lxp, type(xp)) and xp is not lxp:
+        lab = xp.asarray(lab)
+    return lab
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` when it is a bool (NumPy bools included); raise :class:`InputError` otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name}={value!r} is not allowed; True or False is")
+    return bool(value)
+
+
+def check_generator(name: str, rng, *, optional: bool = False):
+    """Return ``rng`` when it is a ``numpy.random.Generator`` (or None when ``optional``)."""
+    if rng is None and optional:
+        return None
+    if not isinstance(rng, np.random.Generator):
+        raise InputError(f"{name}={rng!r} is not allowed; pass a numpy.random.Generator"
+                         f"{' or None' if optional else ''}")
+    return rng

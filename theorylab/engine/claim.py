@@ -34,6 +34,7 @@ import dataclasses
 import fnmatch
 import math
 import re
+import threading
 import zlib
 from typing import Any, Callable
 
@@ -67,13 +68,38 @@ class Source:
 
 @dataclasses.dataclass
 class Outcome:
-    """What one run of a check measured (before the engine adds pass/fail and bookkeeping)."""
+    """What one run of a check measured (before the engine adds verdicts and bookkeeping).
+
+    Attributes
+    ----------
+    cases : int
+        Number of cases tried (slack entries added to the tally).
+    worst_slack : float
+        Smallest slack over the cases; ``-inf`` when any case gave NaN or −∞.
+    worst_case : dict
+        Parameters of the worst case.
+    value : float or None
+        A finding's measured number.
+    message : str
+        A finding's sentence, or a note on the worst case.
+    worst_finite_slack : float
+        Smallest *finite* slack (``inf`` when there is none): a negative control must fail
+        decisively on a finite case, never only through NaN or infinities.
+    nonfinite : int
+        Number of cases whose slack was NaN or ±∞.
+    fingerprint : str
+        CRC-32 of the case parameters in the order they were added: the claim and its negative
+        control must report the same fingerprint (the same cases) unless the claim declares why not.
+    """
 
     cases: int
     worst_slack: float
     worst_case: dict
-    value: float | None = None  # a finding's measured number
-    message: str = ""  # a finding's sentence, or a note on the worst case
+    value: float | None = None
+    message: str = ""
+    worst_finite_slack: float = math.inf
+    nonfinite: int = 0
+    fingerprint: str = ""
 
 
 def _jsonable(v: Any) -> Any:
@@ -91,35 +117,64 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _case_bytes(v: Any) -> bytes:
+    """A stable byte form of one case parameter, for the case fingerprint."""
+    if isinstance(v, (str, bytes)):
+        return v.encode() if isinstance(v, str) else v
+    arr = np.asarray(v) if not isinstance(v, dict) else None
+    if arr is not None and arr.dtype != object:
+        return str(arr.dtype).encode() + str(arr.shape).encode() + np.ascontiguousarray(arr).tobytes()
+    return repr(_jsonable(v)).encode()
+
+
 class Tally:
     """Accumulates per-case slacks and remembers the worst case.
 
-    ``add(slack, **case)``: ``slack`` is a scalar or an array of any shape; case values shaped like
-    ``slack`` (or with one row per entry of a 1-D ``slack``) are indexed at the worst entry, anything else
-    is stored as is.
+    ``add(slack, measured=None, **case)``: ``slack`` is a scalar or an array of any shape; case values
+    shaped like ``slack`` (or with one row per entry of a 1-D ``slack``) are indexed at the worst entry,
+    anything else is stored as is. ``case`` identifies the cases (their inputs): it enters the case
+    fingerprint, which the claim and its negative control must share. ``measured`` (a dict, same
+    layout rules) holds values computed *from* the statement (both sides of a bound, say): reported in
+    the worst case, left out of the fingerprint. A NaN slack counts as a failed case (slack −∞), never
+    as a silent pass. The first call always sets the worst case; later calls replace it only when
+    strictly worse.
     """
 
     def __init__(self) -> None:
         self.cases = 0
         self.worst = math.inf
+        self.worst_finite = math.inf
+        self.nonfinite = 0
         self.worst_case: dict = {}
+        self._crc = 0
 
-    def add(self, slack, **case) -> None:
+    def add(self, slack, measured: dict | None = None, **case) -> None:
+        """Add the slacks of one batch of cases, with the parameters that identify them."""
         shape = np.shape(slack)
         s = np.asarray(slack, dtype=np.float64).ravel()
         if s.size == 0:
             return
-        if np.any(np.isnan(s)):
-            i = int(np.flatnonzero(np.isnan(s))[0])
+        bad = ~np.isfinite(s)
+        nan = np.isnan(s)
+        if nan.any():
+            i = int(np.flatnonzero(nan)[0])
             worst = -math.inf  # a NaN is a failed case, never a silent pass
         else:
             i = int(np.argmin(s))
             worst = float(s[i])
+        if not bad.all():
+            self.worst_finite = min(self.worst_finite, float(np.min(s[~bad])))
+        self.nonfinite += int(bad.sum())
+        first = self.cases == 0
         self.cases += s.size
-        if worst < self.worst or not self.worst_case:
+        crc = zlib.crc32(str(s.size).encode(), self._crc)
+        for k in sorted(case):
+            crc = zlib.crc32(k.encode() + _case_bytes(case[k]), crc)
+        self._crc = crc
+        if first or worst < self.worst:
             self.worst = worst
             picked = {}
-            for k, v in case.items():
+            for k, v in {**case, **(measured or {})}.items():
                 arr = np.asarray(v) if not isinstance(v, (str, dict)) else None
                 if arr is not None and arr.ndim >= 1 and s.size > 1 and arr.shape == shape:
                     picked[k] = arr.ravel()[i]  # a case value laid out like the slack array
@@ -127,26 +182,100 @@ class Tally:
                     picked[k] = arr[i]  # one row of case parameters per slack
                 else:
                     picked[k] = v
-            if np.isnan(s[i]):
+            if nan[i]:
                 picked["slack_was_nan"] = True
             self.worst_case = _jsonable(picked)
 
     def outcome(self, value: float | None = None, message: str = "") -> Outcome:
+        """The :class:`Outcome` of every case added so far (raises when no case was added)."""
         if self.cases == 0:
             raise RuntimeError("a check returned no cases; every check must try at least one")
-        return Outcome(self.cases, self.worst, self.worst_case, value, message)
+        return Outcome(self.cases, self.worst, self.worst_case, value, message,
+                       worst_finite_slack=self.worst_finite, nonfinite=self.nonfinite,
+                       fingerprint=f"{self._crc:08x}")
+
+
+def _freeze(obj: Any) -> Any:
+    """Make the NumPy arrays inside a shared fixture read-only, so no claim can change another's input."""
+    if isinstance(obj, np.ndarray):
+        obj.flags.writeable = False
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _freeze(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _freeze(v)
+    return obj
+
+
+_SHARED: dict[tuple, Any] = {}
+_SHARED_MAKERS: dict[str, str] = {}
+_SHARED_LOCK = threading.Lock()
+_SHARED_KEY_LOCKS: dict[tuple, threading.Lock] = {}
+
+
+def shared_fixture(name: str, make: Callable, seed: int, budget: str) -> Any:
+    """The fixture ``name`` at this seed and budget, computed once per process.
+
+    ``make(rng, budget)`` receives its own random stream, derived from the run seed and the fixture's
+    name (``claim_seed_sequence(seed, "shared:" + name)``), so the fixture — and every claim that uses
+    it — is the same whichever claims run, in whatever order, on whatever executor. NumPy arrays in
+    the returned object are made read-only.
+
+    Parameters
+    ----------
+    name : str
+        The fixture's name; one name belongs to one ``make`` function.
+    make : callable(rng, budget) -> object
+        Builds the fixture.
+    seed : int
+        The run seed.
+    budget : {"quick", "full"}
+        The run budget.
+
+    Returns
+    -------
+    object
+        What ``make`` returned (cached per process, thread-safe).
+    """
+    maker = f"{getattr(make, '__module__', '')}.{getattr(make, '__qualname__', repr(make))}"
+    key = (name, int(seed), budget)
+    with _SHARED_LOCK:
+        other = _SHARED_MAKERS.setdefault(name, maker)
+        if other != maker:
+            raise ValueError(f"shared fixture {name!r} is built by both {other} and {maker}; use two names")
+        if key in _SHARED:
+            return _SHARED[key]
+        lock = _SHARED_KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _SHARED:
+            rng = np.random.default_rng(claim_seed_sequence(seed, "shared:" + name))
+            value = _freeze(make(rng, budget))
+            with _SHARED_LOCK:
+                _SHARED[key] = value
+    return _SHARED[key]
 
 
 @dataclasses.dataclass
 class Context:
-    """What a check receives: its random stream, its budget, and whether it runs the negative control."""
+    """What a check receives: its random stream, its budget, and whether it runs the negative control.
+
+    Attributes
+    ----------
+    rng : numpy.random.Generator
+        The claim's own stream (the same for the statement and its control).
+    budget : {"quick", "full"}
+        ``quick``: seconds per claim; ``full``: paper scale.
+    control : bool
+        True when the check evaluates the deliberately wrong statement.
+    seed : int
+        The run seed.
+    """
 
     rng: np.random.Generator
     budget: str
     control: bool
     seed: int
-    backend: str = "numpy"
-    dtype: str = "float64"
 
     def pick(self, quick, full):
         """The value for this run's budget."""
@@ -154,11 +283,26 @@ class Context:
 
     @staticmethod
     def tally() -> Tally:
+        """A fresh :class:`Tally`."""
         return Tally()
+
+    def shared(self, name: str, make: Callable) -> Any:
+        """An expensive fixture shared between claims: ``make(rng, budget)``, seeded by ``name``.
+
+        See :func:`shared_fixture`. Evidence that depends on it is independent of run order.
+        """
+        return shared_fixture(name, make, self.seed, self.budget)
 
 
 @dataclasses.dataclass(frozen=True)
 class Claim:
+    """A registered claim: its statement, source, check and the rules its evidence is judged by.
+
+    ``control_threshold`` is how far below zero the negative control's worst finite slack must be
+    for the control to count as failing *decisively* (default ``10 × tolerance``); ``control_cases``,
+    when not empty, says why the control legitimately runs other cases than the claim.
+    """
+
     id: str
     title: str
     source: Source
@@ -170,15 +314,36 @@ class Claim:
     tolerance: float = 0.0
     tolerance_reason: str = "exact"
     module: str = ""
+    control_threshold: float | None = None
+    control_threshold_reason: str = ""
+    control_cases: str = ""
 
     @property
     def paper(self) -> str:
+        """The paper key: the part of the id before the slash."""
         return self.id.split("/", 1)[0]
+
+    @property
+    def decisive_threshold(self) -> float:
+        """The control fails decisively when its worst finite slack is ≤ −this."""
+        if self.control_threshold is not None:
+            return self.control_threshold
+        return 10.0 * self.tolerance
+
+
+SCHEMA_VERSION = 2
+VERDICTS = ("PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR")
 
 
 @dataclasses.dataclass
 class Evidence:
-    """The full record of one claim run: the ``--json`` output and ``theorylab.run`` return these."""
+    """The full record of one claim run: the ``--json`` output and ``theorylab.run`` return these.
+
+    Verdicts: PASS (held on every case, control failed decisively), FINDING (the same, for a measured
+    number), FAIL (the statement was violated), BROKEN (the negative control passed: the check could
+    not fail), WEAK (the control failed, but not decisively: only through NaN/∞, by less than the
+    decisive threshold, or on other cases than the claim), ERROR (the check crashed).
+    """
 
     claim_id: str
     title: str
@@ -187,7 +352,7 @@ class Evidence:
     source: str
     statement: str
     passed: bool
-    verdict: str  # PASS, FAIL, FINDING, BROKEN (negative control could not fail), ERROR
+    verdict: str
     cases: int
     worst_slack: float
     worst_case: dict
@@ -195,8 +360,13 @@ class Evidence:
     tolerance_reason: str
     negative_control: str
     negative_control_failed: bool
+    negative_control_verdict: str  # decisive, weak, passed, or "-" (error)
     negative_control_worst_slack: float
     negative_control_worst_case: dict
+    negative_control_threshold: float
+    negative_control_margin: float  # −(control's worst finite slack) / threshold; ≥ 1 is decisive
+    negative_control_cases: int
+    negative_control_note: str
     value: float | None
     message: str
     seed: int
@@ -208,6 +378,7 @@ class Evidence:
     error: str = ""
 
     def to_dict(self) -> dict:
+        """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``)."""
         return _jsonable(dataclasses.asdict(self))
 
 
@@ -225,8 +396,44 @@ def claim(
     negative_control: str,
     tolerance: float = 0.0,
     tolerance_reason: str = "exact",
+    control_threshold: float | None = None,
+    control_threshold_reason: str = "",
+    control_cases: str = "",
 ):
-    """Decorator registering ``check(ctx) -> Outcome`` as a claim. See the module docstring."""
+    """Decorator registering ``check(ctx) -> Outcome`` as a claim. See the module docstring.
+
+    Parameters
+    ----------
+    id : str
+        ``paper-key/short-name``, lower case.
+    title, statement : str
+        A short title and the statement checked, in words and formulas.
+    source : Source
+        The paper, with the theorem or equation.
+    status : {"PAPER", "RECONSTRUCTED", "VERIFIED"}
+        How sure we are that the statement is the paper's.
+    kind : {"bound", "identity", "classification", "limit", "tightness", "finding"}
+        What sort of statement it is.
+    negative_control : str
+        The deliberately wrong statement the same check must reject.
+    tolerance : float
+        The claim passes when its worst slack is ≥ −tolerance.
+    tolerance_reason : str
+        Why this tolerance (its scale and where the error comes from).
+    control_threshold : float, optional
+        The control fails decisively when its worst finite slack is ≤ −control_threshold
+        (default ``10 × tolerance``; required when the tolerance is 0).
+    control_threshold_reason : str
+        Why this threshold (for statistical checks: how many standard errors).
+    control_cases : str
+        Empty when the control runs the same cases as the claim (the engine checks it); otherwise the
+        reason it does not.
+
+    Raises
+    ------
+    ValueError
+        On a malformed id, status, kind, a missing control, or a negative tolerance or threshold.
+    """
     if not _ID.match(id):
         raise ValueError(f"claim id {id!r} must look like 'paper-key/short-name' (lower case)")
     if status not in STATUSES:
@@ -235,10 +442,17 @@ def claim(
         raise ValueError(f"claim {id}: kind {kind!r} must be one of {KINDS}")
     if not negative_control:
         raise ValueError(f"claim {id}: every claim needs a negative control")
+    if not (float(tolerance) >= 0):
+        raise ValueError(f"claim {id}: tolerance={tolerance!r} must be a number >= 0")
+    if control_threshold is not None and not (float(control_threshold) > 0):
+        raise ValueError(f"claim {id}: control_threshold={control_threshold!r} must be a number > 0")
 
     def register(check):
-        c = Claim(id, title, source, statement, status, kind, check, negative_control,
-                  float(tolerance), tolerance_reason, getattr(check, "__module__", ""))
+        c = Claim(id=id, title=title, source=source, statement=statement, status=status, kind=kind,
+                  check=check, negative_control=negative_control, tolerance=float(tolerance),
+                  tolerance_reason=tolerance_reason, module=getattr(check, "__module__", ""),
+                  control_threshold=None if control_threshold is None else float(control_threshold),
+                  control_threshold_reason=control_threshold_reason, control_cases=control_cases)
         old = _REGISTRY.get(id)
         if old is not None and old.module != c.module and old.module != "__main__" \
                 and c.module != "__main__":

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 import traceback
 
 _LOADED = False
+_LOCK = threading.RLock()  # re-entrant: a verification module may itself ask for the registry
 IMPORT_ERRORS: dict[str, str] = {}
 
 
@@ -31,16 +33,28 @@ def _register_import_error(name: str, exc: BaseException) -> None:
 
 
 def load_verifications() -> list[str]:
-    """Import every module of the ``verifications`` package once; return their names."""
+    """Import every module of the ``verifications`` package once; return their names.
+
+    Safe under threads: a second thread waits until the first has imported every module (the loaded
+    flag is set only after the imports finish), so no caller sees a half-filled registry.
+
+    Returns
+    -------
+    list of str
+        The verification module names, sorted.
+    """
     global _LOADED
     import verifications
 
     names = sorted(m.name for m in pkgutil.iter_modules(verifications.__path__) if not m.name.startswith("_"))
-    if not _LOADED:
-        _LOADED = True
-        for name in names:
-            try:
-                importlib.import_module(f"verifications.{name}")
-            except Exception as exc:  # reported as an ERROR claim, never skipped silently
-                _register_import_error(name, exc)
+    if _LOADED:
+        return names
+    with _LOCK:
+        if not _LOADED:
+            for name in names:
+                try:
+                    importlib.import_module(f"verifications.{name}")
+                except Exception as exc:  # reported as an ERROR claim, never skipped silently
+                    _register_import_error(name, exc)
+            _LOADED = True
     return names

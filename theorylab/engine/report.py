@@ -23,18 +23,41 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(out)
 
 
+def control_text(r: dict) -> str:
+    """How the negative control of one evidence record fared, in a few words.
+
+    ``decisive ×12`` means the control's worst finite slack was 12 times past the decisive threshold.
+    """
+    verdict = r.get("negative_control_verdict", "-")
+    margin = r.get("negative_control_margin")
+    m = "" if margin is None or isinstance(margin, str) or margin != margin else f" ×{margin:.3g}"
+    if verdict == "decisive":
+        return f"failed decisively{m}"
+    if verdict == "weak":
+        return f"WEAK{m}"
+    if verdict == "passed":
+        return "PASSED (could not fail)"
+    return "-"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def results_table(results: list[dict]) -> str:
+    """The evidence of a run as a table, followed by findings, notes on weak controls, and errors."""
     rows = []
     for r in results:
-        ctrl = "failed (ok)" if r["negative_control_failed"] else "PASSED (could not fail)"
-        if r["verdict"] == "ERROR":
-            ctrl = "-"
+        ctrl = control_text(r)
         slack = _fmt_slack(r["worst_slack"])
         if r["verdict"] == "FINDING" and r.get("value") is not None:
             slack = f"{slack}  [{r['value']:.4g}]"
         rows.append([r["claim_id"], r["verdict"], str(r["cases"]), slack, f"{r['seconds']:.2f}", ctrl])
     body = table(rows, ["claim", "result", "cases", "worst slack", "seconds", "negative control"])
     notes = [f"  {r['claim_id']}: {r['message']}" for r in results if r.get("message")]
+    notes += [f"  {r['claim_id']}: negative control: {r['negative_control_note']}" for r in results
+              if r.get("negative_control_note")]
     errors = [f"  {r['claim_id']}: {r['error'].splitlines()[0]}" for r in results if r.get("error")]
     parts = [body]
     if notes:
@@ -44,15 +67,26 @@ def results_table(results: list[dict]) -> str:
     return "\n".join(parts)
 
 
-def print_table(results: list[dict], file=None) -> None:
-    file = file or sys.stdout
-    print(results_table(results), file=file)
+def summary_line(results: list[dict], wall: float | None = None) -> str:
+    """``83 claims: 13 FINDING, 70 PASS; wall 45.1 s, 62.5 s of checks``."""
     counts: dict[str, int] = {}
     for r in results:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    total = sum(r["seconds"] for r in results)
+    total = sum(float(r["seconds"]) for r in results)
     summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-    print(f"{len(results)} claims: {summary}; {total:.1f} s of checks", file=file)
+    seeds = sorted({r["seed"] for r in results})
+    what = plural(len({r["claim_id"] for r in results}), "claim")
+    if len(seeds) > 1:
+        what += f" × {plural(len(seeds), 'seed')} = {plural(len(results), 'run')}"
+    timing = f"{total:.1f} s of checks" if wall is None else f"wall {wall:.1f} s, {total:.1f} s of checks"
+    return f"{what}: {summary or 'nothing run'}; {timing}"
+
+
+def print_table(results: list[dict], file=None, wall: float | None = None) -> None:
+    """Print :func:`results_table` and :func:`summary_line`."""
+    file = file or sys.stdout
+    print(results_table(results), file=file)
+    print(summary_line(results, wall), file=file)
 
 
 class Progress:

@@ -2,20 +2,22 @@
 
 The unit of work is :func:`run_claim`, a plain function of picklable arguments that finds the claim
 by id in the worker, so a local process pool, a thread pool or a cluster executor can run it unchanged.
+A task that crashes becomes an ERROR record; the other results are kept.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 import multiprocessing
 import time
 import traceback
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._validation import InputError
-from .claim import BUDGETS, Claim, Context, Evidence, _REGISTRY, all_claims, claim_seed_sequence, select
+from .claim import BUDGETS, Claim, Context, Evidence, Outcome, _REGISTRY, all_claims, claim_seed_sequence, select
 
 
 def _context(claim_id: str, seed: int, budget: str, control: bool) -> Context:
@@ -23,68 +25,175 @@ def _context(claim_id: str, seed: int, budget: str, control: bool) -> Context:
     return Context(rng=np.random.default_rng(ss), budget=budget, control=control, seed=seed)
 
 
+def judge_control(c: Claim, main: Outcome, ctrl: Outcome) -> tuple[str, float, str]:
+    """Judge a negative control: ``(verdict, margin, note)``.
+
+    The control is ``"passed"`` when its worst slack is ≥ −tolerance (the check could not fail),
+    ``"decisive"`` when its worst *finite* slack is ≤ −threshold on the claim's own cases, and
+    ``"weak"`` otherwise: it failed only through NaN/∞, by less than the threshold, or on other cases
+    than the claim (unless the claim declares why). ``margin`` is −(worst finite slack) / threshold.
+
+    Parameters
+    ----------
+    c : Claim
+        The claim (its tolerance, decisive threshold and ``control_cases`` declaration).
+    main, ctrl : Outcome
+        The statement's and the control's outcomes.
+
+    Returns
+    -------
+    tuple of (str, float, str)
+        The control's verdict, its margin in threshold units, and a note saying why it is weak.
+    """
+    threshold = c.decisive_threshold
+    finite = ctrl.worst_finite_slack
+    margin = -finite / threshold if threshold > 0 and math.isfinite(finite) else math.nan
+    if ctrl.worst_slack >= -c.tolerance:
+        return "passed", margin, "the negative control held: this check could not fail"
+    if threshold <= 0:
+        return "weak", margin, "no decisive threshold: declare control_threshold (the tolerance is 0)"
+    if not c.control_cases and (ctrl.cases != main.cases or ctrl.fingerprint != main.fingerprint):
+        return "weak", margin, (f"the control ran other cases than the claim ({ctrl.cases} vs {main.cases}, "
+                                f"fingerprint {ctrl.fingerprint} vs {main.fingerprint})")
+    if not math.isfinite(finite) or finite > -threshold:
+        if finite > -threshold and ctrl.nonfinite:
+            return "weak", margin, f"the control failed only through {ctrl.nonfinite} NaN/∞ case(s)"
+        return "weak", margin, f"the control failed by {-finite:.3g}, less than the threshold {threshold:.3g}"
+    return "decisive", margin, ""
+
+
+def _error_record(c: Claim, budget: str, seed: int, seconds: float, error: str) -> Evidence:
+    ss = claim_seed_sequence(seed, c.id)
+    return Evidence(
+        claim_id=c.id, title=c.title, kind=c.kind, status=c.status, source=str(c.source),
+        statement=c.statement, passed=False, verdict="ERROR", cases=0, worst_slack=math.nan, worst_case={},
+        tolerance=c.tolerance, tolerance_reason=c.tolerance_reason, negative_control=c.negative_control,
+        negative_control_failed=False, negative_control_verdict="-", negative_control_worst_slack=math.nan,
+        negative_control_worst_case={}, negative_control_threshold=c.decisive_threshold,
+        negative_control_margin=math.nan, negative_control_cases=0, negative_control_note="",
+        value=None, message="", seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend="numpy",
+        dtype="float64", seconds=seconds, error=error)
+
+
 def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
     """Run one claim and its negative control in this process and return the evidence.
 
     Checks run with BLAS limited to one thread, so evidence does not depend on the thread count
     (parallelism comes from running claims in separate processes).
+
+    Parameters
+    ----------
+    c : Claim
+        The claim to run.
+    budget : {"quick", "full"}
+        The run budget.
+    seed : int
+        The run seed; the claim's stream is ``claim_seed_sequence(seed, c.id)``.
+
+    Returns
+    -------
+    Evidence
+        Verdict PASS/FINDING only when the statement held (worst slack ≥ −tolerance) and the control
+        failed decisively (see :func:`judge_control`).
     """
     t0 = time.perf_counter()
     ss = claim_seed_sequence(seed, c.id)
-    error = ""
     try:
         # one BLAS thread: the same seed then gives the same bits whatever the machine's core count
         with threadpool_limits(limits=1, user_api="blas"):
             main = c.check(_context(c.id, seed, budget, False))
             ctrl = c.check(_context(c.id, seed, budget, True))
+        for name, out in (("check", main), ("control", ctrl)):
+            if not isinstance(out, Outcome):
+                raise TypeError(f"the {name} returned {type(out).__name__}, not an Outcome (use tally.outcome())")
     except Exception as exc:  # a crashing check is reported as an error, never as a pass
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
-        main = ctrl = None
+        return _error_record(c, budget, seed, time.perf_counter() - t0, error)
     seconds = time.perf_counter() - t0
-    if main is None:
-        return Evidence(c.id, c.title, c.kind, c.status, str(c.source), c.statement, False, "ERROR", 0,
-                        float("nan"), {}, c.tolerance, c.tolerance_reason, c.negative_control, False,
-                        float("nan"), {}, None, "", seed, list(ss.spawn_key), budget, "numpy", "float64",
-                        seconds, error)
     passed = bool(main.worst_slack >= -c.tolerance)
-    control_failed = bool(not (ctrl.worst_slack >= -c.tolerance))
+    control, margin, note = judge_control(c, main, ctrl)
     if not passed:
         verdict = "FAIL"
-    elif not control_failed:
+    elif control == "passed":
         verdict = "BROKEN"  # the negative control passed: this check could not fail
+    elif control == "weak":
+        verdict = "WEAK"
     else:
         verdict = "FINDING" if c.kind == "finding" else "PASS"
     return Evidence(
         claim_id=c.id, title=c.title, kind=c.kind, status=c.status, source=str(c.source),
-        statement=c.statement, passed=passed and control_failed, verdict=verdict, cases=main.cases,
+        statement=c.statement, passed=verdict in ("PASS", "FINDING"), verdict=verdict, cases=main.cases,
         worst_slack=main.worst_slack, worst_case=main.worst_case, tolerance=c.tolerance,
         tolerance_reason=c.tolerance_reason, negative_control=c.negative_control,
-        negative_control_failed=control_failed, negative_control_worst_slack=ctrl.worst_slack,
-        negative_control_worst_case=ctrl.worst_case, value=main.value, message=main.message, seed=seed,
-        spawn_key=list(ss.spawn_key), budget=budget, backend="numpy", dtype="float64", seconds=seconds,
+        negative_control_failed=control != "passed", negative_control_verdict=control,
+        negative_control_worst_slack=ctrl.worst_slack, negative_control_worst_case=ctrl.worst_case,
+        negative_control_threshold=c.decisive_threshold, negative_control_margin=margin,
+        negative_control_cases=ctrl.cases, negative_control_note=note, value=main.value,
+        message=main.message, seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend="numpy",
+        dtype="float64", seconds=seconds,
     )
 
 
 def run_claim(claim_id: str, budget: str, seed: int) -> dict:
-    """Worker entry point: look the claim up by id (importing the verifications) and run it."""
-    claims = all_claims() if claim_id not in _REGISTRY else _REGISTRY
+    """Worker entry point: look the claim up by id (importing the verifications) and run it.
+
+    Parameters
+    ----------
+    claim_id : str
+        An exact claim id.
+    budget : {"quick", "full"}
+        The run budget.
+    seed : int
+        The run seed.
+
+    Returns
+    -------
+    dict
+        The evidence record (:meth:`Evidence.to_dict`).
+    """
+    claims = _REGISTRY if claim_id in _REGISTRY else all_claims()
     return evaluate(claims[claim_id], budget, seed).to_dict()
 
 
 def default_executor(jobs: int) -> cf.Executor:
-    """A local process pool of ``jobs`` workers (spawned, so no state leaks from the parent)."""
+    """A local process pool of ``jobs`` workers (spawned, so no state leaks from the parent).
+
+    Parameters
+    ----------
+    jobs : int
+        Number of worker processes.
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+    """
     return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
-def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = 1,
+# The quick catalogue on the 2-core reference machine ran faster in one process than in two
+# (numba compiles and sympy derivations are repeated per worker, and shared fixtures are per process),
+# so the default is one job; pass jobs=N (or --jobs N) on bigger machines.
+DEFAULT_JOBS = 1
+
+
+def _check_seed(name: str, seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"{name}={seed!r} is not allowed; it must be an integer >= 0")
+    if seed >= 2**63:
+        raise InputError(f"{name}={seed!r} is not allowed; it must be below 2**63")
+    return int(seed)
+
+
+def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_JOBS,
         executor: cf.Executor | None = None,
-        progress: Callable[[int, int, dict], None] | None = None) -> list[dict]:
+        progress: Callable[[int, int, dict], None] | None = None,
+        seeds: Sequence[int] | None = None) -> list[dict]:
     """Run the claims matching ``pattern`` (a string or a list of them) and return their evidence.
 
     Parameters
     ----------
     pattern : str or sequence of str
-        Glob, paper key or substring of claim ids; ``"*"`` runs everything.
+        Exact id, glob, paper key or substring of claim ids; ``"*"`` runs everything.
     budget : {"quick", "full"}
         ``quick``: seconds per claim; ``full``: paper scale.
     seed : int
@@ -94,21 +203,40 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = 1,
     executor : concurrent.futures.Executor, optional
         Any executor (a cluster one, say); it receives :func:`run_claim` calls.
     progress : callable(done, total, evidence), optional
-        Called after each claim finishes.
+        Called after each (claim, seed) finishes, in completion order.
+    seeds : sequence of int, optional
+        Run every claim at each of these seeds instead of ``seed``.
 
     Returns
     -------
     list of dict
-        One evidence record per claim, sorted by claim id, with the fields of :class:`Evidence`.
+        One evidence record per claim and seed, sorted by claim id then seed, with the fields of
+        :class:`Evidence`. A task that crashed is an ERROR record. On KeyboardInterrupt the pending
+        tasks are cancelled and the interrupt is re-raised with the finished records attached as
+        ``exc.results``.
+
+    Raises
+    ------
+    InputError
+        On a bad budget, seed, jobs, or a pattern that matches no claim.
     """
     if budget not in BUDGETS:
         raise InputError(f"budget={budget!r} is not allowed; choose one of {', '.join(BUDGETS)}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed={seed!r} is not allowed; it must be an integer >= 0")
+    if seeds is None:
+        seed_list = [_check_seed("seed", seed)]
+    else:
+        if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+            raise InputError(f"seeds={seeds!r} is not allowed; it must be a sequence of integers >= 0")
+        seed_list = [_check_seed("seeds", s) for s in seeds]
+        if not seed_list:
+            raise InputError("seeds is empty; give at least one seed")
+        if len(set(seed_list)) != len(seed_list):
+            raise InputError(f"seeds={list(seeds)!r} repeats a seed; each seed once")
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise InputError(f"jobs={jobs!r} is not allowed; it must be an integer >= 1")
     chosen = select(pattern)
-    total = len(chosen)
+    tasks = [(c, s) for c in chosen for s in seed_list]
+    total = len(tasks)
     results: list[dict] = []
 
     def done(ev: dict) -> None:
@@ -116,40 +244,100 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = 1,
         if progress is not None:
             progress(len(results), total, ev)
 
+    def ordered() -> list[dict]:
+        return sorted(results, key=lambda e: (e["claim_id"], e["seed"]))
+
     own = None
     if executor is None and jobs > 1 and total > 1:
         executor = own = default_executor(min(jobs, total))
+    futures: dict = {}
     try:
         if executor is None:
-            for c in chosen:
-                done(evaluate(c, budget, int(seed)).to_dict())
+            for c, s in tasks:
+                done(evaluate(c, budget, s).to_dict())
         else:
-            futures = [executor.submit(run_claim, c.id, budget, int(seed)) for c in chosen]
+            futures = {executor.submit(run_claim, c.id, budget, s): (c, s) for c, s in tasks}
             for fut in cf.as_completed(futures):
-                done(fut.result())
+                c, s = futures[fut]
+                try:
+                    ev = fut.result()
+                except Exception as exc:  # a lost worker or a task that could not run: keep the others
+                    ev = _error_record(c, budget, s, 0.0, f"{type(exc).__name__}: {exc} (the task did not "
+                                                          f"complete on the executor)").to_dict()
+                done(ev)
+    except KeyboardInterrupt as exc:
+        for fut in futures:
+            fut.cancel()
+        exc.results = ordered()
+        raise
     finally:
         if own is not None:
-            own.shutdown()
-    return sorted(results, key=lambda e: e["claim_id"])
+            own.shutdown(wait=True, cancel_futures=True)
+    return ordered()
+
+
+def summarize_seeds(results: Iterable[dict]) -> list[dict]:
+    """Per claim, over the seeds it ran at: passes/seeds, the worst slack and the seed that gave it.
+
+    Parameters
+    ----------
+    results : iterable of dict
+        Evidence records (several seeds per claim).
+
+    Returns
+    -------
+    list of dict
+        One row per claim, sorted by id: ``claim_id``, ``seeds`` (count), ``passes``, ``verdicts``
+        (count per verdict), ``worst_slack`` and ``worst_seed`` (smallest slack over seeds),
+        ``min_control_margin`` and ``min_control_margin_seed``, ``slowest_seconds``.
+    """
+    rows: dict[str, dict] = {}
+    for r in results:
+        row = rows.setdefault(r["claim_id"], {
+            "claim_id": r["claim_id"], "seeds": 0, "passes": 0, "verdicts": {}, "worst_slack": math.inf,
+            "worst_seed": None, "min_control_margin": math.inf, "min_control_margin_seed": None,
+            "slowest_seconds": 0.0})
+        row["seeds"] += 1
+        row["passes"] += bool(r["passed"])
+        row["verdicts"][r["verdict"]] = row["verdicts"].get(r["verdict"], 0) + 1
+        slack, margin = _as_float(r["worst_slack"]), _as_float(r["negative_control_margin"])
+        if row["worst_seed"] is None or slack < row["worst_slack"]:
+            row["worst_slack"], row["worst_seed"] = slack, r["seed"]
+        if row["min_control_margin_seed"] is None or margin < row["min_control_margin"]:
+            row["min_control_margin"], row["min_control_margin_seed"] = margin, r["seed"]
+        row["slowest_seconds"] = max(row["slowest_seconds"], float(r["seconds"]))
+    return [rows[k] for k in sorted(rows)]
+
+
+def _as_float(x) -> float:
+    """A JSON evidence number (``'-inf'`` arrives as a string) as a float; NaN and None count as −∞."""
+    v = float(x) if x is not None else -math.inf
+    return -math.inf if math.isnan(v) else v
 
 
 def run_module(module_name: str, budget: str = "quick", seed: int = 0) -> int:
     """Run the claims defined in one verification module; print a table; return the exit code.
 
     Used by ``python verifications/<paper>.py``.
-    """
-    from .report import print_table
 
+    Parameters
+    ----------
+    module_name : str
+        The module's ``__name__``.
+    budget : {"quick", "full"}
+        The run budget.
+    seed : int
+        The run seed.
+
+    Returns
+    -------
+    int
+        0 when every claim passed, 1 otherwise.
+    """
     from .claim import claims_in_module
+    from .report import print_table
 
     claims = claims_in_module(module_name)
     results = [evaluate(c, budget, seed).to_dict() for c in sorted(claims, key=lambda c: c.id)]
     print_table(results)
     return 0 if all(r["passed"] for r in results) else 1
-
-
-def summarize(results: Iterable[dict]) -> dict:
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    return counts

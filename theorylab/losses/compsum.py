@@ -21,7 +21,8 @@ import numpy as np
 import sympy as sp
 from numba import njit, prange
 
-from .._validation import InputError, check_no_nan, namespace_of, check_nonnegative
+from .._validation import (InputError, as_real_array, check_integer, check_labels, check_no_nan, check_nonnegative,
+                           check_probability, check_real, real_namespace, short_repr)
 
 # --------------------------------------------------------------------------------------------- validation
 
@@ -32,50 +33,31 @@ def check_tau(tau) -> float:
 
 
 def check_n(n) -> int:
-    """Return the number of classes as an int ≥ 2; raise :class:`InputError` otherwise."""
+    """Return the number of classes as an int ≥ 2; raise :class:`InputError` otherwise (bools rejected)."""
     try:
-        v = int(n)
-    except (TypeError, ValueError):
-        raise InputError(f"n={n!r} is not an integer; the number of classes n must be an integer >= 2") from None
-    if v != n or v < 2:
-        raise InputError(f"n={n!r} is not allowed; the number of classes n must be an integer >= 2")
-    return v
+        return check_integer("n", n, minimum=2)
+    except InputError:
+        raise InputError(f"n={n!r} is not allowed; the number of classes n must be an integer >= 2") from None
 
 
 def check_bound(bound):
     """Return Λ as a float (or None for the complete hypothesis set); Λ must be finite and > 0."""
     if bound is None:
         return None
-    try:
-        v = float(bound)
-    except (TypeError, ValueError):
-        raise InputError(f"bound={bound!r} is not a number; the score bound Λ must be a finite number > 0 "
-                         "(or None for unbounded scores)") from None
+    allowed = "the score bound Λ must be a finite number > 0 (or None for unbounded scores)"
+    v = check_real("bound", bound, allow_nan=True, allowed=allowed)
     if not math.isfinite(v) or v <= 0:
-        raise InputError(f"bound={bound!r} is not allowed; the score bound Λ must be a finite number > 0 "
-                         "(or None for unbounded scores)")
+        raise InputError(f"bound={bound!r} is not allowed; {allowed}")
     return v
 
 
 def _check_scores_labels(scores, labels):
-    xp, (h,) = namespace_of(scores)
+    xp, (h,) = real_namespace(scores=scores)
     if h.ndim != 2 or h.shape[1] < 2:
         raise InputError(f"scores has shape {tuple(h.shape)}; a (batch, n_classes) array with n_classes >= 2 "
                          "is required")
-    if not xp.isdtype(h.dtype, "real floating"):
-        h = xp.astype(h, xp.float64)
     check_no_nan("scores", h, xp)
-    try:
-        lab = xp.asarray(labels) if not hasattr(labels, "shape") else labels
-    except Exception:  # noqa: BLE001
-        raise InputError(f"labels={labels!r} is not an integer array of shape (batch,)") from None
-    if lab.ndim != 1 or lab.shape[0] != h.shape[0]:
-        raise InputError(f"labels has shape {tuple(lab.shape)}; shape ({h.shape[0]},) is required "
-                         "(one class index per row of scores)")
-    if not xp.isdtype(lab.dtype, "integral"):
-        raise InputError(f"labels has dtype {lab.dtype}; integer class indices in [0, {h.shape[1]}) are required")
-    if lab.shape[0] and (bool(xp.any(lab < 0)) or bool(xp.any(lab >= h.shape[1]))):
-        raise InputError(f"labels out of range; class indices must lie in [0, {h.shape[1]})")
+    lab = check_labels("labels", labels, h.shape[1], length=h.shape[0], xp=xp)
     return xp, h, lab
 
 
@@ -89,8 +71,10 @@ def phi_tau(u, tau):
     ``expm1((1−τ)·log1p(u))/(1−τ)``, accurate for small u and for τ near 1.
     """
     tau = check_tau(tau)
-    xp, (u,) = namespace_of(u)
+    xp, (u,) = real_namespace(u=u)
     check_no_nan("u", u, xp)
+    if bool(xp.any(u < 0)):
+        raise InputError(f"u has a negative entry ({float(xp.min(u)):.3g}); Φ^τ(u) is defined for u >= 0")
     lu = xp.log1p(u)
     if tau == 1.0:
         return lu
@@ -103,9 +87,12 @@ def psi_tau(s, tau):
     Mao, Mohri, Zhong (ICML 2023): ℓ^τ(h,x,y) = Ψ_τ(softmax(h)_y). Ψ_τ(0) = +∞ for τ ≤ 1 and 1/(τ−1) for τ > 1.
     """
     tau = check_tau(tau)
-    xp, (s,) = namespace_of(s)
+    xp, (s,) = real_namespace(s=s)
     check_no_nan("s", s, xp)
-    return _psi_from_log(xp, xp.log(s), tau)
+    if bool(xp.any(s < 0)) or bool(xp.any(s > 1)):
+        raise InputError("s has an entry outside [0, 1]; Ψ_τ(s) is defined for softmax masses s in [0, 1]")
+    with np.errstate(divide="ignore"):
+        return _psi_from_log(xp, xp.log(s), tau)
 
 
 def _psi_from_log(xp, logs, tau: float):
@@ -117,7 +104,7 @@ def _psi_from_log(xp, logs, tau: float):
 
 def phi_sympy(u: sp.Expr, tau) -> sp.Expr:
     """Φ^τ(u) as a sympy expression (τ a number or a symbol; τ = 1 gives log(1+u))."""
-    tau = sp.nsimplify(tau) if not isinstance(tau, sp.Basic) else tau
+    tau = sp.nsimplify(check_tau(tau)) if not isinstance(tau, sp.Basic) else tau
     if tau == 1:
         return sp.log(1 + u)
     return ((1 + u) ** (1 - tau) - 1) / (1 - tau)
@@ -125,7 +112,7 @@ def phi_sympy(u: sp.Expr, tau) -> sp.Expr:
 
 def psi_sympy(s: sp.Expr, tau) -> sp.Expr:
     """Ψ_τ(s) as a sympy expression (τ a number or a symbol; τ = 1 gives −log s)."""
-    tau = sp.nsimplify(tau) if not isinstance(tau, sp.Basic) else tau
+    tau = sp.nsimplify(check_tau(tau)) if not isinstance(tau, sp.Basic) else tau
     if tau == 1:
         return -sp.log(s)
     return (1 - s ** (tau - 1)) / (tau - 1)
@@ -152,7 +139,15 @@ def loss_name(tau: float) -> str:
 
 def log_softmax(scores):
     """log softmax(h) = h − logsumexp(h), row-wise, in the namespace and dtype of ``scores``."""
-    xp, (h,) = namespace_of(scores)
+    xp, (h,) = real_namespace(scores=scores)
+    if h.ndim < 1 or h.shape[-1] < 1:
+        raise InputError(f"scores has shape {tuple(h.shape)}; an array with at least one class (last axis) is allowed")
+    check_no_nan("scores", h, xp)
+    return _log_softmax(xp, h)
+
+
+def _log_softmax(xp, h):
+    """:func:`log_softmax` on a validated real array (no checks)."""
     m = xp.max(h, axis=-1, keepdims=True)
     z = h - m
     return z - xp.log(xp.sum(xp.exp(z), axis=-1, keepdims=True))
@@ -167,7 +162,7 @@ def _reference(scores, labels, tau, want_grad: bool):
 
 def _reference_body(xp, h, lab, tau, want_grad):
     n = h.shape[1]
-    logs = log_softmax(h)
+    logs = _log_softmax(xp, h)
     onehot = xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype), (1, -1))
     zero = xp.zeros_like(logs)
     lsy = xp.sum(xp.where(onehot, logs, zero), axis=-1)
@@ -219,7 +214,7 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
     tau = check_tau(tau)
     if not isinstance(scores, np.ndarray):
         raise InputError("backend='numba' needs NumPy arrays for scores")
-    xp, h, lab = _check_scores_labels(scores, np.asarray(labels))
+    xp, h, lab = _check_scores_labels(scores, labels)
     h = np.ascontiguousarray(h)
     loss = np.empty(h.shape[0], dtype=h.dtype)
     grad = np.empty_like(h)
@@ -297,12 +292,12 @@ def best_conditional_risk(p, tau, bound=None):
     """
     tau = check_tau(tau)
     lam = check_bound(bound)
-    P = np.asarray(p, dtype=np.float64)
+    P = np.asarray(as_real_array("p", p), dtype=np.float64)
+    if P.ndim not in (1, 2):
+        raise InputError(f"p has shape {P.shape}; a probability vector (n,) or a batch (m, n) is allowed")
+    check_probability("p", P, np)
     single = P.ndim == 1
-    P = np.atleast_2d(P)
-    if P.shape[-1] < 2 or np.any(np.isnan(P)) or np.any(P < -1e-12) or np.any(np.abs(P.sum(-1) - 1) > 1e-9):
-        raise InputError(f"p={p!r} must be probability vectors (non-negative, summing to 1, n >= 2)")
-    P = np.clip(P, 0.0, 1.0)
+    P = np.clip(np.atleast_2d(P), 0.0, 1.0)
     out = np.empty(P.shape[0])
     _cstar_rows(P, tau, -1.0 if lam is None else lam, out)
     return float(out[0]) if single else out
@@ -469,7 +464,11 @@ def best_scores(p, tau, bound=None):
     for τ ≥ 2 the infimum is only approached: h = (K at arg max p, 0 elsewhere) with K = 50 is returned)."""
     tau = check_tau(tau)
     lam = check_bound(bound)
-    p = np.asarray(p, dtype=np.float64)
+    p = np.asarray(as_real_array("p", p), dtype=np.float64)
+    if p.ndim != 1:
+        raise InputError(f"p has shape {p.shape}; one probability vector (n,) is allowed")
+    check_probability("p", p, np)
+    p = np.clip(p, 0.0, 1.0)
     if lam is not None:
         h = np.empty(p.shape[0])
         _cstar_box_h(p, tau, lam, h)
@@ -485,11 +484,20 @@ def best_scores(p, tau, bound=None):
 def conditional_risk(p, h, tau):
     """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) (terms with p_y = 0 dropped; h may contain −inf)."""
     tau = check_tau(tau)
-    p = np.asarray(p, dtype=np.float64)
-    h = np.asarray(h, dtype=np.float64)
+    p = np.asarray(as_real_array("p", p), dtype=np.float64)
+    h = np.asarray(as_real_array("h", h), dtype=np.float64)
+    check_probability("p", p, np)
+    try:
+        np.broadcast_shapes(h.shape, p.shape)
+        ok = h.ndim >= 1 and h.shape[-1] == p.shape[-1]
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"h has shape {h.shape} and p has shape {p.shape}; broadcastable shapes with equal "
+                         "numbers of classes are required")
     if np.any(np.isnan(h)):
         raise InputError("h contains NaN; finite or -inf scores are allowed")
-    logs = log_softmax(h)
+    logs = _log_softmax(np, h)
     with np.errstate(invalid="ignore", over="ignore"):
         terms = np.where(p > 0, p * _psi_from_log(np, logs, tau), 0.0)
     return terms.sum(-1)

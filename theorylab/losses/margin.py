@@ -15,13 +15,14 @@ default instances (k = 1, ρ = 1).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable
 
 import numpy as np
 import sympy as sp
 from scipy import special
 
-from .._validation import InputError, check_no_nan, check_positive, namespace_of
+from .._validation import InputError, check_no_nan, check_positive, real_namespace
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +44,7 @@ class MarginLoss:
     _second: Callable
     _sympy: Callable
     _gauss: Callable | None = None  # closed form of E φ(Z), Z ∼ N(m, s²), where one exists
+    parameter: float | None = None  # k of sigmoid(k), ρ of rho_margin(ρ) (exact, not the rounded name)
 
     def gaussian_mean(self, mean, std):
         """E φ(Z) for Z ∼ N(mean, std²) in closed form (NumPy arrays), or ``None`` when there is none.
@@ -52,11 +54,22 @@ class MarginLoss:
         """
         if self._gauss is None:
             return None
-        m, s = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(std, dtype=float))
+        _, (m, s) = real_namespace(mean=mean, std=std)
+        m, s = np.asarray(m), np.asarray(s)
+        if np.any(np.isnan(m)):
+            raise InputError("mean contains NaN; real numbers are allowed")
+        if not np.all(np.isfinite(s) & (s > 0)):
+            raise InputError(f"std has an entry <= 0 or not finite (smallest {float(np.min(s)):.3g}); "
+                             "standard deviations must be finite numbers > 0")
+        try:
+            m, s = np.broadcast_arrays(m, s)
+        except ValueError:
+            raise InputError(f"mean has shape {m.shape} and std has shape {s.shape}; broadcastable shapes "
+                             "are allowed") from None
         return self._gauss(m, s)
 
     def _prepare(self, alpha):
-        xp, (a,) = namespace_of(alpha)
+        xp, (a,) = real_namespace(alpha=alpha)
         check_no_nan("alpha", a, xp)
         return xp, a
 
@@ -158,30 +171,50 @@ squared_hinge = MarginLoss(
 )
 
 
+def _fmt(x: float) -> str:
+    """``x`` short (``%g``) when that is exact, else its full repr: names must identify the parameter."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(x)
+
+
+def _exact(x: float) -> sp.Expr:
+    """The sympy number for a parameter: a simple form (1/2, 2) when it is exact, else the float's exact
+    rational value (``nsimplify`` alone rounds 1e-300 to 0, outside the parameter's domain)."""
+    simple = sp.nsimplify(x)
+    if simple.is_positive and float(simple) == x:
+        return simple
+    exact = sp.Rational(x)
+    if not exact.is_positive:  # pragma: no cover - x > 0 is checked first
+        raise InputError(f"parameter {x!r} rounds to {exact}; a number > 0 is allowed")
+    return exact
+
+
 def sigmoid(k: float = 1.0) -> MarginLoss:
     """The sigmoid loss φ(α) = 1 − tanh(kα), k > 0 (Awasthi et al. 2022, Table 1); non-convex, bounded."""
     k = check_positive("k", k)
-    ks = sp.nsimplify(k)
+    ks = _exact(k)
     return MarginLoss(
-        "sigmoid" if k == 1 else f"sigmoid(k={k:g})", f"1 − tanh({k:g}·α)",
+        "sigmoid" if k == 1 else f"sigmoid(k={_fmt(k)})", f"1 − tanh({_fmt(k)}·α)",
         lambda xp, a: 1 - xp.tanh(k * a),
         lambda xp, a: -k * (1 - xp.tanh(k * a) ** 2),
         lambda xp, a: 2 * k * k * xp.tanh(k * a) * (1 - xp.tanh(k * a) ** 2),
         lambda a: 1 - sp.tanh(ks * a),
+        parameter=k,
     )
 
 
 def rho_margin(rho: float = 1.0) -> MarginLoss:
     """The ρ-margin loss φ(α) = min(1, max(0, 1 − α/ρ)), ρ > 0 (Awasthi et al. 2022, Table 1)."""
     rho = check_positive("rho", rho)
-    rs = sp.nsimplify(rho)
+    rs = _exact(rho)
     return MarginLoss(
-        "rho_margin" if rho == 1 else f"rho_margin(rho={rho:g})", f"min(1, max(0, 1 − α/{rho:g}))",
+        "rho_margin" if rho == 1 else f"rho_margin(rho={_fmt(rho)})", f"min(1, max(0, 1 − α/{_fmt(rho)}))",
         lambda xp, a: xp.clip(1 - a / rho, 0.0, 1.0),
         lambda xp, a: xp.where((a > 0) & (a < rho), -_ones(xp, a) / rho, _zeros(xp, a)),
         lambda xp, a: _zeros(xp, a),
         lambda a: sp.Min(1, sp.Max(0, 1 - a / rs)),
         lambda m, s: (_plus_moment1(rho, m, s) - _plus_moment1(0.0, m, s)) / rho,
+        parameter=rho,
     )
 
 
@@ -192,18 +225,43 @@ LOSSES: dict[str, MarginLoss] = {
 """Name → loss object: hinge, logistic, exponential, squared, squared_hinge, sigmoid (k=1), rho_margin (ρ=1)."""
 
 
+_FACTORIES = {"sigmoid": ("k", sigmoid), "rho_margin": ("rho", rho_margin)}
+
+
 def get_loss(name: str) -> MarginLoss:
-    """The loss called ``name``; parametrised forms ``sigmoid(k=2)`` and ``rho_margin(rho=0.5)`` are accepted."""
+    """The loss called ``name``; parametrised forms ``sigmoid(k=2)`` and ``rho_margin(rho=0.5)`` are accepted.
+
+    A parameter may be given by name (``sigmoid(k=2)``) or by position (``sigmoid(2)``); any other parameter
+    name, a second parameter, or a value outside the parameter's domain (k, ρ finite and > 0, after
+    rounding to float: ``k=1e-400`` is 0) raises :class:`InputError` listing what is allowed.
+    """
     if isinstance(name, MarginLoss):
         return name
+    if not isinstance(name, str):
+        raise InputError(f"loss={name!r} is not allowed; give a loss name ({', '.join(LOSSES)}, sigmoid(k=K), "
+                         "rho_margin(rho=R)) or a MarginLoss object")
     if name in LOSSES:
         return LOSSES[name]
-    for prefix, factory, arg in (("sigmoid(", sigmoid, "k"), ("rho_margin(", rho_margin, "rho")):
-        if isinstance(name, str) and name.startswith(prefix) and name.endswith(")"):
-            inner = name[len(prefix):-1].split("=")[-1]
-            try:
-                return factory(float(inner))
-            except ValueError:
-                raise InputError(f"{arg}={inner!r} in loss {name!r} is not a number > 0") from None
+    head, sep, rest = name.partition("(")
+    head = head.strip()
+    if sep and head in _FACTORIES and rest.endswith(")"):
+        arg, factory = _FACTORIES[head]
+        inner = rest[:-1]
+        parts = [q.strip() for q in inner.split(",")]
+        if len(parts) != 1:
+            raise InputError(f"loss {name!r} has {len(parts)} parameters; {head} takes one parameter, {arg}")
+        key, eq, text = parts[0].rpartition("=") if "=" in parts[0] else ("", "", parts[0])
+        key = key.strip()
+        if eq and key != arg:
+            raise InputError(f"unknown parameter {key!r} in loss {name!r}; the allowed parameter of {head} is {arg}")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{arg}={text.strip()!r} in loss {name!r} is not a number; {arg} must be a finite "
+                             "number > 0") from None
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{arg}={text.strip()} in loss {name!r} is not allowed (as a float it is {value!r}); "
+                             f"{arg} must be a finite number > 0")
+        return factory(value)
     raise InputError(f"unknown loss {name!r}; known losses: {', '.join(LOSSES)} "
                      "(also sigmoid(k=K), rho_margin(rho=R))")

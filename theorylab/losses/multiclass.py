@@ -26,7 +26,8 @@ import dataclasses
 import numpy as np
 from scipy.optimize import minimize
 
-from .._validation import InputError, check_no_nan, namespace_of
+from .._validation import (InputError, check_generator, check_in_unit_interval, check_integer, check_no_nan,
+                           check_probability, real_namespace)
 from .compsum import _check_scores_labels
 from .margin import MarginLoss, get_loss
 
@@ -70,7 +71,10 @@ def _check_centred(xp, h):
 
 def center_scores(scores):
     """h − mean(h) row-wise: the projection onto Σ_y h_y = 0 required by constrained losses."""
-    xp, (h,) = namespace_of(scores)
+    xp, (h,) = real_namespace(scores=scores)
+    if h.ndim < 1 or h.shape[-1] < 2:
+        raise InputError(f"scores has shape {tuple(h.shape)}; an array with n_classes >= 2 (last axis) is allowed")
+    check_no_nan("scores", h, xp)
     return h - xp.mean(h, axis=-1, keepdims=True)
 
 
@@ -170,16 +174,26 @@ class MulticlassLoss:
         Constrained: C = Σ_j (1 − p_j) Φ(−h_j) (needs Σp = 1 and Σh = 0, the latter not re-checked here);
         sum/max: from the pairwise margins D_{yy'} = h_y − h_{y'}.
         """
-        xp, (p, h) = namespace_of(p, h)
-        check_no_nan("p", p, xp)
+        xp, (p, h) = real_namespace(p=p, h=h)
         check_no_nan("h", h, xp)
-        if p.shape[-1] != h.shape[-1] or p.shape[-1] < 2:
-            raise InputError(f"p has {p.shape[-1]} classes and h has {h.shape[-1]}; equal numbers >= 2 required")
+        if p.ndim < 1 or h.ndim < 1 or p.shape[-1] != h.shape[-1] or p.shape[-1] < 2:
+            raise InputError(f"p has {p.shape[-1] if p.ndim else 0} classes and h has "
+                             f"{h.shape[-1] if h.ndim else 0}; equal numbers >= 2 required")
+        check_probability("p", p, xp)
+        try:
+            np.broadcast_shapes(tuple(p.shape), tuple(h.shape))
+        except ValueError:
+            raise InputError(f"p has shape {tuple(p.shape)} and h has shape {tuple(h.shape)}; broadcastable "
+                             "leading axes are required") from None
+        return self._conditional_risk_core(xp, p, h)
+
+    def _conditional_risk_core(self, xp, p, h):
+        """:meth:`conditional_risk` on validated arrays of namespace ``xp`` (no checks)."""
         with np.errstate(over="ignore", invalid="ignore"):
             if self.constrained:
-                return xp.sum((1.0 - p) * self.phi.value(-h), axis=-1)
+                return xp.sum((1.0 - p) * self.phi._value(xp, -h), axis=-1)
             n = h.shape[-1]
-            v = self.phi.value(_pairwise(xp, h))
+            v = self.phi._value(xp, _pairwise(xp, h))
             diag = xp.eye(n, dtype=xp.bool)
             if self.kind == "sum":
                 per_y = xp.sum(xp.where(diag, xp.zeros_like(v), v), axis=-1)
@@ -223,10 +237,12 @@ class MulticlassLoss:
         Sum-exponential: (Σ_y √p_y)² − 1 (Cauchy–Schwarz on (Σ e^{h})(Σ p e^{−h})). Other losses, or
         ``numeric=True``: multistart Nelder–Mead (an upper estimate; NumPy rows only).
         """
+        xp, (p,) = real_namespace(p=p)
+        check_probability("p", p, xp)
         if numeric or self._closed_cstar is None:
-            return self._numeric_cstar(p, rng=rng, starts=starts)
-        xp, (p,) = namespace_of(p)
-        check_no_nan("p", p, xp)
+            starts = check_integer("starts", starts)
+            rng = check_generator("rng", rng, optional=True)
+            return self._numeric_cstar(np.asarray(p), rng=rng, starts=starts)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return self._closed_cstar(xp, p)
 
@@ -249,10 +265,19 @@ class MulticlassLoss:
     def scores_from_free(self, z):
         """Unconstrained parametrisation of the score space: z ∈ ℝ^{n−1} ↦ h = (0, z) (max/sum: shift
         invariance) or h = (z, −Σz) (constrained: Σh = 0). Vectorised over leading axes (NumPy)."""
+        _, (z,) = real_namespace(z=z)
         z = np.asarray(z, dtype=np.float64)
+        if z.ndim < 1 or z.shape[-1] < 1:
+            raise InputError(f"z has shape {z.shape}; free coordinates (..., n − 1) with n >= 2 are allowed")
         if self.constrained:
             return np.concatenate([z, -z.sum(-1, keepdims=True)], axis=-1)
         return np.concatenate([np.zeros(z.shape[:-1] + (1,)), z], axis=-1)
+
+    def _free_to_scores(self, z):
+        """:meth:`scores_from_free` for one NumPy vector, unchecked (inside Nelder–Mead)."""
+        if self.constrained:
+            return np.concatenate([z, [-z.sum()]])
+        return np.concatenate([[0.0], z])
 
     def _numeric_cstar(self, p, rng=None, starts=6):
         rng = np.random.default_rng(0) if rng is None else rng
@@ -262,7 +287,7 @@ class MulticlassLoss:
         n = flat.shape[1]
         out = np.empty(flat.shape[0])
         for i, row in enumerate(flat):
-            f = lambda z, row=row: float(self.conditional_risk(row, self.scores_from_free(z)))  # noqa: E731
+            f = lambda z, row=row: float(self._risk_numpy(row, self._free_to_scores(z)))  # noqa: E731
             lp = np.log(np.maximum(row, 1e-12))
             guess = lp[:-1] - lp.mean() if self.constrained else lp[1:] - lp[0]
             best = np.inf
@@ -304,6 +329,7 @@ def attributed_constrained_transform(phi, t):
     """Constrained-loss transforms attributed to Mao, Mohri, Zhong (NeurIPS 2023) in spec §9 [RECONSTRUCTED]:
     hinge and ρ-margin t, exponential 2 − √(4 − t²), squared hinge t²/2 (NumPy)."""
     name = _phi(phi).name
+    check_in_unit_interval("t", t)
     t = np.asarray(t, dtype=np.float64)
     if name == "hinge" or name.startswith("rho_margin"):
         return t.copy() if t.ndim else float(t)

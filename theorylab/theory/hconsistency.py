@@ -192,12 +192,16 @@ def _binary_kind(loss):
     lo = get_loss(loss)
     name = lo.name
     if name.startswith("sigmoid"):
-        k = 1.0 if name == "sigmoid" else float(name[len("sigmoid(k="):-1])
-        return "sigmoid", k, lo
+        return "sigmoid", 1.0 if lo.parameter is None else lo.parameter, lo
     if name.startswith("rho_margin"):
-        r = 1.0 if name == "rho_margin" else float(name[len("rho_margin(rho="):-1])
-        return "rho_margin", r, lo
+        return "rho_margin", 1.0 if lo.parameter is None else lo.parameter, lo
+    if name not in _BINARY_KINDS:
+        raise InputError(f"loss={name!r} has no bounded-linear closed form; use one of "
+                         f"{', '.join(_BINARY_KINDS)}, sigmoid(k=K) or rho_margin(rho=R)")
     return name, None, lo
+
+
+_BINARY_KINDS = ("hinge", "logistic", "exponential", "squared", "squared_hinge")
 
 
 def binary_transform(loss_name, t, B):
