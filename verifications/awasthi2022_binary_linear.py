@@ -77,7 +77,8 @@ def linear_growth(ctx):
 
 
 @figure("awasthi2022/f3-binary-transforms", title="F3: bounded-linear binary transforms with kinks", source=SRC)
-def fig_binary(rng, budget):
+def fig_binary(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     ts = np.linspace(0, 1, 101)

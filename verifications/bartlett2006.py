@@ -254,7 +254,8 @@ def growth_linear(ctx):
 
 # -- figures ---------------------------------------------------------------------------------------------------
 @figure("bartlett2006/psi-curves", title="ψ(θ) of the classical margin losses", source=BJM.at("Table 1"))
-def fig_psi_curves(rng, budget):
+def fig_psi_curves(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     theta = np.linspace(0, 1, 201)
@@ -277,7 +278,8 @@ def fig_psi_curves(rng, budget):
 
 @figure("bartlett2006/psi-bound-scatter", title="ψ-bound over random affine f on a Gaussian mixture",
         source=BJM.at("Theorem 1(a)"))
-def fig_psi_bound(rng, budget):
+def fig_psi_bound(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     names = ("hinge", "logistic", "exponential")

@@ -109,7 +109,8 @@ def excess_risk(ctx):
 
 @figure("dai2024/excess-risk", title="Excess 0-1 risk of SGD linear classifiers: EnsLoss, logistic, hinge",
         source=SRC.at("consistency"))
-def fig_excess(rng, budget):
+def fig_excess(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     ns, out = excess_risk_study(rng, budget)

@@ -365,7 +365,8 @@ def far_from_bayes(ctx):
 # --------------------------------------------------------------------------------------------- figures
 @figure("mahankali2023/risk-vs-context-length", title="ICL risk vs context length: theory, trained LSA, GD, ridge",
         source=SRC)
-def fig_risk_vs_length(rng, budget):
+def fig_risk_vs_length(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     d, s2 = (4, 0.5) if budget == "quick" else (8, 0.5)
@@ -408,7 +409,8 @@ def fig_risk_vs_length(rng, budget):
 
 
 @figure("mahankali2023/preconditioner-heatmaps", title="learned preconditioner vs Γ⁻¹ and Σ⁻¹", source=SRC)
-def fig_heatmaps(rng, budget):
+def fig_heatmaps(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     out = trained_anisotropic(int(rng.integers(2**63 - 1)), budget)

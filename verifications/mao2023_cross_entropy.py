@@ -562,7 +562,8 @@ def adversarial(ctx):
 
 
 @figure("mao2023/f1-transforms", title="F1: T_τ against the tight transform", source=SRC)
-def fig_transforms(rng, budget):
+def fig_transforms(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     ts = np.linspace(0.0, 1.0, 41 if budget == "quick" else 101)
@@ -588,7 +589,8 @@ def fig_transforms(rng, budget):
 
 
 @figure("mao2023/f2-gamma-loglog", title="F2: Γ_τ(ε) on log–log axes", source=SRC)
-def fig_gamma(rng, budget):
+def fig_gamma(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     eps = np.logspace(-6, 0, 61)
@@ -608,7 +610,8 @@ def fig_gamma(rng, budget):
 
 
 @figure("mao2023/f5-gaps-vs-tau", title="F5: minimizability gaps against τ", source=SRC)
-def fig_gaps(rng, budget):
+def fig_gaps(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     taus = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
@@ -629,7 +632,8 @@ def fig_gaps(rng, budget):
 
 
 @figure("mao2023/f6-regret-scatter", title="F6: (E ΔC_τ, E ΔC_01) under v = Γ_τ(u)", source=SRC)
-def fig_scatter(rng, budget):
+def fig_scatter(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     tau = 1.0
@@ -653,7 +657,8 @@ def fig_scatter(rng, budget):
 
 
 @figure("mao2023/f7-growth", title="F7: T(t)/t² converging", source=GROW)
-def fig_growth(rng, budget):
+def fig_growth(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.figure
 
     ts = np.logspace(-4, -0.3, 12 if budget == "quick" else 30)

@@ -171,7 +171,8 @@ def sgd_sparser(ctx):
 
 @figure("pesme2021/fig-effective-init-error", title="Effective-initialisation error vs step size",
         source=SRC.at("Thm 1; Even et al. 2023"))
-def fig_effective(rng, budget):
+def fig_effective(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib
 
     matplotlib.use("Agg")

@@ -174,7 +174,8 @@ def kernel_limit(ctx):
 
 @figure("woodworth2020/fig-distance-vs-alpha", title="Distance of the GD limit to the ℓ1 / ℓ2 interpolators vs α",
         source=SRC.at("Fig. 1 (kernel and rich regimes)"))
-def fig_distance(rng, budget):
+def fig_distance(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib
 
     matplotlib.use("Agg")

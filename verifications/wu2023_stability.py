@@ -227,7 +227,8 @@ def _median_by(p, opt, key):
 
 @figure("wu2023/fig-sharpness-vs-lr", title="tr H and ‖β‖₁ against the learning rate, GD and SGD",
         source=SRC.at("Sec. 5"))
-def fig_sharpness(rng, budget):
+def fig_sharpness(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib
 
     matplotlib.use("Agg")
@@ -270,7 +271,8 @@ def fig_sharpness(rng, budget):
 
 @figure("wu2023/fig-test-error-vs-lr", title="Test error against the learning rate, GD and SGD",
         source=SRC.at("Sec. 5"))
-def fig_test_error(rng, budget):
+def fig_test_error(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib
 
     matplotlib.use("Agg")

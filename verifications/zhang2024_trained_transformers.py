@@ -77,7 +77,8 @@ def flow_limit(ctx):
 
 
 @figure("zhang2024/length-shift", title="risk vs test length M for models trained at length N", source=SRC)
-def fig_length_shift(rng, budget):
+def fig_length_shift(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     d = 4
@@ -113,7 +114,8 @@ def fig_length_shift(rng, budget):
 
 
 @figure("zhang2024/training-distance", title="distance to the theoretical optimum during training", source=SRC)
-def fig_training_distance(rng, budget):
+def fig_training_distance(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     cov = np.diag([0.5, 1.0, 2.0])

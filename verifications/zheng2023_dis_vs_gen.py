@@ -232,7 +232,8 @@ def logistic_gap(ctx):
 # --------------------------------------------------------------------------------------------- figures
 @figure("zheng2023/nb-vs-lr-curves", title="NB vs LR: exact test error against training size across dimensions",
         source=SRC.at("simulation figure"))
-def fig_curves(rng, budget):
+def fig_curves(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     dims = [10, 40, 160] if budget == "quick" else [10, 100, 1000]
@@ -263,7 +264,8 @@ def fig_curves(rng, budget):
 
 
 @figure("zheng2023/m-star", title="m*(d) for NB and LR with fitted curves", source=SRC.at("Theorems; simulation"))
-def fig_m_star(rng, budget):
+def fig_m_star(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     dims, results, slopes = m_star_study(rng, budget)

@@ -164,7 +164,8 @@ def aldr(ctx):
 
 @figure("zhu2023/rank-region", title="LDR-KL rank preservation on the bounded score domain over (λ, c)",
         source=SRC.at("top-k consistency"))
-def fig_region(rng, budget):
+def fig_region(ctx):
+    rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
     lams = np.geomspace(0.1, 20, 14 if budget == "quick" else 40)

@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import fnmatch
 import importlib.metadata
+import io
 import json
 import os
 from typing import Callable
@@ -17,13 +18,16 @@ from typing import Callable
 import numpy as np
 
 from .._validation import InputError
-from .claim import Source, claim_seed_sequence
+from .claim import Context, Source, claim_seed_sequence
+from .files import atomic_write
 
 _FIGURES: dict[str, "Figure"] = {}
 
 
 @dataclasses.dataclass(frozen=True)
 class Figure:
+    """A registered figure: ``make(ctx) -> FigureResult`` with its id, title and source."""
+
     id: str
     title: str
     source: Source
@@ -40,7 +44,20 @@ class FigureResult:
 
 
 def figure(id: str, *, title: str, source: Source):
-    """Decorator registering ``make(rng, budget) -> FigureResult`` as a figure."""
+    """Decorator registering ``make(ctx) -> FigureResult`` as a figure.
+
+    ``ctx`` is the same :class:`~theorylab.engine.claim.Context` a claim receives (``ctx.rng``,
+    ``ctx.budget``, ``ctx.pick``, ``ctx.shared``), with ``ctx.control`` False.
+
+    Parameters
+    ----------
+    id : str
+        ``paper-key/short-name``.
+    title : str
+        The figure's title.
+    source : Source
+        The paper and the figure or equation it reproduces.
+    """
 
     def register(make):
         _FIGURES[id] = Figure(id, title, source, make, getattr(make, "__module__", ""))
@@ -50,6 +67,7 @@ def figure(id: str, *, title: str, source: Source):
 
 
 def all_figures() -> dict[str, Figure]:
+    """Every registered figure (verification modules are imported first)."""
     from .discovery import load_verifications
 
     load_verifications()
@@ -57,6 +75,9 @@ def all_figures() -> dict[str, Figure]:
 
 
 def select_figures(pattern: str = "*") -> list[Figure]:
+    """Figures whose id matches ``pattern`` (glob, paper key or substring); raises when none does."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise InputError(f"pattern={pattern!r} is not allowed; give a figure id, glob or paper key ('*' for all)")
     figs = all_figures()
     hits = [f for fid, f in figs.items()
             if fnmatch.fnmatchcase(fid, pattern) or fid.startswith(pattern.rstrip("/") + "/") or pattern in fid]
@@ -84,20 +105,39 @@ def _cell(v) -> str:
 
 
 def write_csv(path: str, columns: dict) -> None:
+    """Write equal-length columns as CSV (floats in ``repr`` form), atomically."""
     lengths = {k: len(v) for k, v in columns.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"figure columns must have equal lengths, got {lengths}")
     keys = list(columns)
     n = next(iter(lengths.values()), 0)
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(keys)
-        for i in range(n):
-            w.writerow([_cell(columns[k][i]) for k in keys])
+    fh = io.StringIO()
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(keys)
+    for i in range(n):
+        w.writerow([_cell(columns[k][i]) for k in keys])
+    atomic_write(path, fh.getvalue())
 
 
 def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick") -> dict:
-    """Draw one figure and write its PNG, CSV and provenance JSON; return the provenance record."""
+    """Draw one figure and write its PNG, CSV and provenance JSON (each atomically); return the provenance.
+
+    Parameters
+    ----------
+    fig_spec : Figure
+        The figure.
+    out_dir : str
+        Folder to write into (created when missing).
+    seed : int
+        The run seed (the figure's stream is ``claim_seed_sequence(seed, id)``).
+    budget : {"quick", "full"}
+        The run budget.
+
+    Returns
+    -------
+    dict
+        The provenance record written to ``<id>.json``.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -105,16 +145,16 @@ def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick")
 
     plt.rcParams["text.usetex"] = False
     rng = np.random.default_rng(claim_seed_sequence(seed, fig_spec.id))
-    result = fig_spec.make(rng, budget)
+    result = fig_spec.make(Context(rng=rng, budget=budget, control=False, seed=seed))
     os.makedirs(out_dir, exist_ok=True)
     stem = os.path.join(out_dir, fig_spec.id.replace("/", "__"))
-    result.figure.savefig(stem + ".png", dpi=110, metadata={"Software": None})
+    png = io.BytesIO()
+    result.figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
     plt.close(result.figure)
+    atomic_write(stem + ".png", png.getvalue())
     write_csv(stem + ".csv", result.columns)
     prov = {"figure_id": fig_spec.id, "title": fig_spec.title, "source": str(fig_spec.source), "seed": seed,
             "budget": budget, "files": [os.path.basename(stem) + ext for ext in (".png", ".csv")],
             "columns": list(result.columns), "versions": _versions()}
-    with open(stem + ".json", "w") as fh:
-        json.dump(prov, fh, indent=2, sort_keys=True)
-        fh.write("\n")
+    atomic_write(stem + ".json", json.dumps(prov, indent=2, sort_keys=True) + "\n")
     return prov

@@ -1,0 +1,98 @@
+"""Files written atomically: a temporary file in the target's folder, renamed into place.
+
+An interrupt (Ctrl-C, a kill) at any moment leaves either the old file or the new one, never part of
+one; the temporary file is removed when the write does not complete.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .._validation import InputError
+
+
+def atomic_write(path: str, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically (``os.replace`` of a finished temporary file).
+
+    Parameters
+    ----------
+    path : str
+        The destination; its folder must exist.
+    data : bytes or str
+        The whole content (``str`` is written as UTF-8).
+    """
+    payload = data.encode() if isinstance(data, str) else data
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def check_writable_file(name: str, path: str) -> str:
+    """Return ``path`` when a file can be written there; raise :class:`InputError` otherwise.
+
+    Checked before any work starts, so a bad ``--json`` path fails in one line, not after the run.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message (``--json``).
+    path : str
+        The file to be written (it may exist; it is replaced atomically).
+
+    Returns
+    -------
+    str
+        ``path`` unchanged.
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{name}={path!r} is not allowed; give a file path")
+    if os.path.isdir(path):
+        raise InputError(f"{name}={path!r} is a folder; give a file path")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise InputError(f"{name}={path!r}: folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise InputError(f"{name}={path!r} is not writable")
+    return path
+
+
+def check_writable_dir(name: str, path: str) -> str:
+    """Return ``path`` when it is (or can be created as) a writable folder; raise :class:`InputError` otherwise.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message (``--out``).
+    path : str
+        The folder.
+
+    Returns
+    -------
+    str
+        ``path`` unchanged.
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise InputError(f"{name}={path!r} is not allowed; give a folder path")
+    probe = os.path.abspath(path)
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not os.path.isdir(probe):
+        raise InputError(f"{name}={path!r}: {probe!r} is a file, not a folder")
+    if not os.access(probe, os.W_OK):
+        raise InputError(f"{name}={path!r} is not writable")
+    return path
