@@ -137,3 +137,163 @@ def test_claim_definition_errors():
         claim("a/b", title="", source=SRC, statement="", status="PAPER", kind="bound", negative_control="")
     with pytest.raises(ValueError, match="status"):
         claim("a/b", title="", source=SRC, statement="", status="MAYBE", kind="bound", negative_control="x")
+
+
+# --- the trust rules (issue 9): first-call worst case, decisive controls, shared fixtures ----------------
+
+from theorylab.engine.claim import shared_fixture  # noqa: E402
+from theorylab.engine.runner import judge_control, run, summarize_seeds  # noqa: E402
+
+
+def test_tally_first_call_sets_worst_and_later_calls_only_replace_when_worse():
+    t = Tally()
+    t.add(-1.0)
+    t.add(5.0)
+    assert t.outcome().worst_slack == -1.0
+    t = Tally()
+    t.add(5.0, a=1)
+    t.add(-1.0)
+    out = t.outcome()
+    assert out.worst_slack == -1.0 and out.worst_case == {}
+    t = Tally()
+    t.add(np.array([np.inf, 2.0]), a=np.array([1, 2]))
+    assert t.outcome().worst_finite_slack == 2.0 and t.outcome().nonfinite == 1
+
+
+def test_measured_values_are_reported_but_not_fingerprinted():
+    a, b = Tally(), Tally()
+    a.add(np.array([1.0, -2.0]), measured={"lhs": np.array([3.0, 4.0])}, x=np.array([0.1, 0.2]))
+    b.add(np.array([1.0, -9.0]), measured={"lhs": np.array([7.0, 8.0])}, x=np.array([0.1, 0.2]))
+    assert a.outcome().fingerprint == b.outcome().fingerprint
+    assert a.outcome().worst_case == {"x": 0.2, "lhs": 4.0}
+    c = Tally()
+    c.add(np.array([1.0, -2.0]), x=np.array([0.1, 0.3]))
+    assert c.outcome().fingerprint != a.outcome().fingerprint
+
+
+def _control_check(control_slacks, control_x=None):
+    def check(ctx):
+        t = ctx.tally()
+        x = np.array([0.1, 0.2, 0.3])
+        if ctx.control:
+            t.add(np.asarray(control_slacks, float), x=x if control_x is None else control_x)
+        else:
+            t.add(np.ones(3), x=x)
+        return t.outcome()
+    return check
+
+
+@pytest.mark.parametrize("name,slacks,x,kw,verdict,control", [
+    ("decisive", [1.0, -1e-3, 0.5], None, {}, "PASS", "decisive"),
+    ("hair", [1.0, -2e-9, 0.5], None, {}, "WEAK", "weak"),           # below −tol, above −10·tol
+    ("nan-only", [1.0, np.nan, 0.5], None, {}, "WEAK", "weak"),
+    ("inf-only", [1.0, -np.inf, 0.5], None, {}, "WEAK", "weak"),
+    ("other-cases", [1.0, -1.0, 0.5], np.array([0.1, 0.2, 0.4]), {}, "WEAK", "weak"),
+    ("declared-other-cases", [1.0, -1.0, 0.5], np.array([0.1, 0.2, 0.4]),
+     {"control_cases": "test: the control draws its own cases"}, "PASS", "decisive"),
+    ("passes", [1.0, 0.0, 0.5], None, {}, "BROKEN", "passed"),
+])
+def test_control_must_fail_decisively(name, slacks, x, kw, verdict, control):
+    cid = f"enginetest/control-{name}"
+    claim(cid, title=cid, source=SRC, statement="test", status="VERIFIED", kind="bound",
+          negative_control="wrong", tolerance=1e-9, **kw)(_control_check(slacks, x))
+    ev = evaluate(_REGISTRY[cid])
+    assert (ev.verdict, ev.negative_control_verdict) == (verdict, control), ev.negative_control_note
+    assert ev.passed == (verdict == "PASS")
+    if name == "decisive":
+        assert ev.negative_control_margin == pytest.approx(1e-3 / 1e-8)
+    if verdict == "WEAK":
+        assert ev.negative_control_note
+
+
+def test_zero_tolerance_needs_a_declared_threshold():
+    claim("enginetest/tol0-undeclared", title="t", source=SRC, statement="s", status="VERIFIED", kind="bound",
+          negative_control="wrong")(_control_check([1.0, -5.0, 1.0]))
+    ev = evaluate(_REGISTRY["enginetest/tol0-undeclared"])
+    assert ev.verdict == "WEAK" and "control_threshold" in ev.negative_control_note
+    claim("enginetest/tol0-declared", title="t", source=SRC, statement="s", status="VERIFIED", kind="bound",
+          negative_control="wrong", control_threshold=3.0, control_threshold_reason="3 SE")(
+        _control_check([1.0, -5.0, 1.0]))
+    ev = evaluate(_REGISTRY["enginetest/tol0-declared"])
+    assert ev.verdict == "PASS" and ev.negative_control_margin == pytest.approx(5 / 3)
+    with pytest.raises(ValueError, match="control_threshold"):
+        claim("a/b", title="", source=SRC, statement="", status="PAPER", kind="bound", negative_control="x",
+              control_threshold=0.0)
+
+
+def test_shared_fixture_is_seeded_by_name_not_by_caller():
+    calls = []
+
+    def make(rng, budget):
+        calls.append(budget)
+        return {"x": rng.standard_normal(4)}
+
+    a = shared_fixture("enginetest/fixture", make, seed=5, budget="quick")
+    b = shared_fixture("enginetest/fixture", make, seed=5, budget="quick")
+    assert a is b and calls == ["quick"]
+    expected = np.random.default_rng(claim_seed_sequence(5, "shared:enginetest/fixture")).standard_normal(4)
+    assert np.array_equal(a["x"], expected)
+    with pytest.raises(ValueError, match="read-only"):
+        a["x"][0] = 1.0
+    other = shared_fixture("enginetest/fixture", make, seed=6, budget="quick")
+    assert not np.array_equal(other["x"], a["x"])
+    with pytest.raises(ValueError, match="built by both"):
+        shared_fixture("enginetest/fixture", lambda rng, budget: 1, seed=5, budget="quick")
+
+
+class _LosingExecutor(cf.ThreadPoolExecutor):
+    """Loses every task of `bartlett2006/psi-squared`, as a worker that died would."""
+
+    def submit(self, fn, *args, **kwargs):
+        if "psi-squared" in str(args[0]):
+            fut = cf.Future()
+            fut.set_exception(cf.process.BrokenProcessPool("worker died"))
+            return fut
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_lost_task_is_an_error_record_and_the_others_are_kept():
+    with _LosingExecutor(2) as ex:
+        evs = run(["bartlett2006/psi-hinge", "bartlett2006/psi-squared"], executor=ex)
+    by = {e["claim_id"]: e for e in evs}
+    assert by["bartlett2006/psi-squared"]["verdict"] == "ERROR"
+    assert "worker died" in by["bartlett2006/psi-squared"]["error"]
+    assert by["bartlett2006/psi-hinge"]["cases"] > 0
+
+
+def test_seeds_run_every_claim_at_every_seed_and_summarise():
+    def check(ctx):
+        t = ctx.tally()
+        x = ctx.rng.uniform(0, 1)
+        t.add((-1.0 if ctx.control else 1.0) * (x + 0.1), x=x)
+        return t.outcome()
+
+    claim("enginetest/seeds", title="t", source=SRC, statement="s", status="VERIFIED", kind="bound",
+          negative_control="wrong", tolerance=1e-3)(check)
+    evs = run("enginetest/seeds", seeds=range(3, 7))
+    assert [e["seed"] for e in evs] == [3, 4, 5, 6]
+    (row,) = summarize_seeds(evs)
+    assert row["passes"] == 4 and row["seeds"] == 4
+    slacks = {e["seed"]: e["worst_slack"] for e in evs}
+    assert row["worst_slack"] == min(slacks.values()) and slacks[row["worst_seed"]] == row["worst_slack"]
+    with pytest.raises(InputError, match="seeds"):
+        run("enginetest/seeds", seeds=[1, 1])
+    with pytest.raises(InputError, match="seeds"):
+        run("enginetest/seeds", seeds=[-1])
+    with pytest.raises(InputError, match="pattern"):
+        run("")
+
+
+def test_discovery_is_safe_under_threads_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = ("import concurrent.futures as cf, theorylab\n"
+            "ids = ['bartlett2006/psi-hinge', 'zhu2023/ldr-symmetry', 'woodworth2020/dual-newton-argmin', "
+            "'pesme2021/multiplicative-identity']\n"
+            "with cf.ThreadPoolExecutor(4) as ex:\n"
+            "    evs = theorylab.run(ids, executor=ex)\n"
+            "print(sorted(e['verdict'] for e in evs if e['verdict'] == 'ERROR'), len(evs))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[] 4", r.stdout + r.stderr

@@ -1,4 +1,4 @@
-"""The ``theorylab`` command: list, verify, derive, figures.
+"""The ``theorylab`` command: list, verify, show, derive, figures.
 
 Exit codes: 0 all good, 1 a claim failed (or its negative control could not fail), 2 a usage error.
 """
@@ -42,28 +42,57 @@ def _pos_int(name):
     return parse
 
 
-def _default_figures_dir() -> str:
-    """The repository's ``figures/`` folder when run from a checkout, else ``./figures``."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if os.path.isdir(os.path.join(here, "verifications")) and os.path.isfile(os.path.join(here, "pyproject.toml")):
-        return os.path.join(here, "figures")
-    return os.path.abspath("figures")
+def _seed_range(text):
+    """``A:B`` → the seeds A, A+1, …, B−1 (half-open, as in Python); ``N`` → just N."""
+    head, sep, tail = text.partition(":")
+    try:
+        a = int(head)
+        b = int(tail) if sep else a + 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds must look like A:B (integers, 0 <= A < B), got {text!r}") from None
+    if a < 0 or b <= a:
+        raise argparse.ArgumentTypeError(f"--seeds must look like A:B with 0 <= A < B, got {text!r}")
+    if b - a > 10_000:
+        raise argparse.ArgumentTypeError(f"--seeds {text!r} spans {b - a} seeds; at most 10000 are allowed")
+    return list(range(a, b))
+
+
+def _pattern(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty pattern is not allowed; give a claim id, glob or paper key "
+                                         "('*' for all)")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``theorylab`` command."""
+    from . import __version__
+
     p = _Parser(prog="theorylab", description="Check machine-learning theory numerically, claim by claim.")
+    p.add_argument("--version", action="version", version=f"theorylab {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     ls = sub.add_parser("list", help="table of claims (id, paper, statement, source status)")
-    ls.add_argument("pattern", nargs="?", default="*")
+    ls.add_argument("pattern", nargs="?", default="*", type=_pattern)
+
+    def run_options(q, what):
+        q.add_argument("--budget", choices=("quick", "full"), default="quick")
+        g = q.add_mutually_exclusive_group()
+        g.add_argument("--seed", type=_nonneg_int("--seed"), default=0, help=f"run {what} at this seed (default 0)")
+        g.add_argument("--seeds", type=_seed_range, metavar="A:B",
+                       help=f"run {what} at every seed A, A+1, ..., B-1 and summarise over seeds")
 
     v = sub.add_parser("verify", help="run claims and their negative controls")
-    v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN")
-    v.add_argument("--budget", choices=("quick", "full"), default="quick")
-    v.add_argument("--seed", type=_nonneg_int("--seed"), default=0)
-    v.add_argument("--jobs", type=_pos_int("--jobs"), default=max(1, min(4, os.cpu_count() or 1)),
-                   help="worker processes (default: CPU count, at most 4)")
-    v.add_argument("--json", metavar="FILE", help="write all evidence as JSON")
+    v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN", type=_pattern)
+    run_options(v, "each claim")
+    v.add_argument("--jobs", type=_pos_int("--jobs"), default=None,
+                   help="worker processes (default: 1, measured fastest for the quick catalogue on 2 cores)")
+    v.add_argument("--json", metavar="FILE", help="write all evidence as one JSON file when the run ends")
+    v.add_argument("--jsonl", metavar="FILE", help="stream evidence as JSON Lines while the run goes")
+
+    sh = sub.add_parser("show", help="run one claim and print its full record")
+    sh.add_argument("claim", type=_pattern, help="a claim id (`theorylab list` shows them)")
+    run_options(sh, "the claim")
 
     d = sub.add_parser("derive", help="symbolic calibration analysis of a binary margin loss")
     d.add_argument("loss", help="hinge, logistic, exponential, squared, squared_hinge, sigmoid, rho_margin, "
@@ -71,38 +100,87 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
 
     f = sub.add_parser("figures", help="regenerate figures (PNG + CSV + JSON provenance)")
-    f.add_argument("pattern", nargs="?", default="*")
-    f.add_argument("--out", default=None, help="output folder (default: the repository's figures/)")
+    f.add_argument("pattern", nargs="?", default="*", type=_pattern)
+    f.add_argument("--out", default="figures", help="output folder (default: ./figures of the current folder)")
     f.add_argument("--seed", type=_nonneg_int("--seed"), default=0)
     f.add_argument("--budget", choices=("quick", "full"), default="quick")
+    f.add_argument("--list", action="store_true", help="list the figures instead of drawing them")
     return p
 
 
 def cmd_list(args) -> int:
     from .engine.claim import select
-    from .engine.report import table
+    from .engine.report import plural, table
 
     claims = select(args.pattern)
     rows = [[c.id, c.paper, c.kind, c.status, c.statement if len(c.statement) <= 90 else c.statement[:87] + "..."]
             for c in claims]
     print(table(rows, ["claim", "paper", "kind", "source", "statement"]))
-    print(f"{len(claims)} claims")
+    print(plural(len(claims), "claim"))
     return 0
 
 
+def _seeds(args) -> list[int]:
+    return args.seeds if args.seeds is not None else [args.seed]
+
+
 def cmd_verify(args) -> int:
+    import time
+
     from .engine.claim import select
-    from .engine.report import Progress, print_table
+    from .engine.evidence_file import JsonLines, write_json
+    from .engine.files import check_writable_file
+    from .engine.report import Progress, print_table, seeds_table
+    from .engine.runner import DEFAULT_JOBS, run, summarize_seeds
+
+    # every argument is checked before any work starts
+    select(args.patterns)
+    for name in ("json", "jsonl"):
+        if getattr(args, name) is not None:
+            check_writable_file(f"--{name}", getattr(args, name))
+    if args.json is not None and args.jsonl is not None and \
+            os.path.abspath(args.json) == os.path.abspath(args.jsonl):
+        raise InputError(f"--json and --jsonl name the same file {args.json!r}; give two files")
+    seeds = _seeds(args)
+    stream = JsonLines(args.jsonl, args.budget, seeds) if args.jsonl else None
+    bar = Progress("verify", force=True)
+
+    def progress(done, total, ev):
+        if stream is not None:
+            stream.add(ev)
+        bar(done, total, ev)
+
+    t0 = time.perf_counter()
+    complete = True
+    try:
+        results = run(args.patterns, budget=args.budget, seeds=seeds, jobs=args.jobs or DEFAULT_JOBS,
+                      progress=progress)
+    except KeyboardInterrupt as exc:
+        results, complete = getattr(exc, "results", []), False
+        print(f"theorylab: interrupted; {len(results)} finished record(s) kept", file=sys.stderr)
+    wall = time.perf_counter() - t0
+    if results:
+        print_table(results, wall=wall)
+        if len(seeds) > 1:
+            print(seeds_table(summarize_seeds(results)))
+    if args.json:
+        write_json(args.json, args.budget, seeds, results, summarize_seeds(results), complete)
+    if not complete:
+        return 130
+    return 0 if all(r["passed"] for r in results) else 1
+
+
+def cmd_show(args) -> int:
+    from .engine.claim import select
+    from .engine.report import record_text
     from .engine.runner import run
 
-    select(args.patterns)  # fail fast, before any worker starts, on a pattern that matches nothing
-    results = run(args.patterns, budget=args.budget, seed=args.seed, jobs=args.jobs,
-                  progress=Progress("verify"))
-    print_table(results)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"budget": args.budget, "seed": args.seed, "results": results}, fh, indent=2)
-            fh.write("\n")
+    hits = select(args.claim)
+    if len(hits) != 1:
+        raise InputError(f"claim {args.claim!r} matches {len(hits)} claims; give one exact id "
+                         f"(e.g. {hits[0].id})")
+    results = run(hits[0].id, budget=args.budget, seeds=_seeds(args))
+    print(record_text(results, hits[0]))
     return 0 if all(r["passed"] for r in results) else 1
 
 
@@ -142,11 +220,15 @@ def cmd_derive(args) -> int:
 
 def cmd_figures(args) -> int:
     from .engine.figures import render, select_figures
-    from .engine.report import Progress
+    from .engine.files import check_writable_dir
+    from .engine.report import Progress, table
 
     figs = select_figures(args.pattern)
-    out = args.out or _default_figures_dir()
-    progress = Progress("figures")
+    if args.list:
+        print(table([[f.id, f.title] for f in figs], ["figure", "title"]))
+        return 0
+    out = check_writable_dir("--out", args.out)
+    progress = Progress("figures", force=True)
     for i, f in enumerate(figs, 1):
         render(f, out, seed=args.seed, budget=args.budget)
         progress(i, len(figs), {"figure_id": f.id})
@@ -156,9 +238,11 @@ def cmd_figures(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the ``theorylab`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = {"list": cmd_list, "verify": cmd_verify, "derive": cmd_derive, "figures": cmd_figures}[args.command]
+    handler = {"list": cmd_list, "verify": cmd_verify, "show": cmd_show, "derive": cmd_derive,
+               "figures": cmd_figures}[args.command]
     try:
         return handler(args)
     except InputError as exc:

@@ -485,6 +485,9 @@ def select(patterns, claims: dict[str, Claim] | None = None) -> list[Claim]:
     if isinstance(patterns, str):
         patterns = [patterns]
     patterns = list(patterns) or ["*"]
+    for pat in patterns:
+        if not isinstance(pat, str) or not pat.strip():
+            raise InputError(f"pattern={pat!r} is not allowed; give a claim id, glob or paper key ('*' for all)")
     chosen: dict[str, Claim] = {}
     for pat in patterns:
         if pat in claims:  # an exact id means that claim alone

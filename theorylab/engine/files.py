@@ -63,9 +63,18 @@ def check_writable_file(name: str, path: str) -> str:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise InputError(f"{name}={path!r}: folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise InputError(f"{name}={path!r} is not writable")
+    _probe(name, path, folder)
     return path
+
+
+def _probe(name: str, path: str, folder: str) -> None:
+    """Create and remove a temporary file in ``folder``: the real test that the write will work."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".theorylab-probe.", dir=folder)
+    except OSError as exc:
+        raise InputError(f"{name}={path!r} is not writable ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def check_writable_dir(name: str, path: str) -> str:
@@ -93,6 +102,5 @@ def check_writable_dir(name: str, path: str) -> str:
         probe = parent
     if not os.path.isdir(probe):
         raise InputError(f"{name}={path!r}: {probe!r} is a file, not a folder")
-    if not os.access(probe, os.W_OK):
-        raise InputError(f"{name}={path!r} is not writable")
+    _probe(name, path, probe)
     return path

@@ -108,5 +108,67 @@ class Progress:
             end = "\n" if done == total else ""
             self.file.write("\r\033[K" + msg + end)
             self.file.flush()
-        elif self.force:
-            print(msg, file=self.file)
+        elif self.force:  # not a terminal: one plain line per finished item
+            verdict = item.get("verdict", "") if isinstance(item, dict) else ""
+            seed = f" seed {item['seed']}" if isinstance(item, dict) and "seed" in item and "claim_id" in item else ""
+            print(f"{self.label} {done}/{total} {time.perf_counter() - self.t0:.1f}s {name}{seed} {verdict}".rstrip(),
+                  file=self.file, flush=True)
+
+
+def seeds_table(rows: list[dict]) -> str:
+    """Per-claim summary over seeds (:func:`~theorylab.engine.runner.summarize_seeds`) as a table."""
+    out = []
+    for r in rows:
+        verdicts = ", ".join(f"{v} {k}" for k, v in sorted(r["verdicts"].items()))
+        margin = r["min_control_margin"]
+        out.append([r["claim_id"], f"{r['passes']}/{r['seeds']}", verdicts, _fmt_slack(r["worst_slack"]),
+                    str(r["worst_seed"]), "nan" if margin != margin else f"×{margin:.3g}",
+                    str(r["min_control_margin_seed"]), f"{r['slowest_seconds']:.2f}"])
+    body = table(out, ["claim", "passes", "verdicts", "worst slack", "at seed", "weakest control",
+                       "at seed", "slowest s"])
+    ok = sum(r["passes"] == r["seeds"] for r in rows)
+    return body + f"\n{ok} of {plural(len(rows), 'claim')} passed at every seed"
+
+
+def record_text(results: list[dict], claim) -> str:
+    """One claim's full record (``theorylab show``): statement, source, rules, and its evidence per seed."""
+    r0 = results[0]
+    lines = [
+        f"claim              {claim.id}",
+        f"title              {claim.title}",
+        f"statement          {claim.statement}",
+        f"source             {claim.source}",
+        f"status             {claim.status}",
+        f"kind               {claim.kind}",
+        f"tolerance          {claim.tolerance:g} ({claim.tolerance_reason})",
+        f"negative control   {claim.negative_control}",
+        f"decisive when      control's worst finite slack <= -{claim.decisive_threshold:g}"
+        + (f" ({claim.control_threshold_reason})" if claim.control_threshold_reason else
+           " (10 x tolerance)" if claim.control_threshold is None else ""),
+        f"control cases      {claim.control_cases or 'the same cases as the claim (checked by fingerprint)'}",
+        f"budget             {r0['budget']}",
+    ]
+    for r in results:
+        lines += [
+            "",
+            f"seed {r['seed']}: {r['verdict']}  ({r['seconds']:.2f} s, spawn key {r['spawn_key']})",
+            f"  cases            {r['cases']}",
+            f"  worst slack      {_fmt_slack(r['worst_slack'])}",
+            f"  worst case       {r['worst_case']}",
+            f"  control          {control_text(r)}: worst slack {_fmt_slack(r['negative_control_worst_slack'])} "
+            f"over {r['negative_control_cases']} cases",
+            f"  control's worst  {r['negative_control_worst_case']}",
+        ]
+        if r.get("negative_control_note"):
+            lines.append(f"  control note     {r['negative_control_note']}")
+        if r.get("value") is not None:
+            lines.append(f"  value            {r['value']:.6g}")
+        if r.get("message"):
+            lines.append(f"  message          {r['message']}")
+        if r.get("error"):
+            lines.append(f"  error            {r['error'].splitlines()[0]}")
+    if len(results) > 1:
+        from .runner import summarize_seeds
+
+        lines += ["", seeds_table(summarize_seeds(results))]
+    return "\n".join(lines)
