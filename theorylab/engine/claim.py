@@ -256,6 +256,13 @@ def shared_fixture(name: str, make: Callable, seed: int, budget: str) -> Any:
     return _SHARED[key]
 
 
+def clear_shared_fixtures() -> None:
+    """Forget every shared fixture of this process (tests use it to show evidence is order-free)."""
+    with _SHARED_LOCK:
+        _SHARED.clear()
+        _SHARED_KEY_LOCKS.clear()
+
+
 @dataclasses.dataclass
 class Context:
     """What a check receives: its random stream, its budget, and whether it runs the negative control.
