@@ -11,7 +11,8 @@ import math
 import pytest
 
 import theorylab
-from theorylab.engine.claim import STATUSES, all_claims, clear_shared_fixtures
+from theorylab.engine.claim import STATUSES, clear_shared_fixtures
+from theorylab.engine.discovery import all_claims
 from theorylab.engine.runner import evaluate, summarize_seeds
 
 CLAIMS = all_claims()

@@ -8,7 +8,8 @@ import pytest
 import theorylab
 from theorylab import InputError
 from theorylab.engine import Source, claim, evaluate
-from theorylab.engine.claim import _REGISTRY, Tally, claim_seed_sequence, select
+from theorylab.engine.claim import _REGISTRY, Tally, claim_seed_sequence
+from theorylab.engine.discovery import select
 
 SRC = Source("A. Tester", "Engine tests", "none")
 

@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args) -> int:
-    from .engine.claim import select
+    from .engine.discovery import select
     from .engine.report import plural, table
 
     claims = select(args.pattern)
@@ -127,7 +127,7 @@ def _seeds(args) -> list[int]:
 def cmd_verify(args) -> int:
     import time
 
-    from .engine.claim import select
+    from .engine.discovery import select
     from .engine.evidence_file import JsonLines, write_json
     from .engine.files import check_writable_file
     from .engine.report import Progress, print_table, seeds_table
@@ -171,7 +171,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from .engine.claim import select
+    from .engine.discovery import select
     from .engine.report import record_text
     from .engine.runner import run
 

@@ -1,5 +1,6 @@
 """The claim engine: claims, evidence, the runner and figures (the top layer of the package)."""
-from .claim import Claim, Context, Evidence, Outcome, Source, Tally, all_claims, claim, select
+from .claim import Claim, Context, Evidence, Outcome, Source, Tally, claim
+from .discovery import all_claims, select
 from .figures import FigureResult, figure
 from .runner import evaluate, run, run_module
 

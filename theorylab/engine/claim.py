@@ -470,43 +470,50 @@ def claim(
     return register
 
 
-def all_claims() -> dict[str, Claim]:
-    """Every registered claim (verification modules are imported first)."""
-    from .discovery import load_verifications
-
-    load_verifications()
-    return dict(sorted(_REGISTRY.items()))
-
-
 def claims_in_module(module: str) -> list[Claim]:
+    """The registered claims defined in one module (by ``__name__``)."""
     return [c for c in _REGISTRY.values() if c.module == module]
 
 
-def select(patterns, claims: dict[str, Claim] | None = None) -> list[Claim]:
-    """Claims whose id matches any pattern: an exact id, a glob (``bartlett2006/*``), a paper key, or a substring.
+def match_ids(patterns, ids, what: str = "claim") -> list[str]:
+    """The ids matching any pattern: an exact id, a glob (``bartlett2006/*``), a paper key, or a substring.
 
-    Raises :class:`InputError` when a pattern matches nothing.
+    Parameters
+    ----------
+    patterns : str or sequence of str
+        Non-empty patterns; an empty sequence means ``["*"]``.
+    ids : iterable of str
+        The known ids.
+    what : str
+        ``"claim"`` or ``"figure"``, for the messages.
+
+    Returns
+    -------
+    list of str
+        Matching ids, sorted, each once.
+
+    Raises
+    ------
+    InputError
+        On an empty pattern, or one that matches nothing.
     """
-    if claims is None:
-        claims = all_claims()
+    ids = sorted(ids)
     if isinstance(patterns, str):
         patterns = [patterns]
     patterns = list(patterns) or ["*"]
+    chosen: set[str] = set()
     for pat in patterns:
         if not isinstance(pat, str) or not pat.strip():
-            raise InputError(f"pattern={pat!r} is not allowed; give a claim id, glob or paper key ('*' for all)")
-    chosen: dict[str, Claim] = {}
-    for pat in patterns:
-        if pat in claims:  # an exact id means that claim alone
-            hits = [claims[pat]]
+            raise InputError(f"pattern={pat!r} is not allowed; give a {what} id, glob or paper key ('*' for all)")
+        if pat in ids:  # an exact id means that one alone
+            hits = [pat]
         else:
-            hits = [c for cid, c in claims.items()
-                    if fnmatch.fnmatchcase(cid, pat) or cid.startswith(pat.rstrip("/") + "/") or pat in cid]
+            hits = [i for i in ids if fnmatch.fnmatchcase(i, pat) or i.startswith(pat.rstrip("/") + "/") or pat in i]
         if not hits:
-            raise InputError(f"pattern {pat!r} matches no claim; `theorylab list` shows the claim ids")
-        for c in hits:
-            chosen[c.id] = c
-    return [chosen[k] for k in sorted(chosen)]
+            raise InputError(f"pattern {pat!r} matches no {what}; `theorylab {'list' if what == 'claim' else 'figures --list'}`"
+                             f" shows the {what} ids")
+        chosen.update(hits)
+    return sorted(chosen)
 
 
 def claim_seed_sequence(seed: int, claim_id: str) -> np.random.SeedSequence:

@@ -11,14 +11,14 @@ import pkgutil
 import threading
 import traceback
 
+from .claim import _REGISTRY, Claim, Source, claim, match_ids
+
 _LOADED = False
 _LOCK = threading.RLock()  # re-entrant: a verification module may itself ask for the registry
 IMPORT_ERRORS: dict[str, str] = {}
 
 
 def _register_import_error(name: str, exc: BaseException) -> None:
-    from .claim import Source, claim
-
     detail = f"{type(exc).__name__}: {exc}"
     IMPORT_ERRORS[name] = detail + "\n" + traceback.format_exc(limit=4)
 
@@ -58,3 +58,34 @@ def load_verifications() -> list[str]:
                     _register_import_error(name, exc)
             _LOADED = True
     return names
+
+
+def all_claims() -> dict[str, Claim]:
+    """Every registered claim, by id (the verification modules are imported first)."""
+    load_verifications()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def select(patterns, claims: dict[str, Claim] | None = None) -> list[Claim]:
+    """Claims whose id matches any pattern: an exact id, a glob (``bartlett2006/*``), a paper key, or a substring.
+
+    Parameters
+    ----------
+    patterns : str or sequence of str
+        The patterns (see :func:`~theorylab.engine.claim.match_ids`).
+    claims : dict, optional
+        The claims to choose from (default: every registered claim).
+
+    Returns
+    -------
+    list of Claim
+        Sorted by id.
+
+    Raises
+    ------
+    InputError
+        When a pattern is empty or matches nothing.
+    """
+    if claims is None:
+        claims = all_claims()
+    return [claims[i] for i in match_ids(patterns, claims, "claim")]

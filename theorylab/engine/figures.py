@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import fnmatch
 import importlib.metadata
 import io
 import json
@@ -17,8 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._validation import InputError
-from .claim import Context, Source, claim_seed_sequence
+from .claim import Context, Source, claim_seed_sequence, match_ids
 from .files import atomic_write
 
 _FIGURES: dict[str, "Figure"] = {}
@@ -75,15 +73,9 @@ def all_figures() -> dict[str, Figure]:
 
 
 def select_figures(pattern: str = "*") -> list[Figure]:
-    """Figures whose id matches ``pattern`` (glob, paper key or substring); raises when none does."""
-    if not isinstance(pattern, str) or not pattern.strip():
-        raise InputError(f"pattern={pattern!r} is not allowed; give a figure id, glob or paper key ('*' for all)")
+    """Figures whose id matches ``pattern`` (exact id, glob, paper key or substring); raises when none does."""
     figs = all_figures()
-    hits = [f for fid, f in figs.items()
-            if fnmatch.fnmatchcase(fid, pattern) or fid.startswith(pattern.rstrip("/") + "/") or pattern in fid]
-    if not hits:
-        raise InputError(f"pattern {pattern!r} matches no figure; known figures: {', '.join(figs) or 'none'}")
-    return hits
+    return [figs[i] for i in match_ids(pattern, figs, "figure")]
 
 
 def _versions() -> dict:

@@ -17,7 +17,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._validation import InputError
-from .claim import BUDGETS, Claim, Context, Evidence, Outcome, _REGISTRY, all_claims, claim_seed_sequence, select
+from .claim import BUDGETS, Claim, Context, Evidence, Outcome, _REGISTRY, claim_seed_sequence
+from .discovery import all_claims, select
 
 
 def _context(claim_id: str, seed: int, budget: str, control: bool) -> Context:
