@@ -22,7 +22,7 @@ def test_verify_one_claim_with_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "bartlett2006/psi-hinge" in out and "PASS" in out and "failed decisively" in out
     data = json.loads(path.read_text())
-    assert data["budget"] == "quick" and data["seed"] == 0
+    assert data["budget"] == "quick" and data["seeds"] == [0]
     (ev,) = data["results"]
     assert ev["claim_id"] == "bartlett2006/psi-hinge" and ev["passed"] is True
     assert ev["negative_control_failed"] is True and ev["cases"] > 0 and ev["kind"] == "identity"

@@ -44,10 +44,11 @@ def check_bound(bound):
     """Return Λ as a float (or None for the complete hypothesis set); Λ must be finite and > 0."""
     if bound is None:
         return None
-    allowed = "the score bound Λ must be a finite number > 0 (or None for unbounded scores)"
+    allowed = "a finite score bound Λ > 0 (or None for unbounded scores)"
     v = check_real("bound", bound, allow_nan=True, allowed=allowed)
     if not math.isfinite(v) or v <= 0:
-        raise InputError(f"bound={bound!r} is not allowed; {allowed}")
+        raise InputError(f"bound={bound!r} is not allowed; the score bound Λ must be a finite number > 0 "
+                         "(or None for unbounded scores)")
     return v
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from .._validation import InputError
+from .._validation import (InputError, check_choice, check_generator, check_in_unit_interval, check_integer,
+                           check_positive, check_real, real_namespace)
 
 __all__ = ["ensloss_derivatives", "piecewise_linear_loss", "psi_transform", "sgd_linear"]
 
@@ -25,6 +26,22 @@ def _inverse_boxcox(eps, lam):
     if lam == 0.0:
         return np.exp(eps)
     return np.power(np.maximum(lam * eps + 1.0, 1e-12), 1.0 / lam)
+
+
+def _check_margins(margins, name="margins"):
+    _, (z,) = real_namespace(**{name: margins})
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 1 or z.size == 0 or not np.all(np.isfinite(z)):
+        raise InputError(f"{name} has shape {z.shape} or non-finite values; a non-empty finite 1-D array is allowed")
+    return z
+
+
+def _check_derivatives(derivatives, z):
+    g = _check_margins(derivatives, "derivatives")
+    if g.shape != z.shape:
+        raise InputError(f"derivatives has shape {g.shape} and margins has shape {z.shape}; one derivative per "
+                         "margin (equal shapes) is required")
+    return g
 
 
 def ensloss_derivatives(margins, rng: np.random.Generator, boxcox_lambda: float = 0.0, assign: str = "sorted"):
@@ -45,12 +62,12 @@ def ensloss_derivatives(margins, rng: np.random.Generator, boxcox_lambda: float 
     -------
     ndarray (b,): non-decreasing in z and strictly negative (for ``assign="sorted"``).
     """
-    z = np.asarray(margins, dtype=float)
-    if z.ndim != 1 or z.size == 0 or not np.all(np.isfinite(z)):
-        raise InputError(f"margins has shape {z.shape} or non-finite values; a non-empty finite 1-D array is allowed")
+    z = _check_margins(margins)
+    rng = check_generator("rng", rng)
+    lam = check_real("boxcox_lambda", boxcox_lambda, allow_inf=False, allowed="a finite real number")
     if assign not in ("sorted", "random"):
         raise InputError(f"assign={assign!r} is not allowed; use 'sorted' or 'random'")
-    g = -_inverse_boxcox(rng.standard_normal(z.size), float(boxcox_lambda))
+    g = -_inverse_boxcox(rng.standard_normal(z.size), lam)
     g = np.maximum(np.sort(g), -1.0)
     out = np.empty_like(z)
     order = np.argsort(z, kind="stable") if assign == "sorted" else rng.permutation(z.size)
@@ -66,9 +83,11 @@ def piecewise_linear_loss(margins, derivatives):
     φ'(s) = g_(j) on [z_(j), z_(j+1)) (margins sorted), g_(1) left of z_(1), g_(b) right of z_(b); φ(0) = 0.
     Convex iff the g_(j) are non-decreasing.
     """
-    z = np.asarray(margins, dtype=float)
+    z = _check_margins(margins)
+    g = _check_derivatives(derivatives, z)
     o = np.argsort(z, kind="stable")
-    zs, gs = z[o], np.asarray(derivatives, dtype=float)[o]
+    zs, gs = z[o], g[o]
+
     def integral_from_minus(t):  # ∫ from zs[0] to t of φ', piecewise
         t = np.asarray(t, dtype=float)
         j = np.clip(np.searchsorted(zs, t, side="right"), 0, zs.size)
@@ -77,7 +96,15 @@ def piecewise_linear_loss(margins, derivatives):
         return np.where(j == 0, gs[0] * (t - zs[0]), base[jj] + gs[jj] * (t - zs[jj]))
 
     shift = integral_from_minus(0.0)
-    return lambda t: integral_from_minus(t) - shift
+
+    def phi(t):
+        _, (t,) = real_namespace(t=t)
+        if np.any(np.isnan(np.asarray(t))):
+            raise InputError("t contains NaN; real numbers are allowed")
+        return integral_from_minus(t) - shift
+
+    phi.unchecked = lambda t: integral_from_minus(t) - shift
+    return phi
 
 
 def psi_transform(margins, derivatives, thetas):
@@ -90,12 +117,13 @@ def psi_transform(margins, derivatives, thetas):
     kink or an end point and is computed exactly there. For a convex φ with φ'(0) < 0, ψ(θ) > 0 for θ ∈ (0, 1]
     (Bartlett, Jordan, McAuliffe 2006, Lemma 5 / Theorem 6).
     """
-    z = np.asarray(margins, dtype=float)
-    phi = piecewise_linear_loss(z, derivatives)
+    z = _check_margins(margins)
+    phi = piecewise_linear_loss(z, derivatives).unchecked
+    check_in_unit_interval("thetas", thetas)
     A = np.abs(z).max()
     cand = np.concatenate([z, -z, [0.0, A, -A]])
     cand = cand[np.abs(cand) <= A]
-    th = np.asarray(thetas, dtype=float)
+    th = np.atleast_1d(np.asarray(thetas, dtype=float))
     eta = (1 + th)[:, None] / 2
     C = eta * phi(cand)[None, :] + (1 - eta) * phi(-cand)[None, :]
     h_minus = np.where(cand[None, :] <= 0, C, np.inf).min(axis=1)  # H⁻(η): wrong-sign scores only
@@ -118,13 +146,27 @@ def sgd_linear(X, y, loss: str, rng: np.random.Generator, epochs: int = 10, batc
     Step: (w, c) ← (w, c) − lr_t·(1/b) Σ_i g_i y_i (x_i, 1), g_i = φ'(z_i) (EnsLoss: a fresh random CC derivative
     vector per batch), lr_t = lr/√(1 + t/steps_per_epoch). ``y`` in {−1, +1}. Returns ``(w, c)``.
     """
+    _, (X,) = real_namespace(X=X)
     X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0 or not np.all(np.isfinite(X)):
+        raise InputError(f"X has shape {X.shape} or non-finite values; a non-empty finite (n, d) array is allowed")
+    y_arr = np.asarray(y) if not isinstance(y, (str, bytes)) else np.asarray([y])
+    if y_arr.dtype.kind == "b" or y_arr.shape != (X.shape[0],):
+        raise InputError(f"y has dtype {y_arr.dtype} and shape {y_arr.shape}; ({X.shape[0]},) labels in "
+                         "{-1, +1} (numbers, not bools) are allowed")
+    _, (y,) = real_namespace(y=y_arr)
     y = np.asarray(y, dtype=float)
+    if not np.all((y == 1) | (y == -1)):
+        raise InputError("y has labels other than -1 and +1; binary labels in {-1, +1} are allowed")
     deriv = _derivative(loss)
+    rng = check_generator("rng", rng)
+    epochs = check_integer("epochs", epochs, minimum=0)
+    batch = check_integer("batch", batch)
+    lr = check_positive("lr", lr)
     n, d = X.shape
     w, c = np.zeros(d), 0.0
     t = 0
-    for _ in range(int(epochs)):
+    for _ in range(epochs):
         perm = rng.permutation(n)
         for s in range(0, n, batch):
             idx = perm[s:s + batch]

@@ -16,41 +16,46 @@ import math
 import numpy as np
 from scipy import optimize
 
-from .._validation import InputError, check_no_nan, check_nonnegative, namespace_of
+from .._validation import (InputError, check_choice, check_generator, check_integer, check_labels, check_no_nan,
+                           check_nonnegative, check_probability, check_real, real_namespace)
 
 __all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer"]
 
 
-def _check_lam(lam) -> float:
-    try:
-        v = float(lam)
-    except (TypeError, ValueError):
-        raise InputError(f"lam={lam!r} is not a number; lam >= 0 (0: Crammer-Singer, inf: mean) is allowed") from None
+def _check_lam(lam, name="lam") -> float:
+    v = check_real(name, lam, allow_nan=True, allowed=f"{name} >= 0 (0: Crammer-Singer, inf: mean)")
     if math.isnan(v) or v < 0:
-        raise InputError(f"lam={lam!r} is not allowed; lam >= 0 (0: Crammer-Singer limit, inf: mean limit) is")
+        raise InputError(f"{name}={lam!r} is not allowed; {name} >= 0 (0: Crammer-Singer limit, inf: mean limit) is")
     return v
 
 
 def _deltas(scores, labels, margin):
     """(xp, δ) with δ_ik = f_ik − f_{i,y_i} + c·1[k ≠ y_i], in the namespace of ``scores``."""
-    xp, (f,) = namespace_of(scores)
+    xp, (f,) = real_namespace(scores=scores)
     if f.ndim != 2 or f.shape[1] < 2:
         raise InputError(f"scores has shape {tuple(f.shape)}; a (batch, K) array with K >= 2 is allowed")
-    if not xp.isdtype(f.dtype, "real floating"):
-        f = xp.astype(f, xp.float64)
     check_no_nan("scores", f, xp)
-    lab = labels if (hasattr(labels, "shape") and not isinstance(labels, np.ndarray)) \
-        else xp.asarray(np.asarray(labels))
     K = f.shape[1]
-    if lab.ndim != 1 or lab.shape[0] != f.shape[0]:
-        raise InputError(f"labels has shape {tuple(lab.shape)}; shape ({f.shape[0]},) is allowed")
-    if bool(xp.any(lab < 0)) or bool(xp.any(lab >= K)):
-        raise InputError(f"labels must lie in [0, {K - 1}]")
+    lab = check_labels("labels", labels, K, length=f.shape[0], xp=xp)
+    c = check_nonnegative("margin", margin)
+    return xp, _deltas_core(xp, f, lab, c)
+
+
+def _deltas_core(xp, f, lab, c):
+    K = f.shape[1]
     onehot = xp.arange(K)[None, :] == xp.astype(lab, xp.int64)[:, None]
     fy = xp.sum(xp.where(onehot, f, xp.zeros_like(f)), axis=1)
-    c = check_nonnegative("margin", margin)
-    delta = f - fy[:, None] + xp.where(onehot, xp.zeros_like(f), xp.full_like(f, c))
-    return xp, delta
+    return f - fy[:, None] + xp.where(onehot, xp.zeros_like(f), xp.full_like(f, c))
+
+
+def _ldr_core(xp, delta, lam):
+    K = delta.shape[1]
+    if lam == 0.0:
+        return xp.max(delta, axis=1)
+    if math.isinf(lam):
+        return xp.mean(delta, axis=1)
+    m = xp.max(delta, axis=1)
+    return m + lam * (xp.log(xp.sum(xp.exp((delta - m[:, None]) / lam), axis=1)) - math.log(K))
 
 
 def ldr_kl_loss(scores, labels, lam, margin):
@@ -72,13 +77,7 @@ def ldr_kl_loss(scores, labels, lam, margin):
     """
     lam = _check_lam(lam)
     xp, delta = _deltas(scores, labels, margin)
-    K = delta.shape[1]
-    if lam == 0.0:
-        return xp.max(delta, axis=1)
-    if math.isinf(lam):
-        return xp.mean(delta, axis=1)
-    m = xp.max(delta, axis=1)
-    return m + lam * (xp.log(xp.sum(xp.exp((delta - m[:, None]) / lam), axis=1)) - math.log(K))
+    return _ldr_core(xp, delta, lam)
 
 
 def ldr_kl_weights(scores, labels, lam, margin):
@@ -107,12 +106,21 @@ def aldr_kl_loss(scores, labels, lam0=10.0, alpha=2.0, margin=0.1, lam_prev=None
     lam0 = _check_lam(lam0)
     if not (0 < lam0 < math.inf):
         raise InputError(f"lam0={lam0!r} is not allowed; a finite lam0 > 0 is")
-    if not float(alpha) > 1:
-        raise InputError(f"alpha={alpha!r} is not allowed; alpha > 1 keeps the temperatures positive")
-    f = np.asarray(scores, dtype=float)
+    alpha = check_real("alpha", alpha, allowed="a finite number > 1")
+    if not (1 < alpha < math.inf):
+        raise InputError(f"alpha={alpha!r} is not allowed; a finite alpha > 1 keeps the temperatures positive")
+    _, (f,) = real_namespace(scores=scores)
+    f = np.asarray(f, dtype=float)
     _, delta = _deltas(f, labels, margin)
     B, K = f.shape
-    lp = np.full(B, lam0) if lam_prev is None else np.asarray(lam_prev, dtype=float)
+    if lam_prev is None:
+        lp = np.full(B, lam0)
+    else:
+        _, (lp,) = real_namespace(lam_prev=lam_prev)
+        lp = np.asarray(lp, dtype=float)
+        if lp.shape != (B,) or not np.all(np.isfinite(lp) & (lp > 0)):
+            raise InputError(f"lam_prev has shape {lp.shape} or entries <= 0 / not finite; ({B},) finite "
+                             "temperatures > 0 are allowed")
     z = f / lp[:, None]
     z -= z.max(1, keepdims=True)
     p = np.exp(z)
@@ -128,10 +136,33 @@ def aldr_kl_loss(scores, labels, lam0=10.0, alpha=2.0, margin=0.1, lam_prev=None
 
 def ldr_conditional_risk(f, eta, lam, margin):
     """C(f; η) = Σ_y η_y ψ_λ(f, y) for one score vector f (K,) and class probabilities η (K,)."""
-    f = np.asarray(f, dtype=float)
+    f, eta, lam, margin = _check_risk_args(f, eta, lam, margin)
+    return _ldr_risk(f, eta, lam, margin)
+
+
+def _check_risk_args(f, eta, lam, margin):
+    lam = _check_lam(lam)
+    margin = check_nonnegative("margin", margin)
+    _, (eta,) = real_namespace(eta=eta)
+    eta = np.asarray(eta, dtype=float)
+    if eta.ndim != 1:
+        raise InputError(f"eta has shape {eta.shape}; one probability vector (K,) is allowed")
+    check_probability("eta", eta, np)
+    if f is not None:
+        _, (f,) = real_namespace(f=f)
+        f = np.asarray(f, dtype=float)
+        if f.shape != eta.shape:
+            raise InputError(f"f has shape {f.shape} and eta has shape {eta.shape}; one score per class "
+                             "(equal shapes (K,)) is required")
+        check_no_nan("f", f, np)
+    return f, eta, lam, margin
+
+
+def _ldr_risk(f, eta, lam, margin):
+    """:func:`ldr_conditional_risk` on validated NumPy arguments (inside the optimisers: no checks)."""
     K = f.size
-    losses = ldr_kl_loss(np.broadcast_to(f, (K, K)), np.arange(K), lam, margin)
-    return float(np.dot(np.asarray(eta, dtype=float), losses))
+    delta = _deltas_core(np, np.broadcast_to(f, (K, K)), np.arange(K), margin)
+    return float(np.dot(eta, _ldr_core(np, delta, lam)))
 
 
 def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=None):
@@ -141,19 +172,20 @@ def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=N
     simplex {f ≥ 0, Σ f = K} of the repository's score normalisation (SLSQP, ``starts`` random starts, best
     kept). The risk is convex in f, so multistart only guards against solver stalls.
     """
-    eta = np.asarray(eta, dtype=float)
+    _, eta, lam, margin = _check_risk_args(None, eta, lam, margin)
+    check_choice("domain", domain, ("unconstrained", "simplex"))
+    starts = check_integer("starts", starts)
+    rng = check_generator("rng", rng, optional=True)
     K = eta.size
     rng = np.random.default_rng(0) if rng is None else rng
-    risk = lambda f: ldr_conditional_risk(f, eta, lam, margin)  # noqa: E731
+    risk = lambda f: _ldr_risk(f, eta, lam, margin)  # noqa: E731
     if domain == "unconstrained":
         res = optimize.minimize(lambda g: risk(np.concatenate([[0.0], g])), np.zeros(K - 1), method="BFGS",
                                 options={"gtol": 1e-11, "maxiter": 10_000})
         f = np.concatenate([[0.0], res.x])
         return f - f.mean()
-    if domain != "simplex":
-        raise InputError(f"domain={domain!r} is not allowed; use 'unconstrained' or 'simplex'")
     best = None
-    for s in range(int(starts)):
+    for s in range(starts):
         x0 = np.ones(K) if s == 0 else rng.dirichlet(np.ones(K)) * K
         res = optimize.minimize(risk, x0, method="SLSQP", bounds=[(0, K)] * K,
                                 constraints=[{"type": "eq", "fun": lambda f: f.sum() - K}],

@@ -177,28 +177,26 @@ def _fmt(x: float) -> str:
     return short if float(short) == x else repr(x)
 
 
-def _exact(x: float) -> sp.Expr:
-    """The sympy number for a parameter: a simple form (1/2, 2) when it is exact, else the float's exact
-    rational value (``nsimplify`` alone rounds 1e-300 to 0, outside the parameter's domain)."""
+def _exact(name: str, x: float) -> sp.Expr:
+    """The sympy number for a parameter (1/2, 2, 123456789/100000000: ``nsimplify``), checked: a value that
+    sympy rounds outside the domain (``nsimplify(1e-300)`` is 0) or to another number raises
+    :class:`InputError` instead of deriving the wrong loss."""
     simple = sp.nsimplify(x)
-    if simple.is_positive and float(simple) == x:
-        return simple
-    exact = sp.Rational(x)
-    if not exact.is_positive:  # pragma: no cover - x > 0 is checked first
-        raise InputError(f"parameter {x!r} rounds to {exact}; a number > 0 is allowed")
-    return exact
+    if not (simple.is_positive and abs(float(simple) / x - 1.0) <= 1e-12):
+        raise InputError(f"{name}={x!r} rounds to {simple} in the symbolic form, outside the domain {name} > 0 "
+                         f"or another number; a {name} that sympy represents exactly (e.g. {name} >= 1e-20) is allowed")
+    return simple
 
 
 def sigmoid(k: float = 1.0) -> MarginLoss:
     """The sigmoid loss φ(α) = 1 − tanh(kα), k > 0 (Awasthi et al. 2022, Table 1); non-convex, bounded."""
     k = check_positive("k", k)
-    ks = _exact(k)
     return MarginLoss(
         "sigmoid" if k == 1 else f"sigmoid(k={_fmt(k)})", f"1 − tanh({_fmt(k)}·α)",
         lambda xp, a: 1 - xp.tanh(k * a),
         lambda xp, a: -k * (1 - xp.tanh(k * a) ** 2),
         lambda xp, a: 2 * k * k * xp.tanh(k * a) * (1 - xp.tanh(k * a) ** 2),
-        lambda a: 1 - sp.tanh(ks * a),
+        lambda a: 1 - sp.tanh(_exact("k", k) * a),
         parameter=k,
     )
 
@@ -206,13 +204,12 @@ def sigmoid(k: float = 1.0) -> MarginLoss:
 def rho_margin(rho: float = 1.0) -> MarginLoss:
     """The ρ-margin loss φ(α) = min(1, max(0, 1 − α/ρ)), ρ > 0 (Awasthi et al. 2022, Table 1)."""
     rho = check_positive("rho", rho)
-    rs = _exact(rho)
     return MarginLoss(
         "rho_margin" if rho == 1 else f"rho_margin(rho={_fmt(rho)})", f"min(1, max(0, 1 − α/{_fmt(rho)}))",
         lambda xp, a: xp.clip(1 - a / rho, 0.0, 1.0),
         lambda xp, a: xp.where((a > 0) & (a < rho), -_ones(xp, a) / rho, _zeros(xp, a)),
         lambda xp, a: _zeros(xp, a),
-        lambda a: sp.Min(1, sp.Max(0, 1 - a / rs)),
+        lambda a: sp.Min(1, sp.Max(0, 1 - a / _exact("rho", rho))),
         lambda m, s: (_plus_moment1(rho, m, s) - _plus_moment1(0.0, m, s)) / rho,
         parameter=rho,
     )

@@ -293,8 +293,9 @@ class MulticlassLoss:
             best = np.inf
             for k in range(starts):
                 z0 = guess if k == 0 else rng.normal(0, 2, n - 1)
-                r = minimize(f, z0, method="Nelder-Mead",
-                             options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000 * n, "maxfev": 4000 * n})
+                with np.errstate(over="ignore", invalid="ignore"):
+                    r = minimize(f, z0, method="Nelder-Mead",
+                                 options={"xatol": 1e-11, "fatol": 1e-14, "maxiter": 4000 * n, "maxfev": 4000 * n})
                 best = min(best, r.fun)
             out[i] = best
         return out.reshape(P.shape[:-1]) if P.ndim > 1 else float(out[0])

@@ -17,7 +17,8 @@ import dataclasses
 
 import numpy as np
 
-from .._validation import InputError, check_positive, namespace_of
+from .._validation import (InputError, check_bool, check_generator, check_integer, check_positive, check_real,
+                           namespace_of, real_namespace)
 from . import diagonal_net_kernels as _k
 
 PARAMETRIZATIONS = ("uu-vv", "uv")
@@ -37,6 +38,9 @@ class DiagonalParams:
     u: object
     v: object
     parametrization: str = "uu-vv"
+
+    def __post_init__(self):
+        _check_parametrization(self.parametrization)
 
     @property
     def beta(self):
@@ -62,6 +66,8 @@ class Trajectory:
 
 def predictor(params: DiagonalParams):
     """``β`` of a :class:`DiagonalParams`: ``u⊙u − v⊙v`` (A) or ``u⊙v`` (B)."""
+    if not isinstance(params, DiagonalParams):
+        raise InputError(f"params={type(params).__name__} is not allowed; a DiagonalParams is")
     if params.parametrization == "uu-vv":
         return params.u * params.u - params.v * params.v
     return params.u * params.v
@@ -69,7 +75,10 @@ def predictor(params: DiagonalParams):
 
 def train_loss(X, y, beta) -> float:
     """``L(β) = (1/2n)‖Xβ − y‖²`` (array API)."""
-    xp, (X, y, beta) = namespace_of(X, y, beta)
+    xp, X, y = check_data(X, y)
+    _, (beta,) = real_namespace(beta=beta)
+    if tuple(beta.shape) != (X.shape[1],):
+        raise InputError(f"beta has shape {tuple(beta.shape)}; shape ({X.shape[1]},) is required")
     r = X @ beta - y
     return float(xp.sum(r * r)) / (2 * X.shape[0])
 
@@ -77,7 +86,7 @@ def train_loss(X, y, beta) -> float:
 # ----------------------------------------------------------------------------- validation
 def check_data(X, y):
     """Validate a design ``X`` (n × d) and targets ``y`` (n,); return them (array-API, float)."""
-    xp, (X, y) = namespace_of(X, y)
+    xp, (X, y) = real_namespace(X=X, y=y)
     if X.ndim != 2:
         raise InputError(f"X has shape {tuple(X.shape)}; a 2-D array (n samples × d features) is allowed")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
@@ -123,6 +132,11 @@ def batch_index_chunks(rng: np.random.Generator, n: int, batch_size: int, n_step
     across steps (batch 1: i.i.d. uniform indices). Both the numba and the reference path consume this
     generator, so the same ``rng`` state gives the same batches.
     """
+    return _batch_index_chunks(check_generator("rng", rng), check_integer("n", n),
+                               _check_batch(batch_size, check_integer("n", n)), _check_steps(n_steps))
+
+
+def _batch_index_chunks(rng, n, batch_size, n_steps):
     done = 0
     while done < n_steps:
         m = min(_CHUNK, n_steps - done)
@@ -176,10 +190,13 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
     step = check_positive("step", step)
     n_steps = _check_steps(n_steps)
     mode = _check_parametrization(parametrization)
-    _, (u0, v0) = namespace_of(u0, v0)
+    track, reference = check_bool("track", track), check_bool("reference", reference)
+    xp0, (u0, v0) = real_namespace(u0=u0, v0=v0)
     d = X.shape[1]
     if tuple(u0.shape) != (d,) or tuple(v0.shape) != (d,):
         raise InputError(f"u0/v0 have shapes {tuple(u0.shape)}/{tuple(v0.shape)}; shape ({d},) is allowed")
+    if not (bool(xp0.all(xp0.isfinite(u0))) and bool(xp0.all(xp0.isfinite(v0)))):
+        raise InputError("u0 or v0 contains NaN or inf; finite initial parameters are allowed")
     if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
         raise InputError(f"warmup={warmup!r} is not allowed; it must be an integer >= 0")
     if batch_size is not None:
@@ -204,7 +221,7 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
             raise _diverged(step, k, n_steps, loss)
     else:
         k0 = 0
-        for idx in batch_index_chunks(rng, X.shape[0], batch_size, n_steps):
+        for idx in _batch_index_chunks(rng, X.shape[0], batch_size, n_steps):
             status, k, loss = _k.sgd_kernel(X, y, u, v, mode, step, int(warmup), k0, idx, bool(track),
                                             log_a, log_b, blowup)
             if status:
@@ -232,7 +249,7 @@ def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng
             for _ in range(n_steps):
                 yield None
         else:
-            for chunk in batch_index_chunks(rng, n, batch_size, n_steps):
+            for chunk in _batch_index_chunks(rng, n, batch_size, n_steps):
                 for row in chunk:
                     yield xp.asarray(row)
 
@@ -303,7 +320,10 @@ def multiplicative_identity(alpha, log_a, log_b):
     beta : array (d,)
     gain : array (d,)  — ``G_T``
     """
-    xp, (log_a, log_b) = namespace_of(log_a, log_b)
+    alpha = check_positive("alpha", alpha)
+    xp, (log_a, log_b) = real_namespace(log_a=log_a, log_b=log_b)
+    if tuple(log_a.shape) != tuple(log_b.shape):
+        raise InputError(f"log_a has shape {tuple(log_a.shape)} and log_b {tuple(log_b.shape)}; equal shapes are required")
     gain = -(log_a + log_b)
     return 2.0 * alpha ** 2 * xp.exp(-gain) * xp.sinh(log_a - log_b), gain
 
@@ -316,7 +336,9 @@ def effective_alpha(params: DiagonalParams):
     ``"uv"``: ``α_eff² = (u⊙u − v⊙v)/4`` (the imbalance δ/4, from the map ``w± = (u ± v)/2``).
     Raises :class:`InputError` when a coordinate's scale is not positive.
     """
-    xp, (u, v) = namespace_of(params.u, params.v)
+    if not isinstance(params, DiagonalParams):
+        raise InputError(f"params={type(params).__name__} is not allowed; a DiagonalParams is")
+    xp, (u, v) = real_namespace(u=params.u, v=params.v)
     a2 = xp.abs(u * v) if params.parametrization == "uu-vv" else (u * u - v * v) / 4.0
     if not bool(xp.all(a2 > 0)):
         raise InputError("params give a non-positive effective scale α_eff² on some coordinate; "
@@ -369,6 +391,9 @@ def sparse_regression(n, d, s, rng, n_test=0, value=1.0):
             raise InputError(f"{name}={v!r} is not allowed; it must be an integer >= 1")
     if s > d:
         raise InputError(f"s={s!r} is not allowed; it must be <= d={d}")
+    rng = check_generator("rng", rng)
+    n_test = check_integer("n_test", n_test, minimum=0)
+    value = check_real("value", value, allow_inf=False, allowed="a finite real number")
     beta = np.zeros(d)
     beta[:s] = value
     X = rng.standard_normal((n, d))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import InputError, namespace_of
+from .._validation import InputError, check_integer, check_no_nan, check_positive, namespace_of, real_namespace
 
 
 class NotInterpolableError(InputError):
@@ -26,17 +26,19 @@ def q_entropy(z):
     Evaluated as ``z·arcsinh(z/2) − z²/(2 + √(4+z²))`` to avoid cancellation at small ``|z|``
     (``q(z) = z²/4 + O(z⁴)``). Array API.
     """
-    xp, (z,) = namespace_of(z)
+    xp, (z,) = real_namespace(z=z)
+    check_no_nan("z", z, xp)
     s = xp.sqrt(4.0 + z * z)
     return z * xp.asinh(z / 2.0) - z * z / (2.0 + s)
 
 
 def Q_alpha(beta, alpha):
     """``Q_α(β) = Σ_i α_i² q(β_i/α_i²)`` (Woodworth et al. 2020, eq. (10)); ``alpha`` scalar or (d,). Array API."""
-    xp, (beta,) = namespace_of(beta)
-    if not hasattr(alpha, "__array_namespace__"):
-        alpha = xp.asarray(np.asarray(alpha, dtype=np.float64).tolist(), dtype=beta.dtype)
-    a2 = alpha * alpha
+    xp, (beta,) = real_namespace(beta=beta)
+    check_no_nan("beta", beta, xp)
+    if beta.ndim != 1:
+        raise InputError(f"beta has shape {tuple(beta.shape)}; a (d,) vector is allowed")
+    a2 = _alpha_sq(alpha, beta.shape[0], xp, beta.dtype)
     return float(xp.sum(a2 * q_entropy(beta / a2)))
 
 
@@ -45,7 +47,10 @@ def check_interpolable(X, y, rtol=1e-8):
 
     Tests the residual of the min-ℓ2 solution, ``‖X X⁺y − y‖ ≤ rtol·(1 + ‖y‖)``.
     """
-    xp, (X, y) = namespace_of(X, y)
+    from .diagonal_net import check_data
+
+    rtol = check_positive("rtol", rtol)
+    xp, X, y = check_data(X, y)
     beta = xp.linalg.pinv(X) @ y
     res = float(xp.linalg.vector_norm(X @ beta - y))
     ny = float(xp.linalg.vector_norm(y))
@@ -89,7 +94,7 @@ def min_l1_interpolator(X, y):
 
 
 def _alpha_sq(alpha, d, xp, dtype):
-    a = np.asarray(alpha, dtype=np.float64) if not hasattr(alpha, "__array_namespace__") else alpha
+    _, (a,) = real_namespace(alpha=alpha)
     if a.ndim == 0:
         v = float(a)
         if not (np.isfinite(v) and v > 0):
@@ -125,6 +130,8 @@ def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
 
     xp, X, y = check_data(X, y)
     a2 = _alpha_sq(alpha, X.shape[1], xp, X.dtype)
+    tol = check_positive("tol", tol)
+    max_iter = check_integer("max_iter", max_iter)
     check_interpolable(X, y)
     norm = xp.linalg.vector_norm
     target = tol * (1.0 + float(norm(y)))

@@ -8,12 +8,25 @@ Wu & Su (ICML 2023, arXiv 2305.17490): a minimum linearly stable for batch-1 SGD
 """
 from __future__ import annotations
 
-from .._validation import InputError, namespace_of
+from .._validation import InputError, namespace_of, real_namespace
+
+
+def _check_params(X, params):
+    from .diagonal_net import DiagonalParams
+
+    if not isinstance(params, DiagonalParams):
+        raise InputError(f"params={type(params).__name__} is not allowed; a DiagonalParams is")
+    xp, (X, u, v) = real_namespace(X=X, u=params.u, v=params.v)
+    if X.ndim != 2 or tuple(u.shape) != (X.shape[1],) or tuple(v.shape) != (X.shape[1],):
+        raise InputError(f"X has shape {tuple(X.shape)} and params.u/params.v {tuple(u.shape)}/{tuple(v.shape)}; "
+                         "(n, d) and (d,) are required")
+    return xp, X
 
 
 def per_sample_jacobian(X, params):
     """Rows ``a_i = ∇_θ (x_iᵀβ(θ))`` (n × 2d), ``θ = (u, v)``. Array API."""
-    xp, (X, u, v) = namespace_of(X, params.u, params.v)
+    _check_params(X, params)
+    xp, (X, u, v) = real_namespace(X=X, u=params.u, v=params.v)
     if params.parametrization == "uu-vv":
         return xp.concat([X * (2.0 * u), X * (-2.0 * v)], axis=1)
     return xp.concat([X * v, X * u], axis=1)
@@ -29,7 +42,8 @@ def hessian(X, y, params):
     from .diagonal_net import check_data, predictor
 
     xp, X, y = check_data(X, y)
-    _, (u, v) = namespace_of(params.u, params.v)
+    _check_params(X, params)
+    _, (u, v) = real_namespace(u=params.u, v=params.v)
     n, d = X.shape
     if tuple(u.shape) != (d,) or tuple(v.shape) != (d,):
         raise InputError(f"params.u/params.v have shapes {tuple(u.shape)}/{tuple(v.shape)}; ({d},) is allowed")
@@ -49,7 +63,7 @@ def hessian(X, y, params):
 def hessian_trace(X, params):
     """``tr H = (1/n) Σ_i ‖a_i‖²`` (exact at any point). For ``β = u⊙v`` this is
     ``Σ_j Σ̂_jj (u_j² + v_j²)`` with ``Σ̂_jj = (1/n) Σ_i x_ij²`` (Wu & Su 2023). Array API."""
-    xp, (X,) = namespace_of(X)
+    xp, X = _check_params(X, params)
     A = per_sample_jacobian(X, params)
     return float(xp.sum(A * A)) / X.shape[0]
 

@@ -13,7 +13,8 @@ import itertools
 import numpy as np
 from scipy.optimize import linprog, minimize
 
-from .._validation import InputError
+from .._validation import (InputError, check_generator, check_integer, check_labels, check_positive,
+                           check_probability, real_namespace)
 from ..losses.compsum import best_conditional_risk, check_tau
 
 
@@ -34,15 +35,23 @@ class FiniteProblem:
     B: float | None = None
 
     def __post_init__(self):
-        self.x = np.asarray(self.x, dtype=np.float64)
-        self.px = np.asarray(self.px, dtype=np.float64)
-        self.p = np.asarray(self.p, dtype=np.float64)
+        _, (x, px, p) = real_namespace(x=self.x, px=self.px, p=self.p)
+        self.x, self.px, self.p = (np.asarray(a, dtype=np.float64) for a in (x, px, p))
+        if self.x.ndim != 1 or self.x.size == 0 or not np.all(np.isfinite(self.x)):
+            raise InputError(f"x has shape {self.x.shape} or non-finite entries; a non-empty finite (m,) array is allowed")
         if self.p.ndim != 2 or self.p.shape[0] != self.x.shape[0] or self.p.shape[1] < 2:
             raise InputError(f"p has shape {self.p.shape}; shape (len(x), n) with n >= 2 is required")
-        if abs(self.px.sum() - 1) > 1e-9 or np.any(self.px < 0):
-            raise InputError("px must be a probability vector")
+        if self.px.shape != self.x.shape:
+            raise InputError(f"px has shape {self.px.shape}; shape {self.x.shape} (one probability per point) is required")
+        try:
+            check_probability("px", self.px, np)
+        except InputError as e:
+            raise InputError(f"px must be a probability vector: {e}") from None
+        check_probability("p", self.p, np)
         if (self.W is None) != (self.B is None):
             raise InputError("give both W and B (box-bounded affine class) or neither (complete)")
+        if self.W is not None:
+            self.W, self.B = check_positive("W", self.W), check_positive("B", self.B)
 
     @property
     def n(self) -> int:
@@ -52,6 +61,9 @@ class FiniteProblem:
     def random(cls, rng: np.random.Generator, m: int = 6, n: int = 3, alpha: float = 0.7,
                W: float | None = None, B: float | None = None, deterministic: bool = False):
         """E1 instance: x ~ U[−1, 1] sorted, P_X ~ Dir(1), p(x, ·) ~ Dir(alpha) (one-hot if deterministic)."""
+        rng = check_generator("rng", rng)
+        m, n = check_integer("m", m), check_integer("n", n, minimum=2)
+        alpha = check_positive("alpha", alpha)
         x = np.sort(rng.uniform(-1, 1, m))
         px = rng.dirichlet(np.ones(m))
         if deterministic:
@@ -63,8 +75,12 @@ class FiniteProblem:
     # ------------------------------------------------------------------ hypotheses and risks
     def scores(self, theta) -> np.ndarray:
         """h(x_i, y) = w_y x_i + b_y for θ = (w_1..w_n, b_1..b_n); a batch (k, 2n) gives (k, m, n)."""
-        th = np.asarray(theta, dtype=np.float64)
+        _, (th,) = real_namespace(theta=theta)
+        th = np.asarray(th, dtype=np.float64)
         n = self.n
+        if th.ndim < 1 or th.shape[-1] != 2 * n:
+            raise InputError(f"theta has shape {th.shape}; (..., 2n) = (..., {2 * n}) parameters (w_1..w_n, b_1..b_n) "
+                             "are required")
         return th[..., None, :n] * self.x[:, None] + th[..., None, n:]
 
     def bounds(self):
@@ -114,6 +130,8 @@ class FiniteProblem:
     def best_risk_tau(self, tau, rng: np.random.Generator, starts: int = 20, maxiter: int = 3000):
         """R*_τ(H) by multistart L-BFGS-B (analytic gradients); returns (value, θ)."""
         tau = check_tau(tau)
+        rng = check_generator("rng", rng)
+        starts, maxiter = check_integer("starts", starts), check_integer("maxiter", maxiter)
         n = self.n
         xs = self.x
 
@@ -174,7 +192,12 @@ class FiniteProblem:
 
 def labeling_realizable_lp(x, labels, n) -> bool:
     """LP check that ``labels`` is realisable with margin 1 by affine scores w_y x + b_y (complete class)."""
+    n = check_integer("n", n, minimum=2)
+    _, (x,) = real_namespace(x=x)
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1 or not np.all(np.isfinite(x)):
+        raise InputError(f"x has shape {x.shape} or non-finite entries; a finite (m,) array is allowed")
+    labels = check_labels("labels", labels, n, length=x.shape[0])
     rows = []
     for i, (xi, yi) in enumerate(zip(x, labels)):
         for c in range(n):

@@ -25,7 +25,8 @@ import numpy as np
 from scipy import special
 from scipy.stats import qmc
 
-from .._validation import InputError
+from .._validation import (InputError, check_bool, check_generator, check_integer, check_probability,
+                           real_namespace)
 
 
 class GaussianMixture:
@@ -41,7 +42,10 @@ class GaussianMixture:
     """
 
     def __init__(self, means, covariances, priors=None):
+        _, (means, covariances) = real_namespace(means=means, covariances=covariances)
         means = np.atleast_2d(np.asarray(means, dtype=float))
+        if means.ndim != 2:
+            raise InputError(f"means has shape {means.shape}; a (K, d) array is allowed")
         K, d = means.shape
         if K < 2:
             raise InputError(f"means has {K} row(s); a mixture needs K >= 2 classes (means of shape (K, d))")
@@ -52,6 +56,8 @@ class GaussianMixture:
             self.shared = bool(np.all(cov == cov[0]))
         else:
             raise InputError(f"covariances has shape {cov.shape}; allowed: ({d}, {d}) or ({K}, {d}, {d})")
+        if not np.all(np.isfinite(cov)):
+            raise InputError("covariances contains NaN or inf; finite symmetric positive definite matrices are allowed")
         for k in range(K):
             if not np.allclose(cov[k], cov[k].T, rtol=0, atol=1e-12 * max(1.0, np.abs(cov[k]).max())):
                 raise InputError(f"covariances[{k}] is not symmetric; a symmetric positive definite matrix is allowed")
@@ -61,6 +67,7 @@ class GaussianMixture:
                                  "a symmetric positive definite matrix is allowed")
         if priors is None:
             priors = np.full(K, 1.0 / K)
+        _, (priors,) = real_namespace(priors=priors)
         priors = np.asarray(priors, dtype=float)
         if priors.shape != (K,) or np.any(~(priors > 0)) or abs(priors.sum() - 1) > 1e-12:
             raise InputError(f"priors={priors.tolist()} is not allowed; {K} positive numbers summing to 1 are")
@@ -74,8 +81,11 @@ class GaussianMixture:
     # -- sampling and posterior -------------------------------------------------------------------------
     def sample(self, m: int, rng: np.random.Generator):
         """Draw m labelled points: returns ``(X, y)`` with X of shape (m, d) and integer labels y in [0, K)."""
-        if int(m) != m or m < 1:
-            raise InputError(f"m={m!r} is not allowed; the sample size must be an integer >= 1")
+        try:
+            m = check_integer("m", m)
+        except InputError:
+            raise InputError(f"m={m!r} is not allowed; the sample size must be an integer >= 1") from None
+        rng = check_generator("rng", rng)
         y = rng.choice(self.n_classes, size=int(m), p=self.priors)
         z = rng.standard_normal((int(m), self.dim))
         X = self.means[y].copy()
@@ -91,8 +101,9 @@ class GaussianMixture:
 
     def log_joint(self, x) -> np.ndarray:
         """log(π_k N(x; μ_k, Σ_k)) for every row of x and class k, shape (m, K)."""
+        _, (x,) = real_namespace(x=x)
         x = np.atleast_2d(np.asarray(x, dtype=float))
-        if x.shape[1] != self.dim:
+        if x.ndim != 2 or x.shape[1] != self.dim:
             raise InputError(f"x has {x.shape[1]} columns; the mixture lives in d = {self.dim} dimensions")
         out = np.empty((x.shape[0], self.n_classes))
         for k in range(self.n_classes):
@@ -122,8 +133,16 @@ class GaussianMixture:
 
     def margin_moments(self, w, c):
         """Mean and std of f(x) = w·x + c given each class: arrays of shape (..., 2) for w of shape (..., d)."""
-        w = np.asarray(w, dtype=float)
-        c = np.asarray(c, dtype=float)
+        _, (w, c) = real_namespace(w=w, c=c)
+        w, c = np.asarray(w, dtype=float), np.asarray(c, dtype=float)
+        if w.ndim < 1 or w.shape[-1] != self.dim:
+            raise InputError(f"w has shape {w.shape}; (..., d) with d = {self.dim} is required")
+        try:
+            np.broadcast_shapes(w.shape[:-1], c.shape)
+        except ValueError:
+            raise InputError(f"c has shape {c.shape}, not broadcastable with w's leading shape {w.shape[:-1]}") from None
+        if np.any(np.isnan(w)) or np.any(np.isnan(c)):
+            raise InputError("w or c contains NaN; real numbers are allowed")
         mean = np.einsum("...d,kd->...k", w, self.means) + c[..., None]
         var = np.einsum("...i,kij,...j->...k", w, self.covariances, w)
         return mean, np.sqrt(var)
@@ -133,8 +152,10 @@ class GaussianMixture:
         if self.n_classes != 2:
             raise NotImplementedError("binary_error needs two classes")
         mean, std = self.margin_moments(w, c)
-        return self.priors[0] * special.ndtr(mean[..., 0] / std[..., 0]) + \
-            self.priors[1] * special.ndtr(-mean[..., 1] / std[..., 1])
+        with np.errstate(divide="ignore", invalid="ignore"):  # std = 0 (w = 0): f is the constant c, a step
+            e0 = np.where(std[..., 0] > 0, special.ndtr(mean[..., 0] / std[..., 0]), (mean[..., 0] > 0) * 1.0)
+            e1 = np.where(std[..., 1] > 0, special.ndtr(-mean[..., 1] / std[..., 1]), (mean[..., 1] <= 0) * 1.0)
+        return self.priors[0] * e0 + self.priors[1] * e1
 
     def bayes_error(self, return_error: bool = False, rng: np.random.Generator | None = None,
                     n_points: int = 2 ** 13, n_scrambles: int = 16):
@@ -158,6 +179,9 @@ class GaussianMixture:
         -------
         float, or (float, float) when ``return_error``.
         """
+        return_error = check_bool("return_error", return_error)
+        rng = check_generator("rng", rng, optional=True)
+        n_points, n_scrambles = _check_rqmc(n_points, n_scrambles)
         if self.n_classes == 2 and self.shared:
             w, c = self.bayes_direction()
             val, err = float(self.binary_error(w, c)), 0.0
@@ -224,6 +248,9 @@ class GaussianMixture:
         rng, n_points, n_scrambles
             Randomised-QMC settings (``rng`` defaults to ``default_rng(0)``).
         """
+        return_error = check_bool("return_error", return_error)
+        rng = check_generator("rng", rng, optional=True)
+        _, (W, b) = real_namespace(W=W, b=b)
         W = np.asarray(W, dtype=float)
         b = np.asarray(b, dtype=float)
         if W.shape != (self.n_classes, self.dim) or b.shape != (self.n_classes,):
@@ -231,6 +258,7 @@ class GaussianMixture:
                              f"({self.n_classes},)")
         if np.any(~np.isfinite(W)) or np.any(~np.isfinite(b)):
             raise InputError("W or b contains NaN or inf; finite numbers are allowed")
+        n_points, n_scrambles = _check_rqmc(n_points, n_scrambles)
         if self.n_classes == 2:
             val = float(self.binary_error(W[1] - W[0], b[1] - b[0]))
             return (val, 0.0) if return_error else val
@@ -257,9 +285,13 @@ class GaussianMixture:
         """
         from .gaussian_quadrature import gaussian_expectation
 
+        if not (callable(phi) or hasattr(phi, "value")):
+            raise InputError(f"phi={phi!r} is not allowed; a margin loss object or a vectorised callable is")
+        if self.n_classes != 2:
+            raise InputError(f"binary_surrogate_risk needs two classes; this mixture has K={self.n_classes}")
         mean, std = self.margin_moments(w, c)
-        closed = getattr(phi, "gaussian_mean", None)
-        if closed is not None and closed(0.0, 1.0) is not None:
+        closed = getattr(phi, "_gauss", None)  # the closed form, called on the moments computed here
+        if closed is not None:
             # −f | y=0 ∼ N(−mean, std²)
             return self.priors[1] * closed(mean[..., 1], std[..., 1]) + \
                 self.priors[0] * closed(-mean[..., 0], std[..., 0]), 0.0
@@ -276,6 +308,8 @@ class GaussianMixture:
         """
         from .gaussian_quadrature import gaussian_expectation
 
+        if not callable(H_pq):
+            raise InputError(f"H_pq={H_pq!r} is not allowed; a callable H(p, q) (Calibration.H_numeric()) is")
         w, c = self.bayes_direction()
         mean, std = self.margin_moments(w, c)
 
@@ -309,7 +343,8 @@ class GaussianMixture:
 
 
 def _check_rqmc(n_points, n_scrambles):
-    n_points, n_scrambles = int(n_points), int(n_scrambles)
+    n_points = check_integer("n_points", n_points, minimum=0)
+    n_scrambles = check_integer("n_scrambles", n_scrambles, minimum=0)
     if n_points < 2 or n_points & (n_points - 1):
         raise InputError(f"n_points={n_points} is not allowed; a power of two >= 2 is (Sobol balance)")
     if n_scrambles < 2:

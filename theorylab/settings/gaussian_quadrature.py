@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate
 
+from .._validation import InputError, check_positive, real_namespace
+
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
@@ -34,9 +36,19 @@ def gaussian_expectation(g, mean, std, epsabs: float = 1e-13, epsrel: float = 1e
     abserr : float
         quad_vec's estimate of the absolute error (max over cases).
     """
-    m, s = np.broadcast_arrays(np.asarray(mean, dtype=float), np.asarray(std, dtype=float))
-    if np.any(~(s > 0)):
-        raise ValueError("std must be > 0 for every case")
+    if not callable(g):
+        raise InputError(f"g={g!r} is not allowed; a vectorised callable is")
+    epsabs, epsrel = check_positive("epsabs", epsabs), check_positive("epsrel", epsrel)
+    _, (m, s) = real_namespace(mean=mean, std=std)
+    try:
+        m, s = np.broadcast_arrays(np.asarray(m, dtype=float), np.asarray(s, dtype=float))
+    except ValueError:
+        raise InputError(f"mean has shape {np.shape(m)} and std has shape {np.shape(s)}; broadcastable shapes "
+                         "are allowed") from None
+    if np.any(~np.isfinite(m)):
+        raise InputError("mean contains NaN or inf; finite numbers are allowed")
+    if np.any(~(s > 0)) or np.any(~np.isfinite(s)):
+        raise InputError("std has an entry <= 0 or not finite; std must be a finite number > 0 for every case")
     shape = m.shape
     m, s = m.ravel(), s.ravel()
 

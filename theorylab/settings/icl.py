@@ -26,7 +26,8 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_no_nan, check_positive, namespace_of, check_integer, check_nonnegative, check_choice
+from .._validation import (InputError, check_bool, check_choice, check_integer, check_no_nan, check_nonnegative,
+                           check_positive, check_real, namespace_of, real_namespace)
 
 WEIGHT_PRIORS = ("isotropic", "inverse-covariance")
 INPUT_LAWS = ("gaussian", "uniform")
@@ -46,7 +47,7 @@ def check_covariance(covariance, d: int | None = None):
             raise InputError("covariance=None needs the dimension d; pass a (d, d) matrix")
         d = check_integer("d", d)
         return _np_xp(), np.eye(d)
-    xp, (cov,) = namespace_of(covariance)
+    xp, (cov,) = real_namespace(covariance=covariance)
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or cov.shape[0] < 1:
         raise InputError(f"covariance has shape {tuple(cov.shape)}; a square (d, d) matrix with d >= 1 is allowed")
     if d is not None and cov.shape[0] != d:
@@ -68,6 +69,12 @@ def _np_xp():
     from array_api_compat import array_namespace
 
     return array_namespace(np.zeros(1))
+
+
+def _check_prompts(prompts, name="prompts"):
+    if not isinstance(prompts, Prompts):
+        raise InputError(f"{name}={type(prompts).__name__} is not allowed; a Prompts batch (sample_prompts) is")
+    return prompts
 
 
 # --------------------------------------------------------------------------------------------- prompts
@@ -148,7 +155,8 @@ def sample_prompts(n_prompts, n, d, rng, covariance=None, noise_var=0.0, weight_
             raise InputError("covariance is not allowed with inputs='uniform'; leave it None")
         input_range = check_positive("input_range", input_range)
     elif covariance is not None:
-        _, cov = check_covariance(np.asarray(covariance, dtype=np.float64), d)
+        _, cov = check_covariance(covariance, d)
+        cov = np.asarray(cov, dtype=np.float64)
         chol = np.linalg.cholesky(np.asarray(cov))
     return _draw(B, n, d, rng, chol, s2, psi2, weight_prior, link, inputs, input_range)
 
@@ -229,7 +237,8 @@ def risk_of_preconditioner(K, covariance, n, noise_var=0.0, weight_var=1.0, weig
     Isotropic prior: σ² + ψ²[tr(Σ Kᵀ Σ Γ K) − 2 tr(Σ Kᵀ Σ) + tr Σ] (spec §4, "any K").
     """
     xp, cov, H, omega = _moments(covariance, n, noise_var, weight_var, weight_prior)
-    xp2, (K,) = namespace_of(K)
+    xp2, (K,) = real_namespace(K=K)
+    check_no_nan("K", K, xp2)
     if K.shape != cov.shape:
         raise InputError(f"K has shape {tuple(K.shape)} but covariance has shape {tuple(cov.shape)}; equal shapes are required")
     s2 = float(noise_var)
@@ -266,7 +275,8 @@ def risk_of_step(step, d, n, noise_var=0.0, weight_var=1.0):
     n = check_integer("n", n)
     s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
-    xp, (eta,) = namespace_of(step)
+    xp, (eta,) = real_namespace(step=step)
+    check_no_nan("step", eta, xp)
     return psi2 * d * (eta ** 2 * (n + d + 1.0 + s2 / psi2) / n - 2.0 * eta + 1.0) + s2
 
 
@@ -313,6 +323,12 @@ def moment_step(d, n, s2, m4):
 
     Gaussian inputs have m₄ = 3 s₂² and recover n/(n + d + 1) at s₂ = 1.
     """
+    d = check_integer("d", d)
+    n = check_integer("n", n)
+    s2 = check_positive("s2", s2)
+    m4 = check_positive("m4", m4)
+    if m4 < s2 * s2 * (1 - 1e-12):
+        raise InputError(f"m4={m4!r} is not allowed; a fourth moment is >= s2² = {s2 * s2:.6g} (Jensen)")
     c = (m4 + (d - 1) * s2 * s2) / n + (1.0 - 1.0 / n) * s2 * s2
     return s2 / c, d * s2 * (1.0 - s2 * s2 / c)
 
@@ -328,6 +344,12 @@ def link_moments(link, d, quad_points=300):
     from scipy.special import roots_genlaguerre, roots_hermitenorm
 
     d = check_integer("d", d)
+    if not callable(link):
+        raise InputError(f"link={link!r} is not allowed; pass a vectorised callable")
+    quad_points = check_integer("quad_points", quad_points)
+    if quad_points > 500:
+        raise InputError(f"quad_points={quad_points!r} is not allowed; at most 500 nodes (SciPy's root finder "
+                         "overflows beyond)")
     s, ws = roots_hermitenorm(quad_points)
     ws = ws / ws.sum()
     t, wt = roots_genlaguerre(quad_points, d / 2.0 - 1.0)
@@ -356,7 +378,7 @@ def link_step(link, d, n, noise_var=0.0, quad_points=300):
 
 # --------------------------------------------------------------------------------------------- forward pass
 def _check_layer(P, Q, Z):
-    xp, (P, Q, Z) = namespace_of(P, Q, Z)
+    xp, (P, Q, Z) = real_namespace(P=P, Q=Q, Z=Z)
     if Z.ndim < 2:
         raise InputError(f"Z has shape {tuple(Z.shape)}; a (..., d+1, n+1) prompt matrix is allowed")
     D, cols = Z.shape[-2], Z.shape[-1]
@@ -375,6 +397,7 @@ def lsa_forward(P, Q, Z, mask=True):
     (unmasked, with (W^{PV}, W^{KQ}) = (P, Q)). ``Z`` may carry leading batch axes.
     """
     xp, P, Q, Z = _check_layer(P, Q, Z)
+    mask = check_bool("mask", mask)
     n = Z.shape[-1] - 1
     Zc = Z[..., :n] if mask else Z
     Zc_t = xp.matrix_transpose(Zc)
@@ -408,9 +431,10 @@ def gd_layer(A, sign=1.0):
     ``sign=+1``: ZFB/vO convention, prediction +[Z]_{d+1,n+1} = hᵀ A x_q. ``sign=−1``: Ahn et al.
     Lemma 1 convention, prediction −[Z]_{d+1,n+1}.
     """
-    xp, (A,) = namespace_of(A)
+    xp, (A,) = real_namespace(A=A)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise InputError(f"A has shape {tuple(A.shape)}; a square (d, d) matrix is allowed")
+    sign = check_real("sign", sign, allow_inf=False, allowed="a finite real number (+1 or -1)")
     d = A.shape[0]
     P = xp.concat([xp.zeros((d, d + 1), dtype=A.dtype),
                    xp.concat([xp.zeros((1, d), dtype=A.dtype), xp.ones((1, 1), dtype=A.dtype)], axis=1)], axis=0)
@@ -421,12 +445,16 @@ def gd_layer(A, sign=1.0):
 
 def acds_to_zfb(P, Q):
     """Map Ahn et al.'s (P, Q) (read-out −[Z]) to ZFB's (W^{PV}, W^{KQ}) (read-out +[Z]): (P, −Q)."""
+    _, (P, Q) = real_namespace(P=P, Q=Q)
     return P, -Q
 
 
 def reduced_parameters(P, Q):
     """(b, A): the last row of P and the first d columns of Q, the only entries that affect ŷ = bᵀ G A x_q."""
-    xp, (P, Q) = namespace_of(P, Q)
+    xp, (P, Q) = real_namespace(P=P, Q=Q)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 2 or tuple(Q.shape) != tuple(P.shape):
+        raise InputError(f"P has shape {tuple(P.shape)} and Q has shape {tuple(Q.shape)}; two square (d+1, d+1) "
+                         "matrices with d >= 1 are required")
     d = P.shape[0] - 1
     return P[d, :], Q[:, :d]
 
@@ -437,7 +465,15 @@ def preconditioned_gd_path(As, X, y, x_query):
     ``X`` (..., n, d), ``y`` (..., n), ``x_query`` (..., d). Returns the predictions ⟨x_q, w_ℓ⟩ for
     ℓ = 0..L, shape (L+1, ...), and the final iterate w_L.
     """
-    xp, (X, y, xq) = namespace_of(X, y, x_query)
+    xp, (X, y, xq) = real_namespace(X=X, y=y, x_query=x_query)
+    if X.ndim < 2 or tuple(y.shape) != tuple(X.shape[:-1]) or tuple(xq.shape) != tuple(X.shape[:-2]) + (X.shape[-1],):
+        raise InputError(f"X, y, x_query have shapes {tuple(X.shape)}, {tuple(y.shape)}, {tuple(xq.shape)}; "
+                         "(..., n, d), (..., n), (..., d) are required")
+    As = list(As)
+    d = X.shape[-1]
+    for i, A in enumerate(As):
+        if tuple(getattr(A, "shape", np.shape(A))) != (d, d):
+            raise InputError(f"As[{i}] has shape {tuple(np.shape(A))}; ({d}, {d}) preconditioners are required")
     n = X.shape[-2]
     w = xp.zeros(xq.shape, dtype=X.dtype)
     preds = [xp.sum(w * xq, axis=-1)]
@@ -445,7 +481,7 @@ def preconditioned_gd_path(As, X, y, x_query):
     for A in As:
         resid = (X @ w[..., None])[..., 0] - y
         grad = (Xt @ resid[..., None])[..., 0] / n
-        xpA, (A,) = namespace_of(A)
+        xpA, (A,) = real_namespace(A=A)
         w = w - (A.T @ grad[..., None])[..., 0]
         preds.append(xp.sum(w * xq, axis=-1))
     return xp.stack(preds), w
@@ -457,7 +493,8 @@ def von_oswald_construction(W0, eta, n):
     W_V = [[0, 0], [W_0, −I_y]], P = (η/N) I, so that one layer performs one GD step from W_0 on
     L(W) = (1/2N) Σ ‖W x_i − y_i‖². ``W0`` is (n_out, d). Returns (W_K, W_Q, W_V, P).
     """
-    xp, (W0,) = namespace_of(W0)
+    xp, (W0,) = real_namespace(W0=W0)
+    eta = check_real("eta", eta, allow_inf=False, allowed="a finite real number")
     if W0.ndim != 2:
         raise InputError(f"W0 has shape {tuple(W0.shape)}; a (n_out, d) matrix is allowed")
     n = check_integer("n", n)
@@ -478,7 +515,12 @@ def von_oswald_layer(tokens, query, W_K, W_Q, W_V, P):
     (tokens, query). With :func:`von_oswald_construction` and the query set to (x_q, −W_0 x_q) the
     prediction is minus the updated query label (von Oswald et al. 2023, Prop. 1).
     """
-    xp, (E, q, W_K, W_Q, W_V, P) = namespace_of(tokens, query, W_K, W_Q, W_V, P)
+    xp, (E, q, W_K, W_Q, W_V, P) = real_namespace(tokens=tokens, query=query, W_K=W_K, W_Q=W_Q, W_V=W_V, P=P)
+    D = E.shape[-1] if E.ndim >= 2 else -1
+    if E.ndim < 2 or tuple(q.shape) != tuple(E.shape[:-2]) + (D,) or any(
+            tuple(M.shape) != (D, D) for M in (W_K, W_Q, W_V, P)):
+        raise InputError(f"tokens has shape {tuple(E.shape)} and query {tuple(q.shape)}; (..., N, D), (..., D) and "
+                         "(D, D) weight matrices are required")
     W_PV = P @ W_V
     W_KQ = W_K.T @ W_Q
     Et = xp.matrix_transpose(E)
@@ -494,7 +536,12 @@ def gd_step_prediction(W0, eta, X, Y, x_query):
 
     ``X`` (..., N, d), ``Y`` (..., N, o), ``x_query`` (..., d); returns (..., o).
     """
-    xp, (W0, X, Y, xq) = namespace_of(W0, X, Y, x_query)
+    xp, (W0, X, Y, xq) = real_namespace(W0=W0, X=X, Y=Y, x_query=x_query)
+    eta = check_real("eta", eta, allow_inf=False, allowed="a finite real number")
+    if W0.ndim != 2 or X.ndim < 2 or X.shape[-1] != W0.shape[1] or tuple(Y.shape) != tuple(X.shape[:-1]) + (
+            W0.shape[0],) or xq.shape[-1] != W0.shape[1]:
+        raise InputError(f"W0, X, Y, x_query have shapes {tuple(W0.shape)}, {tuple(X.shape)}, {tuple(Y.shape)}, "
+                         f"{tuple(xq.shape)}; (o, d), (..., N, d), (..., N, o), (..., d) are required")
     N = X.shape[-2]
     resid = X @ W0.T - Y  # (..., N, o)
     dW = -(eta / N) * (xp.matrix_transpose(resid) @ X)  # (..., o, d)
@@ -505,6 +552,8 @@ def gd_step_prediction(W0, eta, X, Y, x_query):
 # --------------------------------------------------------------------------------------------- estimators
 def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
     """Monte Carlo risk of ``ŷ = hᵀ K x_q``: (sample mean of (ŷ − y_q)², its standard error)."""
+    _check_prompts(prompts)
+    _, (K,) = real_namespace(K=K)
     K = np.asarray(K, dtype=np.float64)
     if K.shape != (prompts.d, prompts.d):
         raise InputError(f"K has shape {K.shape}; a ({prompts.d}, {prompts.d}) matrix is required")
@@ -513,13 +562,19 @@ def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
 
 
 def mean_se(values) -> tuple[float, float]:
-    """(mean, sd/√B) of a sample."""
-    v = np.asarray(values, dtype=np.float64)
+    """(mean, sd/√B) of a sample (at least two finite values: one value has no standard error)."""
+    _, (v,) = real_namespace(values=values)
+    v = np.asarray(v, dtype=np.float64).ravel()
+    if v.size < 2:
+        raise InputError(f"values has {v.size} element(s); at least 2 are needed for a standard error")
+    if np.any(np.isnan(v)):
+        raise InputError("values contains NaN; real numbers are allowed")
     return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
 
 
 def fit_step(prompts: Prompts) -> tuple[float, float]:
     """OLS slope of y_q on z = hᵀ x_q: η̂ = Σ z y_q / Σ z², with the sandwich SE √(Σ z² r²)/Σ z² (spec §9)."""
+    _check_prompts(prompts)
     z = np.einsum("bd,bd->b", prompts.moment(), prompts.x_query)
     szz = float(z @ z)
     eta = float(z @ prompts.y_query) / szz
@@ -532,6 +587,7 @@ def fit_preconditioner(prompts: Prompts) -> tuple[np.ndarray, np.ndarray]:
 
     ``ŷ = hᵀ K x_q = Σ_{ij} K_ij h_i x_{q,j}`` (spec §9, matrix estimator; normal equations).
     """
+    _check_prompts(prompts)
     B, d = prompts.x_query.shape
     F = np.einsum("bi,bj->bij", prompts.moment(), prompts.x_query).reshape(B, d * d)
     FtF = F.T @ F
@@ -550,6 +606,7 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
     σ² [1 + tr(Σ (XᵀX + λI)⁻¹)] (σ > 0) or ψ² tr(Σ (I − Π_X)) (σ = 0, min-norm interpolation), spec §4.
     Returns ``{"mc": (mean, se), "semi_exact": (mean, se)}``.
     """
+    _check_prompts(prompts)
     s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
     X, y = prompts.X, prompts.y
@@ -572,7 +629,12 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
 
 def dist_to_identity(M):
     """Dist(M, I) = min_α ‖M − α I‖_F / ‖M‖_F, α = tr M / d (Ahn et al. 2023, §5 metric)."""
-    xp, (M,) = namespace_of(M)
+    xp, (M,) = real_namespace(M=M)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
+        raise InputError(f"M has shape {tuple(M.shape)}; a square (d, d) matrix is allowed")
+    check_no_nan("M", M, xp)
+    if not float(xp.linalg.matrix_norm(M)) > 0:
+        raise InputError("M is the zero matrix; Dist(M, I) divides by ‖M‖_F, a non-zero matrix is allowed")
     d = M.shape[0]
     alpha = xp.linalg.trace(M) / d
     return xp.linalg.matrix_norm(M - alpha * xp.eye(d, dtype=M.dtype)) / xp.linalg.matrix_norm(M)

@@ -17,7 +17,8 @@ import numpy as np
 from numba import njit
 from scipy.integrate import solve_ivp
 
-from .._validation import InputError, check_positive
+from .._validation import (InputError, check_bool, check_generator, check_integer, check_nonnegative, check_positive,
+                           check_real, real_namespace)
 from . import icl
 
 
@@ -100,11 +101,31 @@ def loss_grad(prompts, b, A, mask=True, fast=True):
 
     ``fast=True`` uses the numba kernel (agrees with :func:`loss_grad_reference` to rounding).
     """
+    b, A = _check_reduced(prompts, b, A)
+    return _loss_grad(prompts, b, A, check_bool("mask", mask), check_bool("fast", fast))
+
+
+def _loss_grad(prompts, b, A, mask, fast):
+    """:func:`loss_grad` on validated arguments (the training loop: no checks per step)."""
     args = (prompts.X, prompts.y, prompts.x_query, prompts.y_query,
             np.ascontiguousarray(b, dtype=np.float64), np.ascontiguousarray(A, dtype=np.float64))
     if fast:
         return _loss_grad_numba(*args, bool(mask))
     return loss_grad_reference(*args, mask=mask)
+
+
+def _check_reduced(prompts, b, A):
+    """Validate a Prompts batch and reduced parameters b (d+1,), A (d+1, d); return them as float64."""
+    icl._check_prompts(prompts)
+    d = prompts.d
+    _, (b, A) = real_namespace(b=b, A=A)
+    b, A = np.asarray(b, dtype=np.float64), np.asarray(A, dtype=np.float64)
+    if b.shape != (d + 1,) or A.shape != (d + 1, d):
+        raise InputError(f"b has shape {b.shape} and A has shape {A.shape}; ({d + 1},) and ({d + 1}, {d}) are "
+                         f"required for prompts of dimension d={d}")
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(A))):
+        raise InputError("b or A contains NaN or inf; finite real numbers are allowed")
+    return b, A
 
 
 def _gram(prompts, mask):
@@ -172,6 +193,14 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     batch_size = icl.check_integer("batch_size", batch_size)
     lr = check_positive("lr", lr)
     icl.check_choice("optimizer", optimizer, ("adam", "sgd"))
+    rng = check_generator("rng", rng)
+    mask, fast = check_bool("mask", mask), check_bool("fast", fast)
+    decay_at = check_real("decay_at", decay_at, allowed="a number in [0, 1]")
+    if not 0 <= decay_at <= 1:
+        raise InputError(f"decay_at={decay_at!r} is not allowed; a fraction of the steps in [0, 1] is")
+    decay = check_positive("decay", decay)
+    init_scale = check_positive("init_scale", init_scale)
+    record_every = check_integer("record_every", record_every)
     if target is not None:
         target = np.asarray(target, dtype=np.float64)
         if target.shape != (d, d):
@@ -197,7 +226,7 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     hist = {"step": [], "loss": [], "distance": [], "irrelevant": []}
     for t in range(1, steps + 1):
         pr = icl._draw(batch_size, n, d, rng, *draw_args)
-        loss, gb, gA = loss_grad(pr, b, A, mask=mask, fast=fast)
+        loss, gb, gA = _loss_grad(pr, b, A, mask, fast)
         rate = lr * (decay if t > decay_at * steps else 1.0)
         if optimizer == "adam":
             mb = beta1 * mb + (1 - beta1) * gb
@@ -229,8 +258,11 @@ def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
     run and the one with the smallest empirical risk is returned. Returns (b, A) with the gauge
     fixed by ‖b‖ = ‖A‖_F; only gauge-invariant products such as b_y A_top are meaningful.
     """
+    icl._check_prompts(prompts)
+    mask = check_bool("mask", mask)
     sweeps = icl.check_integer("sweeps", sweeps)
     restarts = icl.check_integer("restarts", restarts)
+    rng = check_generator("rng", rng, optional=True)
     G = _gram(prompts, mask)
     B, D, _ = G.shape
     d = D - 1
@@ -268,6 +300,7 @@ def zfb_limit(covariance, n, noise_var=0.0):
 
 def zfb_loss(u, U, covariance, n, noise_var=0.0):
     """ℓ(u, U) = ½ E(u hᵀ U x_q − y_q)² = ½ R(uU) (spec §7; reduced ZFB model, blocks outside u, U zero)."""
+    u = check_real("u", u, allow_inf=False, allowed="a finite real number")
     return 0.5 * float(icl.risk_of_preconditioner(u * np.asarray(U), covariance, n, noise_var))
 
 
@@ -293,9 +326,16 @@ def zfb_gradient_flow(covariance, n, u0, U0, t_end=None, noise_var=0.0, rtol=1e-
     LSODA (automatic stiff/non-stiff switching) by default. ``t_end`` defaults to 60 over the slowest final rate plus an escape
     time from the initialisation.
     """
-    _, cov = icl.check_covariance(np.asarray(covariance, dtype=np.float64))
-    cov = np.asarray(cov)
+    _, cov = icl.check_covariance(covariance)
+    cov = np.asarray(cov, dtype=np.float64)
     d = cov.shape[0]
+    n = check_integer("n", n)
+    noise_var = check_nonnegative("noise_var", noise_var)
+    u0 = check_real("u0", u0, allow_inf=False, allowed="a finite real number")
+    rtol, atol = check_positive("rtol", rtol), check_positive("atol", atol)
+    n_eval = check_integer("n_eval", n_eval, minimum=2)
+    icl.check_choice("method", method, ("LSODA", "Radau", "BDF", "RK45", "RK23", "DOP853"))
+    _, (U0,) = real_namespace(U0=U0)
     U0 = np.asarray(U0, dtype=np.float64)
     if U0.shape != (d, d):
         raise InputError(f"U0 has shape {U0.shape}; a ({d}, {d}) matrix is required")
@@ -332,14 +372,19 @@ def zfb_gradient_flow(covariance, n, u0, U0, t_end=None, noise_var=0.0, rtol=1e-
 def zfb_initialisation(Theta, omega):
     """(u0, U0) = (ω, ω Θ Θᵀ): ZFB's initialisation W^{PV}(0) = ω e_{d+1}e_{d+1}ᵀ, W^{KQ}(0) =
     ω blockdiag(ΘΘᵀ, 0); balanced (u0² = ‖U0‖_F²) exactly when ‖ΘΘᵀ‖_F = 1."""
+    _, (Theta,) = real_namespace(Theta=Theta)
     Theta = np.asarray(Theta, dtype=np.float64)
-    return float(omega), float(omega) * (Theta @ Theta.T)
+    if Theta.ndim != 2:
+        raise InputError(f"Theta has shape {Theta.shape}; a (d, k) matrix is allowed")
+    omega = check_real("omega", omega, allow_inf=False, allowed="a finite real number")
+    return omega, omega * (Theta @ Theta.T)
 
 
 def predict_reduced(prompts, b, A, mask=True):
     """Per-prompt predictions ŷ = bᵀ G A x_q of the LSA with reduced parameters (b, A) (NumPy)."""
-    G = _gram(prompts, mask)
-    return np.einsum("i,bij,bj->b", np.asarray(b, dtype=np.float64), G, prompts.x_query @ np.asarray(A).T)
+    b, A = _check_reduced(prompts, b, A)
+    G = _gram(prompts, check_bool("mask", mask))
+    return np.einsum("i,bij,bj->b", b, G, prompts.x_query @ A.T)
 
 
 def input_gradient_reduced(prompts, b, A, mask=True):
@@ -348,7 +393,8 @@ def input_gradient_reduced(prompts, b, A, mask=True):
     For ``mask=False`` G depends on x_q too; the derivative then adds (2/n)(bₓ·x_q) A_topᵀ… and is not
     provided: only the masked model is supported.
     """
-    if not mask:
+    if not check_bool("mask", mask):
         raise InputError("input_gradient_reduced supports mask=True only")
+    b, A = _check_reduced(prompts, b, A)
     G = _gram(prompts, True)
-    return np.einsum("bij,j->bi", G, np.asarray(b, dtype=np.float64)) @ np.asarray(A)
+    return np.einsum("bij,j->bi", G, b) @ A

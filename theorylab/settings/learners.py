@@ -23,7 +23,7 @@ import numpy as np
 from scipy import optimize
 from threadpoolctl import ThreadpoolController
 
-from .._validation import InputError
+from .._validation import InputError, check_integer, check_nonnegative, check_positive, check_real, real_namespace
 from ..losses.compsum import fused_loss_and_grad
 
 __all__ = ["fit_naive_bayes", "fit_logistic", "logistic_objective", "single_blas_thread"]
@@ -63,23 +63,28 @@ def check_training_set(X, y, n_classes=None):
     K is ``n_classes`` when given, else ``max(y) + 1``. Raises :class:`InputError` (one line) for a non-2-D or
     non-finite X, labels of the wrong shape or outside [0, K), m < K, or a class with no samples.
     """
+    _, (X,) = real_namespace(X=X)
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise InputError(f"X has shape {X.shape}; a non-empty (m, d) array is allowed")
     if not np.all(np.isfinite(X)):
         raise InputError("X contains NaN or inf; finite numbers are allowed")
     y_arr = np.asarray(y)
+    if y_arr.dtype.kind not in "iuf":
+        raise InputError(f"y has dtype {y_arr.dtype}; integer class labels in [0, K) are allowed (bool, complex "
+                         "and non-numeric labels are rejected)")
     if y_arr.shape != (X.shape[0],):
         raise InputError(f"y has shape {y_arr.shape}; shape ({X.shape[0]},) is allowed (one label per row of X)")
-    if y_arr.size and not np.all(np.equal(np.mod(y_arr, 1), 0)):
+    if y_arr.size and not (np.all(np.isfinite(y_arr)) and np.all(np.equal(np.mod(y_arr, 1), 0))):
         raise InputError("y contains non-integer labels; integers in [0, K) are allowed")
     y_arr = y_arr.astype(np.int64)
     if n_classes is None:
         K = int(y_arr.max()) + 1
     else:
-        if isinstance(n_classes, bool) or int(n_classes) != n_classes or n_classes < 2:
-            raise InputError(f"n_classes={n_classes!r} is not allowed; an integer >= 2 is")
-        K = int(n_classes)
+        try:
+            K = check_integer("n_classes", n_classes, minimum=2)
+        except InputError:
+            raise InputError(f"n_classes={n_classes!r} is not allowed; an integer >= 2 is") from None
     if K < 2:
         raise InputError(f"y has the single class {K - 1}; at least 2 classes are needed")
     if y_arr.min() < 0 or y_arr.max() >= K:
@@ -110,6 +115,7 @@ def fit_naive_bayes(X, y, n_classes=None, var_smoothing: float = 1e-9):
     W : ndarray (K, d); b : ndarray (K,)
     """
     X, y, K = check_training_set(X, y, n_classes)
+    var_smoothing = check_nonnegative("var_smoothing", var_smoothing)
     m, d = X.shape
     counts = np.bincount(y, minlength=K).astype(float)
     pri = counts / m
@@ -191,17 +197,17 @@ def fit_logistic(X, y, C: float = 1.0, n_classes=None, sample_weight=None, max_i
     W : ndarray (K, d); b : ndarray (K,)
     """
     X, y, K = check_training_set(X, y, n_classes)
-    try:
-        Cf = float(C)
-    except (TypeError, ValueError):
-        raise InputError(f"C={C!r} is not a number; a number > 0 (or inf) is allowed") from None
+    Cf = check_real("C", C, allow_nan=True, allowed="a number > 0 (or inf)")
+    max_iter = check_integer("max_iter", max_iter)
+    tol = check_positive("tol", tol)
     if not Cf > 0:
         raise InputError(f"C={C!r} is not allowed; a number > 0 (or inf) is")
     m, d = X.shape
     if sample_weight is None:
         w = np.ones(m)
     else:
-        w = np.asarray(sample_weight, dtype=float)
+        _, (w,) = real_namespace(sample_weight=sample_weight)
+        w = np.asarray(w, dtype=float)
         if w.shape != (m,) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise InputError(f"sample_weight has shape {w.shape} or bad values; ({m},) finite non-negative "
                              "weights with a positive sum are allowed")
@@ -213,9 +219,14 @@ def fit_logistic(X, y, C: float = 1.0, n_classes=None, sample_weight=None, max_i
     Xs /= s
     binary = K == 2
     if init is not None:
-        W0, b0 = np.asarray(init[0], float), np.asarray(init[1], float)
+        if not isinstance(init, (tuple, list)) or len(init) != 2:
+            raise InputError(f"init={type(init).__name__} is not allowed; a pair (W, b) is")
+        _, (W0, b0) = real_namespace(init_W=init[0], init_b=init[1])
+        W0, b0 = np.asarray(W0, float), np.asarray(b0, float)
         if W0.shape != (K, d) or b0.shape != (K,):
             raise InputError(f"init has shapes {W0.shape}, {b0.shape}; ({K}, {d}), ({K},) are allowed")
+        if not (np.all(np.isfinite(W0)) and np.all(np.isfinite(b0))):
+            raise InputError("init contains NaN or inf; finite starting values are allowed")
         if binary:
             W0, b0 = (W0[1] - W0[0])[None, :], np.array([b0[1] - b0[0]])
         theta0 = np.concatenate([(W0 * s).ravel(), b0 + W0 @ mu])

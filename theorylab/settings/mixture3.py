@@ -12,6 +12,8 @@ import dataclasses
 
 import numpy as np
 
+from .._validation import (InputError, check_generator, check_integer, check_positive, check_probability,
+                           real_namespace)
 from ..losses.compsum import best_conditional_risk, check_tau
 
 
@@ -21,6 +23,14 @@ class Mixture3:
 
     radius: float = 1.5
     covs: tuple = ((1.0, 1.0), (1.0, 1.0), (1.0, 1.0))  # diagonal variances per class
+
+    def __post_init__(self):
+        self.radius = check_positive("radius", self.radius)
+        _, (v,) = real_namespace(covs=self.covs)
+        v = np.asarray(v)
+        if v.shape != (3, 2) or not np.all(np.isfinite(v) & (v > 0)):
+            raise InputError(f"covs has shape {v.shape} or entries <= 0; three pairs of diagonal variances > 0 "
+                             "(shape (3, 2)) are allowed")
 
     @classmethod
     def equal(cls, radius=1.5):
@@ -37,12 +47,18 @@ class Mixture3:
 
     def sample_x(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """x ~ mixture (equal priors)."""
+        rng = check_generator("rng", rng)
+        size = check_integer("size", size)
         k = rng.integers(0, 3, size)
         sd = np.sqrt(np.asarray(self.covs))[k]
         return self.means[k] + sd * rng.standard_normal((size, 2))
 
     def posteriors(self, x) -> np.ndarray:
         """Exact p(x, k) ∝ N(x; μ_k, Σ_k) (log-sum-exp normalised)."""
+        _, (x,) = real_namespace(x=x)
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != 2 or not np.all(np.isfinite(x)):
+            raise InputError(f"x has shape {x.shape} or non-finite entries; finite points of shape (m, 2) are allowed")
         v = np.asarray(self.covs)
         d = x[:, None, :] - self.means[None]
         logd = -0.5 * (d**2 / v[None]).sum(-1) - 0.5 * np.log(v).sum(-1)[None]
@@ -75,6 +91,15 @@ def trajectory(X, P, tau, steps=300, lr=0.5, rng=None, every=1):
     exactly). Returns dict with arrays ``u``, ``v``, ``step``.
     """
     tau = check_tau(tau)
+    _, (X, P) = real_namespace(X=X, P=P)
+    X, P = np.asarray(X, dtype=np.float64), np.asarray(P, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2 or P.shape != (X.shape[0], 3) or not np.all(np.isfinite(X)):
+        raise InputError(f"X has shape {X.shape} and P has shape {P.shape}; finite (m, 2) points and (m, 3) "
+                         "posteriors are required")
+    check_probability("P", P, np)
+    steps, every = check_integer("steps", steps, minimum=0), check_integer("every", every)
+    lr = check_positive("lr", lr)
+    rng = check_generator("rng", rng, optional=True)
     rng = np.random.default_rng(0) if rng is None else rng
     theta = 0.01 * rng.standard_normal(9)
     cstar = float(np.mean(best_conditional_risk(P, tau)))

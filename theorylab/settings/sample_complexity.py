@@ -26,7 +26,7 @@ import multiprocessing
 import numpy as np
 from scipy import special
 
-from .._validation import InputError
+from .._validation import InputError, check_generator, check_integer, check_positive, check_real, real_namespace
 from .gaussian_mixture import GaussianMixture
 from .learners import fit_logistic, fit_naive_bayes, single_blas_thread
 
@@ -34,14 +34,19 @@ LEARNERS = ("nb", "lr")
 
 
 def _check_K_d(K, d):
-    if isinstance(K, bool) or int(K) != K or K < 2:
-        raise InputError(f"K={K!r} is not allowed; the number of classes must be an integer >= 2")
-    if isinstance(d, bool) or int(d) != d or d < 2:
-        raise InputError(f"d={d!r} is not allowed; the dimension must be an integer >= 2")
-    return int(K), int(d)
+    try:
+        K = check_integer("K", K, minimum=2)
+    except InputError:
+        raise InputError(f"K={K!r} is not allowed; the number of classes must be an integer >= 2") from None
+    try:
+        d = check_integer("d", d, minimum=2)
+    except InputError:
+        raise InputError(f"d={d!r} is not allowed; the dimension must be an integer >= 2") from None
+    return K, d
 
 
 def _check_rho(rho, d):
+    rho = check_real("rho", rho, allowed=f"a number in (-1/(d-1), 1) = ({-1.0 / (d - 1):.6g}, 1)")
     if not (-1.0 / (d - 1) < rho < 1.0):
         raise InputError(f"rho={rho!r} is not allowed for d={d}; -1/(d-1) < rho < 1 keeps R positive definite")
     return float(rho)
@@ -95,6 +100,11 @@ def zheng_nb_asymptotic_error(K: int, d: int, rho: float = 0.0) -> float:
 
 def geometric_grid(K: int, m_max: int, ratio: float = 1.25) -> np.ndarray:
     """The sizes ⌈2K·ratio^j⌉, j = 0, 1, …, up to m_max (duplicates removed)."""
+    K = check_integer("K", K, minimum=2)
+    m_max = check_integer("m_max", m_max)
+    ratio = check_positive("ratio", ratio)
+    if not ratio > 1:
+        raise InputError(f"ratio={ratio!r} is not allowed; a geometric grid needs ratio > 1")
     out, j = [], 0
     while True:
         m = int(np.ceil(2 * K * ratio ** j - 1e-9))
@@ -114,6 +124,7 @@ def fit(learner: str, X, y, K: int, init=None, tol: float = LR_TOL):
 
     ``init`` warm-starts LR (e.g. from the fit at the previous, smaller training size); NB ignores it.
     """
+    K = check_integer("K", K, minimum=2)
     if learner == "nb":
         return fit_naive_bayes(X, y, n_classes=K)
     if learner == "lr":
@@ -161,9 +172,26 @@ def learning_curves(mix: GaussianMixture, learner: str, sizes, reps: int, rng: n
 
     Repetitions run on ``executor`` (or a pool of ``jobs`` processes; ``jobs = 1`` runs here).
     """
-    sizes = np.asarray(sizes, dtype=int)
+    _check_mix(mix)
+    rng = check_generator("rng", rng)
+    jobs = check_integer("jobs", jobs)
+    sizes = _check_sizes(sizes, mix.n_classes)
     entropy = int(rng.integers(2 ** 63))
     return _run_grid(mix, learner, sizes, np.arange(sizes.size), reps, entropy, jobs, executor)[0]
+
+
+def _check_mix(mix):
+    if not isinstance(mix, GaussianMixture):
+        raise InputError(f"mix={type(mix).__name__} is not allowed; a GaussianMixture is")
+
+
+def _check_sizes(sizes, K):
+    arr = np.asarray(sizes)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) \
+            or not np.all(arr == np.round(arr)) or np.any(arr < K):
+        raise InputError(f"sizes has dtype {arr.dtype} and shape {arr.shape}; a non-empty 1-D array of integer "
+                         f"training sizes >= K={K} is allowed")
+    return arr.astype(int)
 
 
 def _run_grid(mix, learner, sizes, indices, reps, entropy, jobs, executor, inits=None):
@@ -208,8 +236,15 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
     dict with ``sizes`` (scanned), ``errors`` (reps, len(sizes)), ``target`` and ``m_star`` (NaN if the
     target was not reached by m_max).
     """
+    _check_mix(mix)
+    check_real("eps_inf", eps_inf, allow_inf=False, allowed="a finite error level in [0, 1]")
+    eps = check_positive("eps", eps)
+    rng = check_generator("rng", rng)
+    reps, extra, chunk, jobs = (check_integer("reps", reps), check_integer("extra", extra, minimum=0),
+                                check_integer("chunk", chunk), check_integer("jobs", jobs))
     if m_max is None:
         m_max = 100 * mix.dim
+    m_max = check_integer("m_max", m_max)
     grid = geometric_grid(mix.n_classes, int(m_max))
     entropy = int(rng.integers(2 ** 63))
     target = float(eps_inf) + float(eps)
@@ -242,6 +277,10 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
 
 def bootstrap_m_star(result: dict, rng: np.random.Generator, n_boot: int = 1000) -> np.ndarray:
     """Bootstrap replicates of m* (repetitions resampled with replacement); censored at 1.25× the last size."""
+    if not isinstance(result, dict) or not {"errors", "sizes", "target"} <= set(result):
+        raise InputError("result is not allowed; the dict returned by sample_complexity (errors, sizes, target) is")
+    rng = check_generator("rng", rng)
+    n_boot = check_integer("n_boot", n_boot)
     E, sizes, target = result["errors"], result["sizes"], result["target"]
     reps = E.shape[0]
     idx = rng.integers(reps, size=(n_boot, reps))
@@ -257,7 +296,14 @@ def fitted_slopes(dims, results: list[dict], rng: np.random.Generator, n_boot: i
 
     Returns a dict ``{"d": (slope, lo, hi, intercept), "log_d": (slope, lo, hi, intercept)}``.
     """
+    _, (dims,) = real_namespace(dims=dims)
     dims = np.asarray(dims, dtype=float)
+    level = check_real("level", level, allowed="a confidence level in (0, 1)")
+    if not 0 < level < 1:
+        raise InputError(f"level={level!r} is not allowed; a confidence level in (0, 1) is")
+    if dims.ndim != 1 or len(results) != dims.size or dims.size < 2 or np.any(~(dims > 0)):
+        raise InputError(f"dims has shape {dims.shape} for {len(results)} results; one dimension > 0 per result "
+                         "(at least 2) is required")
     point = np.array([r["m_star"] if np.isfinite(r["m_star"]) else 1.25 * r["sizes"][-1] for r in results])
     boots = np.stack([bootstrap_m_star(r, rng, n_boot) for r in results], axis=1)  # (n_boot, n_dims)
     out = {}

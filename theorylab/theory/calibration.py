@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from .._validation import InputError, check_in_unit_interval
+from .._validation import InputError, check_in_unit_interval, check_positive
 from ..losses.margin import MarginLoss, get_loss
 
 ALPHA = sp.Symbol("alpha", real=True)
@@ -67,6 +67,8 @@ def _as_expr(loss) -> sp.Expr:
         free = loss.free_symbols
         if len(free) != 1:
             raise InputError(f"loss expression {loss} must have exactly one free symbol, found {len(free)}")
+        if loss.has(sp.I) or any(a.is_real is False for a in loss.atoms(sp.Number)):
+            raise InputError(f"loss expression {loss} is complex; a real-valued φ(α) is allowed")
         (sym,) = free
         return loss.subs(sym, ALPHA)
     return get_loss(loss).sympy(ALPHA)
@@ -246,12 +248,13 @@ def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
     An independent cross-check of the symbolic derivation (spec check C7.1): no sympy involved.
     """
     check_in_unit_interval("theta", theta)
+    grid_halfwidth = check_positive("grid_halfwidth", grid_halfwidth)
     loss = get_loss(loss) if not isinstance(loss, sp.Basic) else loss
     if isinstance(loss, sp.Basic):
         f = sp.lambdify(ALPHA, _as_expr(loss), "numpy")
         phi = lambda a: np.asarray(f(a), dtype=float) * np.ones_like(a)
-    else:
-        phi = lambda a: np.asarray(loss.value(np.asarray(a, dtype=float)))
+    else:  # the unchecked evaluator: phi runs inside minimize_scalar, the grid is checked here once
+        phi = lambda a: np.asarray(loss._value(np, np.asarray(a, dtype=float)))
     grid = np.linspace(-grid_halfwidth, grid_halfwidth, 16001)
     out = []
     for th in np.atleast_1d(np.asarray(theta, dtype=float)):

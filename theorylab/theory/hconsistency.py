@@ -18,7 +18,8 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from .._validation import InputError, check_in_unit_interval, check_positive
+from .._validation import (InputError, as_real_array, check_bool, check_in_unit_interval, check_integer,
+                           check_positive, check_real, short_repr)
 from ..losses.compsum import check_bound, check_n, check_tau, deterministic_risk, phi_tau, psi_sympy
 from ..losses.margin import MarginLoss, get_loss
 from .tight_transform import surrogate_regret, tight_transform, witness_regrets  # noqa: F401 (re-export)
@@ -32,9 +33,9 @@ def _as_t(t, name="t"):
 
 
 def _as_u(u, name="eps"):
-    arr = np.asarray(u, dtype=np.float64)
+    arr = np.asarray(as_real_array(name, u), dtype=np.float64)
     if np.any(np.isnan(arr)) or np.any(arr < 0):
-        raise InputError(f"{name} must be >= 0 (a surrogate regret); got {u!r}")
+        raise InputError(f"{name} must be >= 0 (a surrogate regret); got {short_repr(u)}")
     return arr
 
 
@@ -159,6 +160,7 @@ def zero_region_witness(t, n, bound, tau=1.0):
     lam = check_bound(bound)
     tau = check_tau(tau)
     t0 = zero_region(n, lam)
+    t = check_real("t", t, allowed=f"a number in [0, t0={t0:.6g}]")
     if not 0 <= t <= t0:
         raise InputError(f"t={t!r} is not allowed; it must lie in [0, t0={t0:.6g}]")
     e = math.exp(-2 * lam)
@@ -281,9 +283,15 @@ def binary_transform_numeric(loss, t, B=None, *, grid=20001, return_argmin=False
 
     lo = get_loss(loss) if not isinstance(loss, MarginLoss) else loss
     Bv = 40.0 if B is None else check_positive("B", B)
+    grid = check_integer("grid", grid, minimum=3)
+    return_argmin = check_bool("return_argmin", return_argmin)
     ts = np.atleast_1d(_as_t(t))
     a = np.linspace(-Bv, Bv, grid)
-    phi = lambda x: np.asarray(lo.value(np.asarray(x, dtype=np.float64)), dtype=np.float64)  # noqa: E731
+    raw = getattr(lo, "_value", None)  # unchecked evaluator: phi runs inside minimize_scalar
+    if raw is not None:
+        phi = lambda x: np.asarray(raw(np, np.asarray(x, dtype=np.float64)), dtype=np.float64)  # noqa: E731
+    else:
+        phi = lambda x: np.asarray(lo.value(np.asarray(x, dtype=np.float64)), dtype=np.float64)  # noqa: E731
     pa, pm = phi(a), phi(-a)
     out, args = np.empty(ts.size), np.empty(ts.size)
     step = a[1] - a[0]
@@ -336,6 +344,13 @@ class _PhiMargin(MarginLoss):
         object.__setattr__(self, "name", f"compsum-margin(tau={tau:g})")
         object.__setattr__(self, "formula", "Φ^τ(e^{−δ})")
         object.__setattr__(self, "_tau", tau)
+        object.__setattr__(self, "_value", self._raw)
+
+    def _raw(self, xp, a):
+        """Φ^τ(e^{−δ}) unchecked (τ validated at construction, e^{−δ} ≥ 0)."""
+        u = np.exp(np.minimum(-np.asarray(a, dtype=np.float64), 700.0))
+        lu = np.log1p(u)
+        return lu if self._tau == 1.0 else np.expm1((1.0 - self._tau) * lu) / (1.0 - self._tau)
 
     def value(self, alpha):
         a = np.asarray(alpha, dtype=np.float64)
@@ -363,28 +378,39 @@ def deterministic_conditional_risk(tau, n, bound):
 _S, _T = sp.symbols("s t", positive=True)
 
 
-@lru_cache(maxsize=None)
 def compsum_growth_function(tau) -> sp.Expr:
     """c(s) = Ψ_τ'(s)² / (2Ψ_τ''(s)), derived symbolically (simplifies to s^{τ−1}/(2(2−τ)))."""
-    tau = sp.nsimplify(check_tau(tau))
+    return _growth_function(check_tau(tau))
+
+
+@lru_cache(maxsize=None)
+def _growth_function(tau: float) -> sp.Expr:
+    tau = sp.nsimplify(tau)
     psi = psi_sympy(_S, tau)
     return sp.simplify(sp.diff(psi, _S) ** 2 / (2 * sp.diff(psi, _S, 2)))
 
 
-@lru_cache(maxsize=None)
 def compsum_growth_constant(tau) -> sp.Expr:
     """lim_{t→0} T_τ(t)/t² for the tight comp-sum transform: c(½) = 2^{−τ}/(2−τ) for τ < 2 (Mao, Mohri,
     Zhong NeurIPS 2024; shared spec §6); ∞ (linear growth) for τ ≥ 2. Derived from Ψ_τ with sympy."""
-    tv = check_tau(tau)
-    if tv >= 2:
-        return sp.oo
-    return sp.nsimplify(sp.simplify(compsum_growth_function(tau).subs(_S, sp.Rational(1, 2))))
+    return _growth_constant(check_tau(tau))
 
 
 @lru_cache(maxsize=None)
+def _growth_constant(tv: float) -> sp.Expr:
+    if tv >= 2:
+        return sp.oo
+    return sp.nsimplify(sp.simplify(_growth_function(tv).subs(_S, sp.Rational(1, 2))))
+
+
 def b_tau_growth_limit(tau) -> sp.Expr:
     """lim_{t→0} B_τ(t)/t², by a sympy series of the n-free expression (cross-check of c(½))."""
-    tv = sp.nsimplify(check_tau(tau))
+    return _b_tau_growth_limit(check_tau(tau))
+
+
+@lru_cache(maxsize=None)
+def _b_tau_growth_limit(tau: float) -> sp.Expr:
+    tv = sp.nsimplify(tau)
     if tv >= 2:
         return sp.oo
     t = _T

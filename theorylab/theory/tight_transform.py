@@ -30,7 +30,8 @@ import numpy as np
 from numba import njit, prange
 from scipy.optimize import minimize
 
-from .._validation import InputError, check_in_unit_interval
+from .._validation import (InputError, check_finite, check_generator, check_in_unit_interval, check_integer,
+                           check_positive, check_probability, check_real, real_namespace)
 from ..losses.compsum import (_cstar, _psi, best_scores, check_bound, check_n, check_tau,
                               conditional_risk, best_conditional_risk)
 from ..losses.multiclass import MulticlassLoss
@@ -260,13 +261,42 @@ def _best_candidate(X, t, n, tau, lam, nchunk):  # pragma: no cover - compiled
     return best[j], arg[j]
 
 
+def _check_t(t) -> float:
+    """The 0-1 regret t: one real number in [0, 1]."""
+    t = check_real("t", t, allowed="a number in [0, 1]")
+    check_in_unit_interval("t", t)
+    return t
+
+
+def _check_raw_rows(X, n):
+    """Raw candidate coordinates: a finite (N, n − 1) array (float64, C-contiguous for the kernels)."""
+    _, (X,) = real_namespace(X=X)
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != n - 1 or X.shape[0] == 0:
+        raise InputError(f"X has shape {X.shape}; raw candidate rows of shape (N, n - 1) = (N, {n - 1}), N >= 1, "
+                         "are allowed")
+    check_finite("X", X, np)
+    return X
+
+
+def _check_rows(P):
+    """Probability rows: a (N, n) array, n >= 2, each row a probability vector (float64, C-contiguous)."""
+    _, (P,) = real_namespace(P=P)
+    P = np.ascontiguousarray(P, dtype=np.float64)
+    if P.ndim != 2 or P.shape[0] == 0:
+        raise InputError(f"P has shape {P.shape}; a (N, n) array of probability rows, N >= 1, is allowed")
+    check_probability("P", P, np)
+    return np.clip(P, 0.0, 1.0)
+
+
 def best_candidate(X, t, n, tau, bound=None):
     """(min, argmin) over raw candidate rows X (see :func:`map_rows_numpy`) of the inner-minimised regret:
     the candidate stage of the E3 search fused into one numba pass (map, closed-form inner infimum, min)."""
     tau = check_tau(tau)
     lam = check_bound(bound)
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    v, i = _best_candidate(X, float(t), int(n), tau, -1.0 if lam is None else lam, 64)
+    t, n = _check_t(t), check_n(n)
+    X = _check_raw_rows(X, n)
+    v, i = _best_candidate(X, t, n, tau, -1.0 if lam is None else lam, 64)
     return float(v), int(i)
 
 
@@ -274,7 +304,7 @@ def regret_rows(P, tau, bound=None):
     """Inner-minimised surrogate regret inf_{h: class 0 predicted} C_τ(h,p) − C*_τ(p) for each row p of P."""
     tau = check_tau(tau)
     lam = check_bound(bound)
-    P = np.ascontiguousarray(P, dtype=np.float64)
+    P = _check_rows(P)
     out = np.empty(P.shape[0])
     _regret_rows(P, tau, -1.0 if lam is None else lam, out)
     return out
@@ -299,7 +329,8 @@ def regret_rows_numpy(P, tau):
     (:func:`_regret_complete`): class 0 first, the rest sorted decreasingly, running sums, f evaluated once
     per entry, the pooled value only at the first feasible tie-set size k* (see there), precomputed
     Ψ_τ(1/k) for τ ≥ 2. Vectorised over rows."""
-    P = np.asarray(P, dtype=np.float64)
+    tau = check_tau(tau)
+    P = _check_rows(P)
     N, n = P.shape
     Q = np.concatenate([P[:, :1], -np.sort(-P[:, 1:], axis=1)], axis=1)  # class 0 first, then decreasing
     cum = np.cumsum(Q, axis=1)
@@ -345,6 +376,8 @@ def regret_rows_numpy(P, tau):
 
 def map_rows_numpy(X, t, n):
     """Plain NumPy version of the candidate map (see :func:`_map_to_p`)."""
+    t, n = _check_t(t), check_n(n)
+    X = _check_raw_rows(X, n)
     lo = max(t, (1.0 + t) / n)
     hi = (1.0 + t) / 2.0
     m = lo + (hi - lo) * np.clip(X[:, 0], 0, 1)
@@ -459,7 +492,12 @@ def forced_scores(loss, D):
     """Scores predicting class 0 from free coordinates d ∈ ℝ^{n−1} (vectorised over leading axes):
     h_j = h_0 − d_j² (so h_0 = max h; d_j = 0 is a tie), with h_0 = 0 (max/sum losses, shift invariant) or
     h_0 = Σ_j d_j²/n (constrained losses: Σ_y h_y = 0)."""
+    if not isinstance(loss, MulticlassLoss):
+        raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (multiclass_loss(kind, phi)) is")
+    _, (D,) = real_namespace(D=D)
     D = np.asarray(D, dtype=np.float64)
+    if D.ndim < 1 or D.shape[-1] < 1:
+        raise InputError(f"D has shape {D.shape}; free coordinates (..., n - 1) with n >= 2 are allowed")
     sq = D * D
     h0 = sq.sum(-1, keepdims=True) / (sq.shape[-1] + 1) if loss.constrained else np.zeros(sq.shape[:-1] + (1,))
     return np.concatenate([h0, h0 - sq], axis=-1)
@@ -500,9 +538,13 @@ def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=
 
     Returns (value, witness) as :func:`tight_transform`.
     """
+    if not isinstance(loss, MulticlassLoss):
+        raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (multiclass_loss(kind, phi)) is")
     n = check_n(n)
-    check_in_unit_interval("t", t)
-    t = float(t)
+    t = _check_t(t)
+    rng = check_generator("rng", rng, optional=True)
+    n_random = check_integer("n_random", n_random, minimum=0)
+    n_refine = check_integer("n_refine", n_refine)
     rng = np.random.default_rng(0) if rng is None else rng
     if t == 0.0:
         return 0.0, {"p": np.full(n, 1.0 / n), "h": np.zeros(n), "tie": list(range(n))}
@@ -576,9 +618,11 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
     Definition: Mao, Mohri, Zhong (NeurIPS 2023) error transformation; search: spec E3.
     """
     n = check_n(n)
-    check_in_unit_interval("t", t)
-    t = float(t)
+    t = _check_t(t)
     lam = check_bound(bound)
+    rng = check_generator("rng", rng, optional=True)
+    n_random = check_integer("n_random", n_random, minimum=0)
+    n_refine = check_integer("n_refine", n_refine, minimum=0)
     rng = np.random.default_rng(0) if rng is None else rng
     if isinstance(loss, tuple) and len(loss) == 2 and loss[0] == "comp_sum":
         tau = check_tau(loss[1])
@@ -606,14 +650,26 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
 
 
 def surrogate_regret(tau, p, h, bound=None):
-    """ΔC_τ(h, p) = C_τ(h, p) − C*_τ(p) (box-bounded C* when ``bound`` is given)."""
+    """ΔC_τ(h, p) = C_τ(h, p) − C*_τ(p) (box-bounded C* when ``bound`` is given: h must lie in the box)."""
+    lam = check_bound(bound)
+    if lam is not None:
+        _, (hh,) = real_namespace(h=h)
+        if np.any(np.abs(np.asarray(hh)) > lam * (1 + 1e-12)):
+            raise InputError(f"h has scores outside the box [-{lam:g}, {lam:g}] of bound={bound!r}; the regret "
+                             "against the box-bounded C* needs scores inside it")
     return float(conditional_risk(p, h, tau) - best_conditional_risk(p, tau, bound))
 
 
 def witness_regrets(tau, witness, bound=None, eps=1e-9):
     """(surrogate regret, 0-1 regret) of the ε-perturbed witness (class 0 strictly predicted)."""
-    p = np.asarray(witness["p"], dtype=np.float64)
-    h = np.array(witness["h"], dtype=np.float64)
+    if not isinstance(witness, dict) or "p" not in witness or "h" not in witness:
+        raise InputError(f"witness={witness!r} is not allowed; the witness dict of tight_transform (keys p, h) is")
+    eps = check_positive("eps", eps)
+    _, (p, h) = real_namespace(p=witness["p"], h=witness["h"])
+    p = np.asarray(p, dtype=np.float64)
+    h = np.array(h, dtype=np.float64)
+    if p.ndim != 1 or h.shape != p.shape:
+        raise InputError(f"witness p has shape {p.shape} and h has shape {h.shape}; equal shapes (n,) are required")
     lam = check_bound(bound)
     h = np.where(np.isneginf(h), -1e6 if lam is None else -lam, h)
     if lam is not None:
