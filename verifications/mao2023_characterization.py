@@ -6,7 +6,7 @@ Mathematics: ``shared/claims/surrogate-losses.md`` §3.2–3.4, §4, §9.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import itertools
 
 import numpy as np
 from scipy.optimize import minimize
@@ -20,10 +20,12 @@ SRC = Source("A. Mao, M. Mohri, Y. Zhong", "H-Consistency Bounds: Characterizati
 _U = "; number unconfirmed: only the abstract could be read"
 
 
-@lru_cache(maxsize=None)
-def _tight(tau, t, n, bound=None, n_random=3000):
-    return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=np.random.default_rng(0),
-                              n_random=n_random, n_refine=3)
+def _tight(ctx, tau, t, n, bound=None, n_random=3000):
+    """The E3 search T^true_τ(t) (and witness), a shared fixture seeded by its name and the run seed."""
+    def make(rng, budget):
+        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
+
+    return ctx.shared(f"mao2023char/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}", make)
 
 
 def _grid(ctx):
@@ -34,31 +36,34 @@ def _grid(ctx):
        source=SRC.at("abstract: tight comp-sum bounds (τ ≥ 2 forms derived here" + _U + ")"),
        statement="T^true_2(t) = min_k max(t−1/k, t/k) and the τ > 2 closed form equal the E3 search "
                  "(vertex enumeration) for τ ∈ {2, 2.5, 3, 4}, n ∈ {2,3,4,6}", status="VERIFIED", kind="identity",
-       tolerance=1e-6, tolerance_reason="E3 search accuracy",
+       tolerance=1e-6, tolerance_reason="E3 search accuracy (T ≤ 1: absolute = relative to max(1, T))",
        negative_control="t/n claimed as the exact MAE transform also for t > 1/(n−1)")
 def tau_ge2(ctx):
     tally = ctx.tally()
     for tau in (2.0, 2.5, 3.0, 4.0):
         for n in (2, 3, 4, 6):
             for t in _grid(ctx):
-                v, _ = _tight(tau, t, n)
+                v, _ = _tight(ctx, tau, t, n)
                 closed = t / n if (ctx.control and tau == 2) else float(hc.compsum_true_transform(t, tau, n))
-                tally.add(-abs(v - closed), tau=tau, n=n, t=t)
+                tally.add(-abs(v - closed), measured={"T_search": v, "closed": closed}, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
 @claim("mao2023char/tau15-closed-form", title="τ = 1.5: T^true = B_1.5 for every n",
        source=SRC.at("abstract: tight comp-sum bounds (GCE form derived here" + _U + ")"),
-       statement="T^true_1.5(t) = √2(√(1+t²) − 1) for n ∈ {3,4,6}", status="VERIFIED", kind="identity",
-       tolerance=1e-6, tolerance_reason="E3 search accuracy",
-       negative_control="T^true_τ = B_τ also at τ = 1.75, n = 3 (it dips below at intermediate t)")
+       statement="T^true_1.5(t) = √2(√(1+t²) − 1) for n ∈ {3,4,6}; at the reference case τ = 1.75, n = 3 only "
+                 "T^true ≤ B_τ (the binary embedding) is asserted", status="VERIFIED", kind="identity",
+       tolerance=1e-6, tolerance_reason="E3 search accuracy (T ≤ 1: absolute = relative to max(1, T))",
+       negative_control="T^true_τ = B_τ also at τ = 1.75, n = 3 (it dips below at intermediate t); same cases as "
+                        "the claim")
 def tau15(ctx):
     tally = ctx.tally()
-    cases = [(1.5, n) for n in (3, 4, 6)] + ([(1.75, 3)] if ctx.control else [])
-    for tau, n in cases:
+    for tau, n in [(1.5, n) for n in (3, 4, 6)] + [(1.75, 3)]:
         for t in _grid(ctx):
-            v, _ = _tight(tau, t, n)
-            tally.add(-abs(v - float(hc.b_tau(t, tau))), tau=tau, n=n, t=t)
+            v, _ = _tight(ctx, tau, t, n)
+            b = float(hc.b_tau(t, tau))
+            slack = b - v if (tau == 1.75 and not ctx.control) else -abs(v - b)
+            tally.add(slack, measured={"T_search": v, "B_tau": b}, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
@@ -82,13 +87,17 @@ def bounded_binary(ctx):
             tally.add(-np.abs(brute - closed), tau=tau, bound=lam, t=ts)
         for tau in (0.5, 1.5):  # other τ: the E3 box search at n = 2 against the 1-D brute force
             for t in ts[::4]:
-                v, _ = _tight(tau, float(t), 2, lam)
+                v, _ = _tight(ctx, tau, float(t), 2, lam)
                 tally.add(-abs(v - float(hc.compsum_binary_numeric(float(t), tau, lam))), tau=tau, bound=lam, t=t)
     return tally.outcome()
 
 
 def _box_min(p, tau, lam, rng, starts=4):
-    best = np.inf
+    """Numerical box minimum: every vertex of [−Λ, Λ]ⁿ (where the concave τ ≥ 2 risk attains its minimum; a few
+    random L-BFGS-B starts miss the best vertex ~70% of the time at n = 5) and multistart L-BFGS-B (interior and
+    face minima, τ < 2)."""
+    n = len(p)
+    best = min(float(cs.conditional_risk(p, lam * np.array(v), tau)) for v in itertools.product((-1.0, 1.0), repeat=n))
     for k in range(starts):
         h0 = rng.uniform(-lam, lam, len(p)) if k else np.clip(np.log(p + 1e-300) / 2, -lam, lam)
         r = minimize(lambda h: cs.conditional_risk(p, h, tau), h0, method="L-BFGS-B", bounds=[(-lam, lam)] * len(p),
@@ -99,9 +108,11 @@ def _box_min(p, tau, lam, rng, starts=4):
 
 @claim("mao2023char/cstar-box", title="box-bounded best conditional risk",
        source=SRC.at("abstract: bounded hypothesis sets (forms derived here" + _U + ")"),
-       statement="C*_τ(p) over [−Λ,Λ]ⁿ (clip-path KKT form for τ < 2, vertex form for τ ≥ 2) equals multistart "
-                 "L-BFGS-B", status="VERIFIED", kind="identity", tolerance=1e-8,
-       tolerance_reason="L-BFGS-B accuracy; the closed form is never above the numerical minimum",
+       statement="C*_τ(p) over [−Λ,Λ]ⁿ (clip-path KKT form for τ < 2, vertex form for τ ≥ 2) equals the "
+                 "numerical box minimum (all 2ⁿ vertices and multistart L-BFGS-B); relative error "
+                 "|min − C*| / max(1, C*)", status="VERIFIED", kind="identity", tolerance=1e-8,
+       tolerance_reason="L-BFGS-B accuracy, relative to max(1, C*) (C* ≤ n − 1); the closed form is never above "
+                        "the numerical minimum",
        negative_control="the complete-scores C*_τ(p) (box ignored)")
 def cstar_box(ctx):
     tally = ctx.tally()
@@ -112,7 +123,8 @@ def cstar_box(ctx):
             p = ctx.rng.dirichlet(np.full(n, 0.5))
             num = _box_min(p, tau, lam, ctx.rng)
             closed = cs.best_conditional_risk(p, tau, None if ctx.control else lam)
-            tally.add(-abs(num - closed), tau=tau, n=n, bound=lam)
+            tally.add(-abs(num - closed) / max(1.0, abs(closed)), measured={"numerical": num, "closed": closed},
+                      tau=tau, n=n, bound=lam, p=p)
     return tally.outcome()
 
 
@@ -152,10 +164,10 @@ def _zero_region_case(ctx, tally, tau, n, lam, t):
         thr = (smax - smin) / (smax + smin)
         formula = float(hc.b_tau(t, 1.0)) if t <= thr else \
             t / 2 * np.log(smax / smin) + np.log(2 * np.sqrt(smax * smin) / (smax + smin))
-        tally.add(reg - formula, tau=tau, n=n, bound=lam, t=t)
+        tally.add(reg - formula, measured={"regret": reg, "formula": formula}, tau=tau, n=n, bound=lam, t=t)
     else:
-        tally.add(-reg, tau=tau, n=n, bound=lam, t=t)
-        tally.add(-abs(zr - t), tau=tau, n=n, bound=lam, what="0-1 regret")
+        tally.add(-reg, measured={"regret": reg}, tau=tau, n=n, bound=lam, t=t)
+    tally.add(-abs(zr - t), measured={"zero_one_regret": zr}, tau=tau, n=n, bound=lam, t=t, what="0-1 regret")
 
 
 # ------------------------------------------------------------- constrained losses (spec §9, C9.1)
@@ -163,13 +175,16 @@ def _zero_region_case(ctx, tally, tau, n, lam, t):
 CONSTRAINED_PHIS = ("hinge", "exponential", "squared_hinge")
 
 
-@lru_cache(maxsize=None)
-def _constrained_tight(phi, t, n, budget):
-    """Brute-force constrained transform (joint multistart Nelder–Mead on Σh = 0, class 0 forced maximal)."""
-    n_random, n_refine = (1000, 2) if budget == "quick" else (4000, 4)
-    v, _ = hc.tight_transform(mc.multiclass_loss("constrained", phi), t, n, rng=np.random.default_rng(0),
-                              n_random=n_random, n_refine=n_refine)
-    return v
+def _constrained_tight(ctx, phi, t, n):
+    """Brute-force constrained transform (joint multistart Nelder–Mead on Σh = 0, class 0 forced maximal);
+    a shared fixture of the two constrained claims, seeded by its name and the run seed."""
+    def make(rng, budget):
+        n_random, n_refine = (1000, 2) if budget == "quick" else (4000, 4)
+        v, _ = hc.tight_transform(mc.multiclass_loss("constrained", phi), t, n, rng=rng, n_random=n_random,
+                                  n_refine=n_refine)
+        return v
+
+    return ctx.shared(f"mao2023char/constrained-tight/{phi}/{float(t)!r}/{int(n)}", make)
 
 
 @claim("mao2023char/constrained-transforms", title="constrained-loss transforms are valid lower bounds (C9.1)",
@@ -177,20 +192,19 @@ def _constrained_tight(phi, t, n, budget):
        statement="constrained brute-force T(t) ≥ hinge t, exponential 2 − √(4 − t²), squared hinge t²/2 "
                  "for n ∈ {2, 3, 4}", status="VERIFIED", kind="bound",
        tolerance=1e-8, tolerance_reason="Nelder–Mead search accuracy; C* in closed form",
-       negative_control="the exponential form 2 − √(4 − t²) is exact at n = 2 (the true one is 1 − √(1 − t²))")
+       negative_control="the exponential form 2 − √(4 − t²) is exact at n = 2 (the true one is 1 − √(1 − t²)); "
+                        "the other cases as in the claim")
 def constrained_transforms(ctx):
     tally = ctx.tally()
     ts = ctx.pick(quick=(0.05, 0.5, 0.9), full=tuple(np.round(np.arange(0.05, 0.96, 0.1), 2)))
-    if ctx.control:
-        for t in ts:
-            bf = _constrained_tight("exponential", t, 2, ctx.budget)
-            tally.add(-abs(bf - mc.attributed_constrained_transform("exponential", t)), phi="exponential", n=2, t=t)
-        return tally.outcome()
     for phi in CONSTRAINED_PHIS:
         for n in (2, 3, 4):
             for t in ts:
-                bf = _constrained_tight(phi, t, n, ctx.budget)
-                tally.add(bf - mc.attributed_constrained_transform(phi, t), phi=phi, n=n, t=t)
+                bf = _constrained_tight(ctx, phi, t, n)
+                at = float(mc.attributed_constrained_transform(phi, t))
+                exact = ctx.control and phi == "exponential" and n == 2
+                tally.add(-abs(bf - at) if exact else bf - at, measured={"T_brute": bf, "T_attributed": at},
+                          phi=phi, n=n, t=t)
     return tally.outcome()
 
 
@@ -207,13 +221,13 @@ def constrained_looseness(ctx):
     ratios = {}
     for phi in ("exponential", "squared_hinge"):
         for n in (2, 3, 4):
-            r = _constrained_tight(phi, t, n, ctx.budget) / mc.attributed_constrained_transform(phi, t)
+            r = _constrained_tight(ctx, phi, t, n) / mc.attributed_constrained_transform(phi, t)
             ratios[phi, n] = r
             target = 1.0 if ctx.control else n / (n - 1)
             tally.add(-abs(r / target - 1.0), phi=phi, n=n, t=t)
-    big = {phi: _constrained_tight(phi, 0.9, 4, ctx.budget) / mc.attributed_constrained_transform(phi, 0.9)
+    big = {phi: _constrained_tight(ctx, phi, 0.9, 4) / mc.attributed_constrained_transform(phi, 0.9)
            for phi in ("exponential", "squared_hinge")}
-    hinge_big = _constrained_tight("hinge", 0.9, 4, ctx.budget) / 0.9
+    hinge_big = _constrained_tight(ctx, "hinge", 0.9, 4) / 0.9
     msg = ("ratio T^brute/T^attributed at t = 0.01: " +
            ", ".join(f"{phi} n={n}: {r:.4f}" for (phi, n), r in ratios.items()) +
            f"; at t = 0.9, n = 4: exponential {big['exponential']:.3f}, squared hinge {big['squared_hinge']:.3f}, "
@@ -232,7 +246,7 @@ def fig_bounded(ctx):
     axes = fig.subplots(1, 3)
     for ax, lam in zip(axes, (0.25, 0.5, 1.0)):
         for n in (2, 3, 4):
-            y = [_tight(1.0, float(t), n, lam, 1500)[0] for t in ts]
+            y = [_tight(ctx, 1.0, float(t), n, lam, 1500)[0] for t in ts]
             ax.plot(ts, y, "o-", ms=3, label=f"n={n}")
             cols["n"] += [n] * len(ts); cols["bound"] += [lam] * len(ts); cols["t"] += list(ts); cols["T"] += y
             if n > 2:

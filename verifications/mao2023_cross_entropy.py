@@ -6,8 +6,6 @@ Mathematics: ``shared/claims/surrogate-losses.md`` §1–3, 5, 6, 8, 10 (protoco
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from scipy.integrate import quad
 from scipy.optimize import minimize
@@ -27,12 +25,16 @@ _U = "; number unconfirmed: only the abstract could be read"
 TAUS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
-@lru_cache(maxsize=None)
-def _tight(tau, t, n, bound=None, n_random=4000):
-    """Cached E3 search (both the claim and its control reuse it)."""
-    v, w = hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=np.random.default_rng(0),
-                              n_random=n_random, n_refine=3)
-    return v, w
+def _tight(ctx, tau, t, n, bound=None, n_random=4000):
+    """The E3 search T^true_τ(t) and its witness, a shared fixture (claims, controls and figures reuse it).
+
+    Its random candidates come from the fixture's own stream (seeded by the name and the run seed), so the
+    value is the same whichever claim asks first; different seeds exercise different candidate sets.
+    """
+    def make(rng, budget):
+        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
+
+    return ctx.shared(f"mao2023/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}", make)
 
 
 # ---------------------------------------------------------------------------------- identities
@@ -107,8 +109,10 @@ def special_cases(ctx):
 @claim("mao2023/cstar-closed-form", title="best conditional risk C*_τ(p)",
        source=SRC.at("best conditional risk of comp-sum losses (reconstructed; number unconfirmed)"),
        statement="C*_τ(p) = (1−‖p‖_{1/(2−τ)})/(τ−1), entropy at τ=1, (1−max p)/(τ−1) for τ ≥ 2 equals the "
-                 "minimum over scores", status="VERIFIED", kind="identity", tolerance=1e-6,
-       tolerance_reason="multistart BFGS to 1e-8; τ ≥ 2 is an infimum approached by scores of size ~30",
+                 "minimum over scores (relative error |min − C*| / max(1, |C*|))", status="VERIFIED", kind="identity",
+       tolerance=1e-6,
+       tolerance_reason="relative to max(1, |C*|) (C* reaches n − 1 at τ = 0): multistart BFGS to 1e-8; τ ≥ 2 is "
+                        "an infimum approached by scores of size ~30",
        negative_control="‖p‖_{2−τ} in place of ‖p‖_{1/(2−τ)}")
 def cstar_closed_form(ctx):
     tally = ctx.tally()
@@ -129,7 +133,8 @@ def cstar_closed_form(ctx):
                 closed = (1 - np.sum(p ** (2 - tau)) ** (1 / (2 - tau))) / (tau - 1)
             else:
                 closed = cs.best_conditional_risk(p, tau)
-            tally.add(-abs(best - closed), tau=tau, n=n)
+            tally.add(-abs(best - closed) / max(1.0, abs(closed)), measured={"min": best, "closed": closed},
+                      tau=tau, n=n, p=p)
     return tally.outcome()
 
 
@@ -159,7 +164,7 @@ def transform_validity(ctx):
     for tau in TAUS:
         for n in (2, 3, 4, 10):
             for t in _grid(ctx):
-                v, _ = _tight(tau, t, n)
+                v, _ = _tight(ctx, tau, t, n)
                 ce = float(hc.compsum_transform(t, tau, n)) * (1.05 if ctx.control else 1.0)
                 tally.add(v - ce, tau=tau, n=n, t=t)
     return tally.outcome()
@@ -167,19 +172,25 @@ def transform_validity(ctx):
 
 @claim("mao2023/transform-tight", title="T_τ is tight for τ ≤ 1 (any n) and n = 2",
        source=SRC.at("abstract: 'our bounds are tight' (scope and theorem unconfirmed)"),
-       statement="T^true_τ = T^CE_τ = B_τ for τ ∈ [0,1] at n ∈ {2,3,4,10}, and for τ ∈ [0,2] at n = 2",
-       status="VERIFIED", kind="tightness", tolerance=1e-6, tolerance_reason="E3 search accuracy",
-       negative_control="T^true = T^CE also at τ = 1.5, n = 3 (a non-tight regime)")
+       statement="T^true_τ = T^CE_τ = B_τ for τ ∈ [0,1] at n ∈ {2,3,4,10}, and for τ ∈ [0,2] at n = 2; at the "
+                 "reference case τ = 1.5, n = 3 (outside that regime) only T^CE ≤ T^true is asserted",
+       status="VERIFIED", kind="tightness", tolerance=1e-6,
+       tolerance_reason="E3 search accuracy (T ≤ 1, so the absolute error is also relative to max(1, T))",
+       negative_control="T^true = T^CE also at τ = 1.5, n = 3 (a non-tight regime: T^true/T^CE ≈ 1.2 there); "
+                        "same cases as the claim")
 def transform_tight(ctx):
     tally = ctx.tally()
     cases = [(tau, n) for tau in (0.0, 0.25, 0.5, 0.75, 1.0) for n in (2, 3, 4, 10)]
     cases += [(tau, 2) for tau in (1.25, 1.5, 1.75, 2.0)]
-    if ctx.control:
-        cases.append((1.5, 3))
-    for tau, n in cases:
+    for tau, n in cases + [(1.5, 3)]:
         for t in _grid(ctx):
-            v, _ = _tight(tau, t, n)
-            tally.add(-abs(v - float(hc.compsum_transform(t, tau, n))), tau=tau, n=n, t=t)
+            v, _ = _tight(ctx, tau, t, n)
+            ce = float(hc.compsum_transform(t, tau, n))
+            if (tau, n) == (1.5, 3) and not ctx.control:
+                slack = v - ce  # the non-tight reference case: validity only
+            else:
+                slack = -abs(v - ce)
+            tally.add(slack, measured={"T_true": v, "T_CE": ce}, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
@@ -188,7 +199,7 @@ def _ratio_finding(ctx, cases):
     ratios = []
     for tau, n in cases:
         for t in _grid(ctx):
-            v, _ = _tight(tau, t, n)
+            v, _ = _tight(ctx, tau, t, n)
             ce = float(hc.compsum_transform(t, tau, n))
             ratios.append((v / ce, tau, n, t))
             tally.add(-abs(v - ce) if ctx.control else v - ce, tau=tau, n=n, t=t)
@@ -231,71 +242,92 @@ def tau_gt2(ctx):
 @claim("mao2023/point-mass-tightness", title="point masses attain the bound",
        source=SRC.at("abstract: 'our bounds are tight' (construction reconstructed" + _U + ")"),
        statement="for D = δ_x with the E3 witness (p, h): ΔC_01 = t and Γ_τ(ΔC_τ) = t (equality in (1)) "
-                 "for τ ∈ {0, .5, 1} (any n) and n = 2", status="VERIFIED", kind="tightness", tolerance=1e-6,
-       tolerance_reason="ε = 1e−9 tie-breaking perturbation and E3 accuracy",
-       negative_control="equality also at τ = 1.5, n = 3 (Γ_τ from the non-tight T^CE)")
+                 "for τ ∈ {0, .5, 1} (any n) and n = 2; at the reference case τ = 1.5, n = 3 (non-tight T^CE) "
+                 "only ΔC_01 = t ≤ Γ_τ(ΔC_τ) is asserted", status="VERIFIED", kind="tightness", tolerance=1e-6,
+       tolerance_reason="ε = 1e−9 tie-breaking perturbation and E3 accuracy (regrets ≤ 1: absolute = relative)",
+       negative_control="equality also at τ = 1.5, n = 3 (Γ_τ from the non-tight T^CE); same cases as the claim")
 def point_mass(ctx):
     tally = ctx.tally()
-    cases = [(0.0, 3), (0.5, 4), (1.0, 10), (1.0, 2), (1.5, 2), (0.0, 2)]
-    if ctx.control:
-        cases = cases + [(1.5, 3)]
+    cases = [(0.0, 3), (0.5, 4), (1.0, 10), (1.0, 2), (1.5, 2), (0.0, 2), (1.5, 3)]
     for tau, n in cases:
         for t in _grid(ctx):
-            _, w = _tight(tau, t, n)
+            _, w = _tight(ctx, tau, t, n)
             sr, zr = hc.witness_regrets(tau, w)
             g = float(hc.compsum_gamma(max(sr, 0.0), tau, n))
-            tally.add(-max(abs(zr - t), abs(g - t)), tau=tau, n=n, t=t)
+            if (tau, n) == (1.5, 3) and not ctx.control:
+                slack = min(-abs(zr - t), g - t)  # the non-tight reference case: the bound holds, not attained
+            else:
+                slack = -max(abs(zr - t), abs(g - t))
+            tally.add(slack, measured={"zero_one_regret": zr, "gamma_of_surrogate_regret": g}, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
 # --------------------------------------------------------------------------- end to end (E1, E2)
 
 
+_E1_TAUS = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def _e1_instances(rng, budget):
+    """E1 fixture: random 6-point distributions with R*_01, E C*_01 and, per τ, R*_τ, its minimiser, E C*_τ."""
+    out = []
+    for _ in range(6 if budget == "quick" else 12):
+        fp = FiniteProblem.random(rng)
+        taus = {}
+        for tau in _E1_TAUS:
+            rts, th_hat = fp.best_risk_tau(tau, rng, starts=4 if budget == "quick" else 40,
+                                           maxiter=400 if budget == "quick" else 3000)
+            taus[tau] = {"rts": rts, "th_hat": np.array(th_hat), "ct": fp.expected_cstar_tau(tau)}
+        out.append({"x": fp.x, "px": fp.px, "p": fp.p, "r01s": fp.best_risk01(), "c01": fp.expected_cstar01(),
+                    "taus": taus})
+    return out
+
+
 @claim("mao2023/finite-x-bound", title="H-consistency bound on finite-X distributions (E1)",
        source=SRC.at("abstract: bounds with minimizability gaps (theorem" + _U + ")"),
        statement="R_01(h)−R*_01(H)+M_01 ≤ Γ_τ(R_τ(h)−R*_τ(H)+M_τ) for affine h on 6-point distributions, "
-                 "τ ∈ {0,.5,1,1.5,2}; both forms agree to 1e-9",
-       status="VERIFIED", kind="bound", tolerance=1e-9, tolerance_reason="exact finite sums; Γ by bisection",
-       negative_control="the gap-free bound R_01(ĥ)−R*_01 ≤ Γ(R_τ(ĥ)−R*_τ) at the surrogate minimiser ĥ")
+                 "τ ∈ {0,.5,1,1.5,2}; both forms agree to 1e-9 relative (|difference| / max(1, R_τ(h)))",
+       status="VERIFIED", kind="bound", tolerance=1e-9,
+       tolerance_reason="exact finite sums: the two forms differ by rounding only, relative to max(1, R_τ(h)) "
+                        "(R_τ reaches ~10⁵ at τ = 0 for the widest random h); Γ by bisection; the bound side "
+                        "compares numbers in [0, 1]",
+       negative_control="the gap-free bound R_01(h)−R*_01 ≤ Γ(R_τ(h)−R*_τ) on the same h (it fails near the "
+                        "surrogate minimiser ĥ whenever ĥ is not 0-1 optimal in H)",
+       control_threshold=1e-3,
+       control_threshold_reason="the control must exceed Γ by a 0-1 excess risk ≥ 1e-3 (10⁶ × the tolerance). "
+                                "On 150 simulated instances the gap-free bound failed by more than 1e-3 at some τ "
+                                "on 89%; with 6 instances per run it misses with probability ≈ 0.11⁶ ≈ 2e-6 "
+                                "(≤ 1e-4 per run)")
 def finite_x_bound(ctx):
     tally = ctx.tally()
     bound_slack, ratio = np.inf, 0.0
-    inst = ctx.pick(quick=2, full=5)
     nh = ctx.pick(quick=300, full=2000)  # per instance and τ: full ≥ 10⁴ hypotheses in total
-    for _ in range(inst):
-        fp = FiniteProblem.random(ctx.rng)
-        r01s = fp.best_risk01()
-        c01 = fp.expected_cstar01()
-        for tau in (0.0, 0.5, 1.0, 1.5, 2.0):
-            key = (fp.x.tobytes(), fp.p.tobytes(), tau, ctx.budget)
-            if key not in _E1:
-                _E1[key] = fp.best_risk_tau(tau, np.random.default_rng(7), starts=ctx.pick(quick=4, full=40),
-                                            maxiter=ctx.pick(quick=400, full=3000))
-            rts, th_hat = _E1[key]
-            ct = fp.expected_cstar_tau(tau)
+    for i, inst in enumerate(ctx.shared("mao2023/finite-x-instances", _e1_instances)):
+        fp = FiniteProblem(inst["x"], inst["px"], inst["p"])
+        r01s, c01 = inst["r01s"], inst["c01"]
+        for tau in _E1_TAUS:
+            rts, th_hat, ct = inst["taus"][tau]["rts"], inst["taus"][tau]["th_hat"], inst["taus"][tau]["ct"]
             m01, mt = r01s - c01, rts - ct
-            if ctx.control:
-                lhs = fp.risk01(th_hat) - r01s
-                rhs = hc.compsum_gamma(max(fp.risk_tau(th_hat, tau) - rts, 0.0), tau, 3)
-                tally.add(rhs - lhs, tau=tau, form="gap-free")
-                continue
+            # the cases: random h, a quarter near the surrogate minimiser, and ĥ itself (drawn in both runs)
             th = ctx.rng.normal(0, ctx.rng.choice([0.3, 1.0, 3.0]), (nh, 6))
-            th[: nh // 4] = th_hat + 0.05 * ctx.rng.normal(size=(nh // 4, 6))  # near the minimiser
+            th[: nh // 4] = th_hat + 0.05 * ctx.rng.normal(size=(nh // 4, 6))
+            th[0] = th_hat
             r01, rt = fp.risk01(th), fp.risk_tau(th, tau)
             form1_l, form1_r = r01 - r01s + m01, rt - rts + mt
             form2_l, form2_r = r01 - c01, rt - ct
-            tally.add(-np.maximum(np.abs(form1_l - form2_l), np.abs(form1_r - form2_r)), tau=tau, form="agreement")
-            g = np.asarray(hc.compsum_gamma(np.maximum(form2_r, 0), tau, 3))
-            tally.add(g - form2_l, tau=tau, form="bound")
-            bound_slack = min(bound_slack, float(np.min(g - form2_l)))
-            ratio = max(ratio, float(np.max(form2_l / np.maximum(g, 1e-300))))
+            agree = np.maximum(np.abs(form1_l - form2_l), np.abs(form1_r - form2_r)) / np.maximum(1.0, np.abs(rt))
+            tally.add(-agree, instance=i, tau=tau, form="agreement")
+            if ctx.control:
+                lhs, rhs = r01 - r01s, np.asarray(hc.compsum_gamma(np.maximum(rt - rts, 0.0), tau, 3))
+            else:
+                lhs, rhs = form2_l, np.asarray(hc.compsum_gamma(np.maximum(form2_r, 0), tau, 3))
+                bound_slack = min(bound_slack, float(np.min(rhs - lhs)))
+                ratio = max(ratio, float(np.max(lhs / np.maximum(rhs, 1e-300))))
+            tally.add(rhs - lhs, measured={"lhs": lhs, "rhs": rhs}, instance=i, tau=tau, form="bound")
     if ctx.control:
         return tally.outcome()
     return tally.outcome(value=ratio, message=f"bound slack ≥ {bound_slack:.3g}; largest E ΔC_01 / Γ_τ(E ΔC_τ) = "
                                               f"{ratio:.3f} (the bound is valid with room, not tight, on random h)")
-
-
-_E1: dict = {}
 
 
 def _mixture_runs(rng, budget):
@@ -310,14 +342,9 @@ def _mixture_runs(rng, budget):
     return out
 
 
-_MIX_CACHE: dict = {}
-
-
 def _mixture(ctx):
-    key = (ctx.seed, ctx.budget)
-    if key not in _MIX_CACHE:
-        _MIX_CACHE[key] = _mixture_runs(np.random.default_rng(ctx.rng.integers(2**32)), ctx.budget)
-    return _MIX_CACHE[key]
+    """The E2 training runs, a shared fixture of the two mixture claims (seeded by its name, not by a claim)."""
+    return ctx.shared("mao2023/mixture-runs", _mixture_runs)
 
 
 @claim("mao2023/mixture-trajectory-bound", title="bound along training on a 3-class Gaussian mixture (E2)",
@@ -352,8 +379,13 @@ def mixture_bound(ctx):
 @claim("mao2023/mixture-gap-plateau", title="gaps vanish for equal covariances, plateau otherwise (E2)",
        source=SRC.at("abstract: analysis of minimizability gaps (section" + _U + ")"),
        statement="final E ΔC_τ: ≤ 1e−3 with equal covariances; ≥ 10× larger with unequal covariances",
-       status="VERIFIED", kind="finding", tolerance=0.0, tolerance_reason="margins of 10x",
-       negative_control="the unequal-covariance plateau is as small as the equal-covariance one")
+       status="VERIFIED", kind="finding", tolerance=0.0,
+       tolerance_reason="margins of 10x: exact posteriors on a fixed sample, so the regrets carry no Monte Carlo "
+                        "error; the equal-covariance regret is GD optimisation error (~1e−4 after 250 steps)",
+       negative_control="the unequal-covariance plateau is as small as the equal-covariance one (≤ 1e−3)",
+       control_threshold=1e-2,
+       control_threshold_reason="the control must miss the 1e−3 level by ≥ 1e−2, i.e. the unequal plateau must "
+                                "be ≥ 11× the level the claim allows for a vanished gap")
 def mixture_plateau(ctx):
     tally = ctx.tally()
     runs = _mixture(ctx)
@@ -361,11 +393,9 @@ def mixture_plateau(ctx):
     for tau in (0.5, 1.0, 1.5):
         ue, uu = runs["equal", tau]["u"][-1], runs["unequal", tau]["u"][-1]
         ratios.append(uu)
-        if ctx.control:
-            tally.add(ue - uu, tau=tau)
-        else:
-            tally.add(1e-3 - ue, tau=tau, which="equal")
-            tally.add(uu - 10 * max(ue, 1e-12), tau=tau, which="unequal")
+        tally.add(1e-3 - ue, measured={"regret": ue}, tau=tau, which="equal")
+        unequal = 1e-3 - uu if ctx.control else uu - 10 * max(ue, 1e-12)
+        tally.add(unequal, measured={"regret": uu, "equal_regret": ue}, tau=tau, which="unequal")
     return tally.outcome(value=float(min(ratios)),
                          message=f"unequal-covariance plateau of E ΔC_τ: {', '.join(f'{r:.4f}' for r in ratios)} "
                                  "(τ = .5, 1, 1.5); equal covariances converge to ~0")
@@ -376,65 +406,68 @@ def mixture_plateau(ctx):
 
 @claim("mao2023/gap-deterministic", title="deterministic-label best conditional risk",
        source=SRC.at("minimizability gaps, deterministic case (reconstructed; section" + _U + ")"),
-       statement="inf over h ∈ [−Λ,Λ]ⁿ of ℓ^τ(h, x, y) = Φ^τ((n−1)e^{−2Λ})", status="VERIFIED", kind="identity",
-       tolerance=1e-9, tolerance_reason="box-constrained L-BFGS-B to 1e-12",
+       statement="inf over h ∈ [−Λ,Λ]ⁿ of ℓ^τ(h, x, y) = Φ^τ((n−1)e^{−2Λ}) (relative error "
+                 "|min − Φ^τ| / max(1, Φ^τ))", status="VERIFIED", kind="identity",
+       tolerance=1e-9, tolerance_reason="box-constrained L-BFGS-B to 1e-12 (the minimiser is a box vertex); "
+                                        "relative to max(1, Φ^τ) (Φ^τ reaches ~2.4 at τ = 0)",
        negative_control="e^{−Λ} in place of e^{−2Λ}")
 def gap_deterministic(ctx):
     tally = ctx.tally()
-    seed = int(ctx.rng.integers(2**31))
     for tau in TAUS:
         for n in (2, 3, 5):
             for lam in (0.25, 1.0, 3.0):
-                best = _box_min_deterministic(tau, n, lam, seed)
+                best = _box_min_deterministic(ctx, tau, n, lam)
                 if ctx.control:
                     closed = float(cs.phi_tau((n - 1) * np.exp(-lam), tau))
                 else:
                     closed = hc.deterministic_conditional_risk(tau, n, lam)
-                tally.add(-abs(best - closed), tau=tau, n=n, bound=lam)
+                tally.add(-abs(best - closed) / max(1.0, abs(closed)), measured={"min": best, "closed": closed},
+                          tau=tau, n=n, bound=lam)
     return tally.outcome()
 
 
-def _box_min_deterministic(tau, n, lam, seed):
-    key = (tau, n, lam, seed)
-    if key not in _BOXMIN:
-        rng = np.random.default_rng(seed)
+def _box_min_deterministic(ctx, tau, n, lam):
+    """Two-start L-BFGS-B minimum of ℓ^τ(·, y = 0) over [−Λ, Λ]ⁿ (a shared fixture: claim and control reuse it)."""
+    def make(rng, budget):
         p = np.eye(n)[0]
-        _BOXMIN[key] = min(minimize(lambda h: cs.conditional_risk(p, h, tau), rng.uniform(-lam, lam, n),
-                                    method="L-BFGS-B", bounds=[(-lam, lam)] * n,
-                                    options={"ftol": 1e-15, "gtol": 1e-12}).fun for _ in range(2))
-    return _BOXMIN[key]
+        return min(minimize(lambda h: cs.conditional_risk(p, h, tau), rng.uniform(-lam, lam, n),
+                            method="L-BFGS-B", bounds=[(-lam, lam)] * n,
+                            options={"ftol": 1e-15, "gtol": 1e-12}).fun for _ in range(2))
+
+    return ctx.shared(f"mao2023/box-min-deterministic/{float(tau)!r}/{int(n)}/{float(lam)!r}", make)
 
 
-_BOXMIN: dict = {}
+def _gaps_rows(rng, budget, taus=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0)):
+    """Minimizability gaps M_τ and best-in-class risks R*_τ on random deterministic-label line problems."""
+    gaps, risks = [], []
+    for _ in range(2 if budget == "quick" else 6):
+        fp = deterministic_line_problem(rng, m=6, n=3, W=1.0, B=0.5)
+        r = [fp.best_risk_tau(tau, rng, starts=6 if budget == "quick" else 40)[0] for tau in taus]
+        risks.append(r)
+        gaps.append([ri - fp.expected_cstar_tau(tau) for ri, tau in zip(r, taus)])
+    return {"M": np.array(gaps), "R": np.array(risks)}
 
 
-_GAP_CACHE: dict = {}
-
-
-def _gaps_tau(ctx, taus=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0)):
-    key = (ctx.seed, ctx.budget)
-    if key not in _GAP_CACHE:
-        rng = np.random.default_rng(ctx.rng.integers(2**32))
-        rows = []
-        for _ in range(ctx.pick(quick=2, full=6)):
-            fp = deterministic_line_problem(rng, m=6, n=3, W=1.0, B=0.5)
-            rows.append([fp.best_risk_tau(tau, rng, starts=ctx.pick(quick=6, full=40))[0]
-                         - fp.expected_cstar_tau(tau) for tau in taus])
-        _GAP_CACHE[key] = np.array(rows)
-    return _GAP_CACHE[key]
+def _gaps_tau(ctx):
+    return ctx.shared("mao2023/gaps-tau", _gaps_rows)
 
 
 @claim("mao2023/gap-monotone-tau", title="minimizability gaps are non-increasing in τ (deterministic labels)",
        source=SRC.at("minimizability gaps against τ (reconstructed; section" + _U + ")"),
-       statement="M_{ℓ^τ}(H) non-increasing in τ ∈ {0,.5,1,1.5,2,3} for box-bounded affine H, deterministic labels",
-       status="VERIFIED", kind="bound", tolerance=1e-6, tolerance_reason="multistart L-BFGS-B accuracy of R*_τ",
+       statement="M_{ℓ^τ}(H) non-increasing in τ ∈ {0,.5,1,1.5,2,3} for box-bounded affine H, deterministic labels "
+                 "(differences and M itself relative to max(1, R*_τ, R*_τ'))",
+       status="VERIFIED", kind="bound", tolerance=1e-6,
+       tolerance_reason="multistart L-BFGS-B accuracy of R*_τ, relative to max(1, R*_τ) (R*_0 is of order 1–3)",
        negative_control="M non-decreasing in τ")
 def gap_monotone(ctx):
     tally = ctx.tally()
-    M = _gaps_tau(ctx)
-    d = M[:, :-1] - M[:, 1:]
-    tally.add((-d if ctx.control else d).ravel(), what="M_tau - M_next_tau")
-    tally.add(M.ravel(), what="M_tau >= 0")
+    fx = _gaps_tau(ctx)
+    M, R = fx["M"], fx["R"]
+    scale = np.maximum(1.0, np.maximum(np.abs(R[:, :-1]), np.abs(R[:, 1:])))
+    d = (M[:, :-1] - M[:, 1:]) / scale
+    tally.add((-d if ctx.control else d).ravel(), measured={"M": M[:, :-1].ravel(), "M_next": M[:, 1:].ravel()},
+              what="M_tau - M_next_tau")
+    tally.add((M / np.maximum(1.0, np.abs(R))).ravel(), what="M_tau >= 0")
     return tally.outcome()
 
 
@@ -445,10 +478,15 @@ def gap_monotone(ctx):
        source=GROW.at("abstract: square-root growth, binary and comp-sum (theorems" + _U + ")"),
        statement="T^true_τ(t)/t² → 2^{−τ}/(2−τ) (τ ∈ {0,.5,1,1.5}, n=3, sympy-derived) and binary T(t)/t² → "
                  "φ'(0)²/(2φ''(0)) (logistic, exponential, squared hinge)", status="VERIFIED", kind="limit",
-       tolerance=0.0, tolerance_reason="T(t)/t² = c + O(t²) and the E3 search is exact to ~1e−12·t⁻²: relative "
-       "error must be ≤ 10t at t = 1e−2, 1e−3, 1e−4",
+       tolerance=1e-12, tolerance_reason="T(t)/t² = c + O(t²) and the E3 search is exact to ~1e−12·t⁻²: relative "
+       "error must be ≤ 10t at t = 1e−2, 1e−3, 1e−4 (slack 10t − relative error); the sympy constant and the "
+       "series of B_τ agree to double rounding (relative 1e−12)",
        negative_control="the limit is c(1/n) = n^{1−τ}/(2(2−τ)), the s = 1/n end of the two-coordinate reduction "
-                        "(the constant the n-dependent T^CE has for τ ∈ (1,2)), in place of c(½)")
+                        "(the constant the n-dependent T^CE has for τ ∈ (1,2)), in place of c(½)",
+       control_threshold=0.1,
+       control_threshold_reason="measured against c(1/3), the true limit c(½) is off by |(2/3)^{1−τ} − 1| = 0.33 "
+                                "at τ = 0 (0.18–0.23 at τ = .5, 1.5), so the control's worst slack 10t − error is "
+                                "≈ −0.32 at t = 1e−3; 0.1 is the width of the 10t band at t = 1e−2")
 def growth_rate(ctx):
     import sympy as sp
 
@@ -458,18 +496,18 @@ def growth_rate(ctx):
     for tau in (0.0, 0.5, 1.0, 1.5):
         c = float(hc.compsum_growth_constant(tau))
         c2 = float(hc.b_tau_growth_limit(tau))
-        tally.add(-abs(c - c2), tau=tau, what="sympy c(1/2) vs series of B_tau")
+        tally.add(-abs(c - c2) / abs(c), tau=tau, what="sympy c(1/2) vs series of B_tau")
         if ctx.control:
             f = hc.compsum_growth_function(tau)  # c(s) = Ψ'(s)²/(2Ψ''(s)), sympy (constant at τ = 1)
             c = float(f.subs({sym: sp.Rational(1, n) for sym in f.free_symbols}))
         for t in ts:
-            v, _ = _tight(tau, t, n)
-            tally.add(10 * t - abs(v / t**2 - c) / c, tau=tau, t=t)
+            v, _ = _tight(ctx, tau, t, n)
+            tally.add(10 * t - abs(v / t**2 - c) / c, measured={"ratio": v / t**2, "limit": c}, tau=tau, t=t)
     for name in ("logistic", "exponential", "squared_hinge"):
         c = float(hc.binary_growth_constant(name))
         for t in ts:
             v = float(hc.binary_transform(name, t, 30.0))
-            tally.add(10 * t - abs(v / t**2 - c) / c, loss=name, t=t)
+            tally.add(10 * t - abs(v / t**2 - c) / c, measured={"ratio": v / t**2, "limit": c}, loss=name, t=t)
     return tally.outcome()
 
 
@@ -490,7 +528,7 @@ def gamma_slope(ctx):
             g = np.asarray(hc.compsum_gamma(eps, tau, n))
             slope = np.polyfit(np.log(eps), np.log(g), 1)[0]
             target = 0.5 if tau < 2 or ctx.control else 1.0
-            tally.add(-abs(slope - target), tau=tau, n=n, slope=slope)
+            tally.add(-abs(slope - target), measured={"slope": slope}, tau=tau, n=n)
     return tally.outcome()
 
 
@@ -507,14 +545,17 @@ def _tanh_net(rng, d, n, width=8):
        source=SRC.at("abstract: smooth adversarial comp-sum losses (inequalities reconstructed, spec §8" + _U + ")"),
        statement="(A) 1{ρ_h(x',y) ≤ 0} ≤ Φ^τ(ΣΦ_ρ(h_y−h_{y'}))/Φ^τ(1); (B) Φ^τ(ΣΦ_ρ(ū(x'))) ≤ ℓ^τ(h/ρ,x,y) + "
                  "‖ū(x)−ū(x')‖₁/ρ, random tanh nets, ℓ∞ perturbations", status="VERIFIED", kind="bound",
-       tolerance=1e-12, tolerance_reason="double rounding",
+       tolerance=1e-12, tolerance_reason="double rounding; (B) relative to max(1, |rhs|) (ℓ^τ(h/ρ) reaches ~10³)",
        negative_control="both wrong: (A) normalised by Φ^τ(n−1) (the largest value of the sum) and (B) without "
-                        "the regulariser ‖ū(x)−ū(x')‖₁/ρ; the control fails only if each of the two fails")
+                        "the regulariser ‖ū(x)−ū(x')‖₁/ρ; the control fails only if each of the two fails (each "
+                        "case's control slack is max(its own wrong slack, the other inequality's worst wrong "
+                        "slack), so the control's worst slack is max(worst (A), worst (B)) on the claim's cases)")
 def adversarial(ctx):
     tally = ctx.tally()
     nets = ctx.pick(quick=10, full=200)
     worst = {"A": np.inf, "B": np.inf}
     active_a, worst_active_a = 0, np.inf
+    batches = []
     for _ in range(nets):
         d, n = 3, int(ctx.rng.integers(2, 6))
         f = _tanh_net(ctx.rng, d, n)
@@ -542,16 +583,19 @@ def adversarial(ctx):
         # (B)
         base = np.asarray(cs.comp_sum_loss(h / rho, y, tau))[:, None]
         reg = np.abs(ub[:, None, :] - ubp).sum(-1) / rho
-        sb = (base + (0.0 if ctx.control else reg) - lhs_adv).ravel()
+        rhs_b = base + (0.0 if ctx.control else reg)
+        sb = ((rhs_b - lhs_adv) / np.maximum(1.0, np.abs(rhs_b))).ravel()
         worst["A"], worst["B"] = min(worst["A"], float(sa.min())), min(worst["B"], float(sb.min()))
-        if not ctx.control:
-            tally.add(sa, ineq="A", tau=tau, rho=rho, n=n)
-            tally.add(sb, ineq="B", tau=tau, rho=rho, n=n)
-    if ctx.control:  # the control fails only if both wrong statements fail on these cases
-        tally.add(max(worst["A"], worst["B"]), what="max over (A) and (B) of the worst slack")
-        return tally.outcome()
+        batches.append((sa, sb, tau, rho, n))
+    for sa, sb, tau, rho, n in batches:
+        if ctx.control:  # the control fails only if both wrong statements fail on these cases
+            sa, sb = np.maximum(sa, worst["B"]), np.maximum(sb, worst["A"])
+        tally.add(sa, ineq="A", tau=tau, rho=rho, n=n)
+        tally.add(sb, ineq="B", tau=tau, rho=rho, n=n)
     if active_a == 0:
         tally.add(-1.0, what="no perturbed point with margin ≤ 0: (A) would be checked vacuously")
+    if ctx.control:
+        return tally.outcome()
     return tally.outcome(value=worst_active_a,
                          message=f"(A) on the {active_a} perturbed points with margin ≤ 0: worst slack "
                                  f"{worst_active_a:.3g} (equality when one competitor has ū ≤ 0 and the others "
@@ -579,7 +623,7 @@ def fig_transforms(ctx):
             cols["series"] += ["T_CE"] * len(ts); cols["tau"] += [tau] * len(ts); cols["n"] += [n] * len(ts)
             cols["t"] += list(ts); cols["T"] += list(y)
             if tau > 1 and n == 10:
-                yb = [_tight(tau, float(t), 10, None, 2000)[0] if t > 0 else 0.0 for t in tb]
+                yb = [_tight(ctx, tau, float(t), 10, None, 2000)[0] if t > 0 else 0.0 for t in tb]
                 ax.plot(tb, yb, "o", ms=3, label=f"T^true τ={tau:g}, n=10")
                 cols["series"] += ["T_true"] * len(tb); cols["tau"] += [tau] * len(tb)
                 cols["n"] += [10] * len(tb); cols["t"] += list(tb); cols["T"] += list(yb)
@@ -644,7 +688,7 @@ def fig_scatter(ctx):
     uu = np.logspace(-4, np.log10(max(u.max(), 1e-3)), 100)
     g = np.asarray(hc.compsum_gamma(uu, tau, 3))
     tp = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
-    pm = np.array([hc.witness_regrets(tau, _tight(tau, float(t), 3)[1])[0] for t in tp])
+    pm = np.array([hc.witness_regrets(tau, _tight(ctx, tau, float(t), 3)[1])[0] for t in tp])
     fig = matplotlib.figure.Figure(figsize=(5, 4))
     ax = fig.subplots()
     ax.scatter(u, v, s=4, alpha=0.5, label="random affine h")
@@ -666,7 +710,7 @@ def fig_growth(ctx):
     fig = matplotlib.figure.Figure(figsize=(5, 4))
     ax = fig.subplots()
     for tau in (0.0, 0.5, 1.0, 1.5):
-        r = np.array([_tight(tau, float(t), 3, None, 1000)[0] / t**2 for t in ts])
+        r = np.array([_tight(ctx, tau, float(t), 3, None, 1000)[0] / t**2 for t in ts])
         ax.semilogx(ts, r, label=f"comp-sum τ={tau:g}, n=3")
         ax.axhline(float(hc.compsum_growth_constant(tau)), color="gray", lw=0.5)
         cols["series"] += [f"tau={tau:g}"] * len(ts); cols["t"] += list(ts); cols["ratio"] += list(r)

@@ -28,12 +28,54 @@ from .._validation import (InputError, as_real_array, check_integer, check_label
 
 
 def check_tau(tau) -> float:
-    """Return τ as a float when it is a finite number ≥ 0; raise :class:`InputError` otherwise."""
+    """Return τ as a float when it is a finite number ≥ 0; raise :class:`InputError` otherwise.
+
+    Parameters
+    ----------
+    tau : float
+        The comp-sum parameter τ ∈ [0, ∞).
+
+    Returns
+    -------
+    float
+        τ as a Python float.
+
+    Raises
+    ------
+    InputError
+        When τ is not a finite real number ≥ 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (the comp-sum family, τ ≥ 0).
+    """
     return check_nonnegative("tau", tau)
 
 
 def check_n(n) -> int:
-    """Return the number of classes as an int ≥ 2; raise :class:`InputError` otherwise (bools rejected)."""
+    """Return the number of classes as an int ≥ 2; raise :class:`InputError` otherwise (bools rejected).
+
+    Parameters
+    ----------
+    n : int
+        Number of classes (integral floats such as 3.0 accepted).
+
+    Returns
+    -------
+    int
+        n as a Python int.
+
+    Raises
+    ------
+    InputError
+        When n is not an integer ≥ 2.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
+    """
     try:
         return check_integer("n", n, minimum=2)
     except InputError:
@@ -41,7 +83,28 @@ def check_n(n) -> int:
 
 
 def check_bound(bound):
-    """Return Λ as a float (or None for the complete hypothesis set); Λ must be finite and > 0."""
+    """Return Λ as a float (or None for the complete hypothesis set); Λ must be finite and > 0.
+
+    Parameters
+    ----------
+    bound : float or None
+        Score bound Λ of the hypothesis set {h : |h(x, y)| ≤ Λ}; None for unbounded (complete) scores.
+
+    Returns
+    -------
+    float or None
+        Λ as a Python float, or None.
+
+    Raises
+    ------
+    InputError
+        When Λ is not a finite number > 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (bounded hypothesis sets and minimizability gaps).
+    """
     if bound is None:
         return None
     allowed = "a finite score bound Λ > 0 (or None for unbounded scores)"
@@ -68,8 +131,30 @@ def _check_scores_labels(scores, labels):
 def phi_tau(u, tau):
     """Φ^τ(u) = ∫₀ᵘ (1+v)^{−τ} dv = ((1+u)^{1−τ} − 1)/(1−τ), Φ^1(u) = log(1+u), for u ≥ 0.
 
-    Mao, Mohri, Zhong (ICML 2023), eq. defining the comp-sum losses. Computed as
-    ``expm1((1−τ)·log1p(u))/(1−τ)``, accurate for small u and for τ near 1.
+    Computed as ``expm1((1−τ)·log1p(u))/(1−τ)``, accurate for small u and for τ near 1. The comp-sum loss is
+    ℓ^τ(h, x, y) = Φ^τ(Σ_{y'≠y} e^{h(x,y') − h(x,y)}).
+
+    Parameters
+    ----------
+    u : float or array
+        Arguments u ≥ 0 (any array-API namespace; no NaN).
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    array
+        Φ^τ(u), in the namespace and dtype of ``u``.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, NaN or a negative entry of u.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (definition of the comp-sum losses).
     """
     tau = check_tau(tau)
     xp, (u,) = real_namespace(u=u)
@@ -83,9 +168,31 @@ def phi_tau(u, tau):
 
 
 def psi_tau(s, tau):
-    """Ψ_τ(s) = (1 − s^{τ−1})/(τ−1), Ψ_1(s) = −log s, for s ∈ (0, 1] (the loss of softmax mass s).
+    """Ψ_τ(s) = (1 − s^{τ−1})/(τ−1), Ψ_1(s) = −log s, for s ∈ [0, 1] (the loss of softmax mass s).
 
-    Mao, Mohri, Zhong (ICML 2023): ℓ^τ(h,x,y) = Ψ_τ(softmax(h)_y). Ψ_τ(0) = +∞ for τ ≤ 1 and 1/(τ−1) for τ > 1.
+    ℓ^τ(h, x, y) = Ψ_τ(softmax(h)_y); Ψ_τ(0) = +∞ for τ ≤ 1 and 1/(τ−1) for τ > 1.
+
+    Parameters
+    ----------
+    s : float or array
+        Softmax masses s ∈ [0, 1] (any array-API namespace; no NaN).
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    array
+        Ψ_τ(s), in the namespace and dtype of ``s``.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, NaN or an entry outside [0, 1].
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (comp-sum losses written through the softmax).
     """
     tau = check_tau(tau)
     xp, (s,) = real_namespace(s=s)
@@ -104,7 +211,32 @@ def _psi_from_log(xp, logs, tau: float):
 
 
 def phi_sympy(u: sp.Expr, tau) -> sp.Expr:
-    """Φ^τ(u) as a sympy expression (τ a number or a symbol; τ = 1 gives log(1+u))."""
+    """Φ^τ(u) as a sympy expression (τ a number or a symbol; τ = 1 gives log(1+u)).
+
+    Φ^τ(u) = ((1+u)^{1−τ} − 1)/(1 − τ) for τ ≠ 1.
+
+    Parameters
+    ----------
+    u : sympy.Expr
+        The argument.
+    tau : float or sympy.Basic
+        τ ≥ 0 (a number is made exact by ``nsimplify``) or a symbol.
+
+    Returns
+    -------
+    sympy.Expr
+        Φ^τ(u).
+
+    Raises
+    ------
+    InputError
+        When a numeric τ is not a finite number ≥ 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
+    """
     tau = sp.nsimplify(check_tau(tau)) if not isinstance(tau, sp.Basic) else tau
     if tau == 1:
         return sp.log(1 + u)
@@ -112,7 +244,32 @@ def phi_sympy(u: sp.Expr, tau) -> sp.Expr:
 
 
 def psi_sympy(s: sp.Expr, tau) -> sp.Expr:
-    """Ψ_τ(s) as a sympy expression (τ a number or a symbol; τ = 1 gives −log s)."""
+    """Ψ_τ(s) as a sympy expression (τ a number or a symbol; τ = 1 gives −log s).
+
+    Ψ_τ(s) = (1 − s^{τ−1})/(τ − 1) for τ ≠ 1.
+
+    Parameters
+    ----------
+    s : sympy.Expr
+        The softmax mass.
+    tau : float or sympy.Basic
+        τ ≥ 0 (a number is made exact by ``nsimplify``) or a symbol.
+
+    Returns
+    -------
+    sympy.Expr
+        Ψ_τ(s).
+
+    Raises
+    ------
+    InputError
+        When a numeric τ is not a finite number ≥ 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
+    """
     tau = sp.nsimplify(check_tau(tau)) if not isinstance(tau, sp.Basic) else tau
     if tau == 1:
         return -sp.log(s)
@@ -120,7 +277,28 @@ def psi_sympy(s: sp.Expr, tau) -> sp.Expr:
 
 
 def loss_name(tau: float) -> str:
-    """The usual name of ℓ^τ: sum-exponential (0), cross-entropy (1), GCE (1,2), MAE (2)."""
+    """The usual name of ℓ^τ: sum-exponential (0), cross-entropy (1), GCE (1,2), MAE (2).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    str
+        The name of the comp-sum loss with this τ.
+
+    Raises
+    ------
+    InputError
+        When τ is not a finite number ≥ 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (special cases: sum-exponential, cross-entropy, GCE, MAE).
+    """
     tau = check_tau(tau)
     if tau == 0:
         return "sum-exponential"
@@ -139,7 +317,28 @@ def loss_name(tau: float) -> str:
 
 
 def log_softmax(scores):
-    """log softmax(h) = h − logsumexp(h), row-wise, in the namespace and dtype of ``scores``."""
+    """log softmax(h) = h − logsumexp(h), row-wise, in the namespace and dtype of ``scores``.
+
+    Parameters
+    ----------
+    scores : array (..., n)
+        Scores h, at least one class on the last axis, no NaN.
+
+    Returns
+    -------
+    array (..., n)
+        log softmax along the last axis (the max is subtracted first: no overflow).
+
+    Raises
+    ------
+    InputError
+        For non-real scores, an empty last axis or NaN.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (the comp-sum losses are functions of the softmax).
+    """
     xp, (h,) = real_namespace(scores=scores)
     if h.ndim < 1 or h.shape[-1] < 1:
         raise InputError(f"scores has shape {tuple(h.shape)}; an array with at least one class (last axis) is allowed")
@@ -181,10 +380,12 @@ def _reference_body(xp, h, lab, tau, want_grad):
 def comp_sum_loss(scores, labels, tau):
     """Comp-sum loss ℓ^τ(h, x, y) = Ψ_τ(softmax(h)_y) per example.
 
+    Computed from the log-softmax (stable): Ψ_τ(s_y) = −expm1((τ−1) log s_y)/(τ−1).
+
     Parameters
     ----------
     scores : array (batch, n)
-        Scores h(x, ·); any array-API namespace, float32 or float64.
+        Scores h(x, ·); any array-API namespace, float32 or float64, n ≥ 2, no NaN.
     labels : integer array (batch,)
         Class indices in [0, n).
     tau : float ≥ 0
@@ -192,9 +393,18 @@ def comp_sum_loss(scores, labels, tau):
 
     Returns
     -------
-    array (batch,) in the dtype and namespace of ``scores``.
+    array (batch,)
+        The losses, in the dtype and namespace of ``scores``.
 
-    Mao, Mohri, Zhong (ICML 2023), comp-sum definition; computed from log-softmax (stable).
+    Raises
+    ------
+    InputError
+        For an invalid τ, malformed scores or labels.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (comp-sum loss definition).
     """
     return _reference(scores, labels, tau, want_grad=False)
 
@@ -202,9 +412,36 @@ def comp_sum_loss(scores, labels, tau):
 def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
     """(ℓ^τ, ∂ℓ^τ/∂h): per-example losses (batch,) and gradients (batch, n).
 
-    ∂ℓ/∂h_j = s_y^{τ−1}(s_j − 1{j=y}), s = softmax(h) (from Ψ_τ'(s) = −s^{τ−2}). ``backend``: "reference"
-    (array API, any namespace), "numba" (fused kernel, NumPy inputs) or "auto" (numba for NumPy arrays with
-    at least 10⁵ entries).
+    ∂ℓ/∂h_j = s_y^{τ−1}(s_j − 1{j=y}), s = softmax(h) (from Ψ_τ'(s) = −s^{τ−2}).
+
+    Parameters
+    ----------
+    scores : array (batch, n)
+        Scores h (no NaN).
+    labels : integer array (batch,)
+        Class indices in [0, n).
+    tau : float
+        τ ≥ 0.
+    backend : {"auto", "reference", "numba"}, default "auto"
+        "reference" (array API, any namespace), "numba" (fused kernel, NumPy inputs) or "auto" (numba for
+        NumPy arrays with at least 10⁵ entries).
+
+    Returns
+    -------
+    loss : array (batch,)
+        ℓ^τ per example.
+    grad : array (batch, n)
+        ∂ℓ^τ/∂h.
+
+    Raises
+    ------
+    InputError
+        For an unknown backend, non-NumPy scores with backend "numba", an invalid τ, scores or labels.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
     """
     if backend not in ("auto", "reference", "numba"):
         raise InputError(f"backend={backend!r} is not allowed; use 'auto', 'reference' or 'numba'")
@@ -226,9 +463,26 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
 def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
     """The numba kernel behind ``comp_sum_loss_and_grad(..., backend="numba")``, without input checks.
 
-    For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit): ``h`` C-contiguous
-    float array (batch, n), ``labels`` int64 (batch,) in [0, n), ``tau`` ≥ 0; writes ``loss`` (batch,) and
-    ``grad`` (batch, n) in place. Threads pay off only on large arrays; smaller ones run serially.
+    For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit). Threads pay off only on
+    large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad`.
+
+    Parameters
+    ----------
+    h : ndarray (batch, n)
+        C-contiguous float scores.
+    labels : ndarray (batch,)
+        int64 class indices in [0, n).
+    tau : float
+        τ ≥ 0.
+    loss : ndarray (batch,)
+        Output: the losses are written here in place.
+    grad : ndarray (batch, n)
+        Output: the gradients are written here in place.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
     """
     kernel = _fused_kernel_parallel if h.size >= _PARALLEL_MIN_SIZE else _fused_kernel_serial
     kernel(h, labels, tau, loss, grad)
@@ -283,13 +537,37 @@ _fused_kernel_serial = njit(cache=True)(_fused_kernel)  # prange runs as range w
 def best_conditional_risk(p, tau, bound=None):
     """C*_τ(p) = inf_h Σ_y p_y ℓ^τ(h, y) over scores in ℝⁿ (``bound=None``) or in [−Λ, Λ]ⁿ.
 
-    Complete scores (Mao, Mohri, Zhong ICML 2023; shared spec §2), a = 1/(2−τ):
-    (1 − ‖p‖_a)/(τ−1) for τ ∈ [0,2)∖{1}, the entropy −Σ p log p at τ = 1, (1 − max p)/(τ−1) for τ ≥ 2.
-    Box [−Λ, Λ]ⁿ (KKT on the convex image {s : s_i ≤ e^{2Λ}s_j} of the box under softmax): for τ < 2 the
-    minimiser is h = clip(a·log p + c, −Λ, Λ) for one scalar c (found by a 1-D search); for τ ≥ 2 (Ψ_τ
-    concave) it is a vertex: the top-k classes at Λ and the rest at −Λ, minimised over k.
+    Complete scores, a = 1/(2−τ): (1 − ‖p‖_a)/(τ−1) for τ ∈ [0,2)∖{1}, the entropy −Σ p log p at τ = 1,
+    (1 − max p)/(τ−1) for τ ≥ 2. Box [−Λ, Λ]ⁿ (KKT on the convex image {s : s_i ≤ e^{2Λ}s_j} of the box under
+    softmax): for τ < 2 the minimiser is h = clip(a·log p + c, −Λ, Λ) for one scalar c (found by a 1-D
+    search); for τ ≥ 2 (Ψ_τ concave) it is a vertex: the top-k classes at Λ and the rest at −Λ, minimised
+    over k.
 
-    ``p`` is a probability vector (n,) or a batch (m, n); returns a float or an array (m,).
+    Parameters
+    ----------
+    p : array (n,) or (m, n)
+        Probability vector(s) of the labels.
+    tau : float
+        τ ≥ 0.
+    bound : float, optional
+        Score bound Λ > 0; None for the complete hypothesis set.
+
+    Returns
+    -------
+    float or ndarray (m,)
+        C*_τ(p) (a float for one vector).
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, Λ, or p that is not a probability vector / batch.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (best conditional risk of comp-sum losses; the closed forms were reconstructed,
+    derivation
+    worked out in the project's claim notes, shared/claims/surrogate-losses.md §2).
     """
     tau = check_tau(tau)
     lam = check_bound(bound)
@@ -397,53 +675,57 @@ def _cstar_box_h(p, tau, lam, h):  # pragma: no cover - compiled
         for k in range(bestk):
             h[order[k]] = lam
         return best
+    # τ < 2: the minimiser lies on the clip path h_j(c) = clip(a·log p_j + c, −Λ, Λ), a = 1/(2 − τ).
+    # The risk along it is smooth between the breakpoints c = ±Λ − a·log p_j (where a coordinate
+    # enters or leaves the box) and can be flat over a stretch where every coordinate is clipped, so a
+    # global grid can miss a dip just past a flat stretch: minimise on each segment separately.
     a = 1.0 / (2.0 - tau)
-    lmax = -np.inf
-    lmin = np.inf
+    bks = np.empty(2 * n)
+    m = 0
     for j in range(n):
         if p[j] > 0.0:
             lp = a * math.log(p[j])
-            lmax = max(lmax, lp)
-            lmin = min(lmin, lp)
-    lo = -lam - lmax
-    hi = lam - lmin
-    if hi <= lo:
-        hi = lo + 1e-9
-    ngrid = 48
-    best = np.inf
-    ib = 0
-    for i in range(ngrid + 1):
-        c = lo + (hi - lo) * i / ngrid
+            bks[m] = -lam - lp
+            bks[m + 1] = lam - lp
+            m += 2
+    bks = np.sort(bks[:m])
+    best = _clip_path_risk(p, tau, lam, bks[m - 1], h)
+    cbest = bks[m - 1]
+    g = 0.3819660112501051
+    for s in range(m - 1):
+        lo = bks[s]
+        hi = bks[s + 1]
+        v = _clip_path_risk(p, tau, lam, lo, h)
+        if v < best:
+            best = v
+            cbest = lo
+        if hi - lo <= 1e-15 * max(1.0, abs(lo)):
+            continue
+        a_ = lo
+        b_ = hi
+        x1 = a_ + g * (b_ - a_)
+        x2 = b_ - g * (b_ - a_)
+        f1 = _clip_path_risk(p, tau, lam, x1, h)
+        f2 = _clip_path_risk(p, tau, lam, x2, h)
+        for _ in range(60):  # golden section: the bracket shrinks by 0.618^60 ≈ 3e-13
+            if f1 < f2:
+                b_ = x2
+                x2 = x1
+                f2 = f1
+                x1 = a_ + g * (b_ - a_)
+                f1 = _clip_path_risk(p, tau, lam, x1, h)
+            else:
+                a_ = x1
+                x1 = x2
+                f1 = f2
+                x2 = b_ - g * (b_ - a_)
+                f2 = _clip_path_risk(p, tau, lam, x2, h)
+        c = 0.5 * (a_ + b_)
         v = _clip_path_risk(p, tau, lam, c, h)
         if v < best:
             best = v
-            ib = i
-    a_ = lo + (hi - lo) * max(ib - 1, 0) / ngrid
-    b_ = lo + (hi - lo) * min(ib + 1, ngrid) / ngrid
-    g = 0.3819660112501051
-    x1 = a_ + g * (b_ - a_)
-    x2 = b_ - g * (b_ - a_)
-    f1 = _clip_path_risk(p, tau, lam, x1, h)
-    f2 = _clip_path_risk(p, tau, lam, x2, h)
-    for _ in range(80):
-        if f1 < f2:
-            b_ = x2
-            x2 = x1
-            f2 = f1
-            x1 = a_ + g * (b_ - a_)
-            f1 = _clip_path_risk(p, tau, lam, x1, h)
-        else:
-            a_ = x1
-            x1 = x2
-            f1 = f2
-            x2 = b_ - g * (b_ - a_)
-            f2 = _clip_path_risk(p, tau, lam, x2, h)
-    cbest = 0.5 * (a_ + b_)
-    v = _clip_path_risk(p, tau, lam, cbest, h)
-    if best < v:  # keep the grid point if it is better (never worse than the grid)
-        c = lo + (hi - lo) * ib / ngrid
-        v = _clip_path_risk(p, tau, lam, c, h)
-    return v
+            cbest = c
+    return _clip_path_risk(p, tau, lam, cbest, h)  # writes the minimiser into h
 
 
 @njit(cache=True)
@@ -461,8 +743,36 @@ def _cstar_rows(P, tau, lam, out):  # pragma: no cover - compiled
 
 
 def best_scores(p, tau, bound=None):
-    """A minimiser h of Σ_y p_y ℓ^τ(h, y) (complete: h = a·log p, −inf where p_y = 0, for τ < 2;
-    for τ ≥ 2 the infimum is only approached: h = (K at arg max p, 0 elsewhere) with K = 50 is returned)."""
+    """A minimiser h of Σ_y p_y ℓ^τ(h, y).
+
+    Complete scores: h = a·log p (a = 1/(2−τ), −inf where p_y = 0) for τ < 2; for τ ≥ 2 the infimum is only
+    approached: h = (K at arg max p, 0 elsewhere) with K = 50 is returned. Box [−Λ, Λ]ⁿ: the minimiser of
+    :func:`best_conditional_risk`'s search.
+
+    Parameters
+    ----------
+    p : array (n,)
+        One probability vector.
+    tau : float
+        τ ≥ 0.
+    bound : float, optional
+        Score bound Λ > 0; None for unbounded scores.
+
+    Returns
+    -------
+    ndarray (n,)
+        The scores h.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, Λ, or p.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
+    """
     tau = check_tau(tau)
     lam = check_bound(bound)
     p = np.asarray(as_real_array("p", p), dtype=np.float64)
@@ -483,7 +793,32 @@ def best_scores(p, tau, bound=None):
 
 
 def conditional_risk(p, h, tau):
-    """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) (terms with p_y = 0 dropped; h may contain −inf)."""
+    """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) (terms with p_y = 0 dropped; h may contain −inf).
+
+    Parameters
+    ----------
+    p : array (..., n)
+        Probability vectors.
+    h : array (..., n)
+        Scores, broadcastable with p (finite or −inf, no NaN).
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    ndarray or float
+        The conditional risk over the broadcast leading axes.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ or p, NaN in h, or incompatible shapes.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (conditional risk of comp-sum losses).
+    """
     tau = check_tau(tau)
     p = np.asarray(as_real_array("p", p), dtype=np.float64)
     h = np.asarray(as_real_array("h", h), dtype=np.float64)
@@ -507,7 +842,31 @@ def conditional_risk(p, h, tau):
 def deterministic_risk(tau, n, bound=None):
     """Per-point best risk for a deterministic label: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max), 0 when unbounded.
 
-    Mao, Mohri, Zhong (ICML 2023) §4 (minimizability gaps); attained at h_y = Λ, h_{y'} = −Λ.
+    Attained at h_y = Λ, h_{y'} = −Λ; it enters the minimizability gaps of bounded hypothesis sets.
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+    n : int
+        Number of classes ≥ 2.
+    bound : float, optional
+        Score bound Λ > 0; None for unbounded scores.
+
+    Returns
+    -------
+    float
+        The best conditional risk at a point whose label is deterministic.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, n or Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (minimizability gaps; section number unconfirmed).
     """
     tau = check_tau(tau)
     lam = check_bound(bound)
