@@ -2,15 +2,16 @@
 
 Also covers the closed-form optimum shared with Ahn et al. 2023 (Thm 1) and Zhang–Frei–Bartlett 2024:
 K* = Γ⁻¹, Γ = (1 + 1/n) Σ + (tr Σ + σ²/ψ²)/n · I (``shared/claims/in-context-regression.md`` §2–5).
-Statistical claims compare a Monte Carlo estimate with the formula in standard errors (slack = 4 − z);
-their negative controls use the plausible wrong formula on the same prompts.
+Statistical claims compare a Monte Carlo estimate with the formula in standard errors: slack = z_crit − |z|
+with z_crit the two-sided Bonferroni value for the claim's number of tests at a false-alarm probability of
+1e-4 per claim per run; their negative controls use the plausible wrong formula on the same prompts and
+count only when they miss by ≥ Z_CTRL more standard errors. Expensive fixtures (trained models, fits) are
+``ctx.shared`` fixtures with their own streams, so evidence does not depend on which claims ran before.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-from scipy.stats import ortho_group
+from scipy.stats import norm, ortho_group
 
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings import icl
@@ -19,12 +20,15 @@ from theorylab.settings import icl_training as tr
 SRC = Source("A. Mahankali, T. B. Hashimoto, T. Ma",
              "One Step of Gradient Descent is Provably the Optimal In-Context Learner with One Layer of "
              "Linear Self-Attention", "ICLR 2024, arXiv 2307.03576")
-Z_MAX = 4.0  # statistical asserts: |estimate − theory| ≤ 4 SE
+FALSE_ALARM = 1e-4  # per claim per run
+Z_CTRL = 3.0  # a control counts when it misses by ≥ 3 SE beyond the acceptance edge
+Z_CTRL_REASON = ("slack is in SE units: the control must reach |z| ≥ z_crit + 3, a deviation a correct formula "
+                 "produces with probability < 1e-11")
 
 
-def _seed(ctx) -> int:
-    """One integer from the claim's stream: the normal run and its control see the same one."""
-    return int(ctx.rng.integers(2**63 - 1))
+def z_crit(tests: int) -> float:
+    """Two-sided Bonferroni critical value: P(any of ``tests`` standard normals has |z| > z_crit) ≤ 1e-4."""
+    return float(norm.isf(FALSE_ALARM / (2 * tests)))
 
 
 def rotated_covariance(rng, eigenvalues) -> np.ndarray:
@@ -45,8 +49,10 @@ def _scale_matched_error(K, M) -> float:
 @claim("mahankali2023/isotropic-step", title="isotropic optimal step n/(n+d+1+σ²)", source=SRC.at("Theorem 1"),
        statement="for x, w ~ N(0, I) and noise σ², the best ŷ = η hᵀx_q has η* = n/(n + d + 1 + σ²)",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 4 − |η̂ − η*|/SE with η̂ the OLS slope on fresh prompts (sandwich SE)",
-       negative_control="η* = n/(n + d) (no +1, no σ²), on the same prompts")
+       tolerance_reason="slack = z_crit − |η̂ − η*|/SE with η̂ the OLS slope on fresh prompts (sandwich SE); "
+                        "z_crit = 4.15, two-sided Bonferroni over 3 cases at false-alarm probability 1e-4",
+       negative_control="η* = n/(n + d) (no +1, no σ²), on the same prompts",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def isotropic_step(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=60_000, full=1_000_000)
@@ -54,7 +60,8 @@ def isotropic_step(ctx):
         pr = icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2)
         eta, se = icl.fit_step(pr)
         target = n / (n + d) if ctx.control else icl.optimal_step(d, n, s2)
-        tally.add(Z_MAX - abs(eta - target) / se, d=d, n=n, noise_var=s2, estimate=eta, theory=target, se=se)
+        tally.add(z_crit(3) - abs(eta - target) / se, measured={"estimate": eta, "theory": target, "se": se},
+                  d=d, n=n, noise_var=s2)
     return tally.outcome()
 
 
@@ -71,9 +78,11 @@ def _off_by_one_risk(K, cov, n, s2, psi2):
        statement="R(K) = σ² + ψ²[tr(ΣKᵀΣΓK) − 2tr(ΣKᵀΣ) + trΣ]; R* = σ² + ψ²[trΣ − tr(Σ²Γ⁻¹)], "
                  "isotropic R* = d(d+1+σ²)/(n+d+1+σ²) + σ²",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 4 − |MC risk − formula|/SE",
+       tolerance_reason="slack = z_crit − |MC risk − formula|/SE; z_crit = 4.39, two-sided Bonferroni over the 9 "
+                        "cases at false-alarm probability 1e-4",
        negative_control="the off-by-one closed form (Γ without the Σ/n term; isotropic "
-                        "d(d+σ²)/(n+d+σ²)+σ²) on the same prompts")
+                        "d(d+σ²)/(n+d+σ²)+σ²) on the same prompts",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def optimal_risk(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=40_000, full=400_000)
@@ -93,8 +102,8 @@ def optimal_risk(ctx):
                 theory = float(icl.optimal_risk(cov, n, s2, psi2))
             else:
                 theory = float(icl.risk_of_preconditioner(K, cov, n, s2, psi2))
-            tally.add(Z_MAX - abs(mc - theory) / se, case=label, d=d, n=n, noise_var=s2, weight_var=psi2,
-                      mc=mc, theory=theory, se=se)
+            tally.add(z_crit(9) - abs(mc - theory) / se, measured={"mc": mc, "theory": theory, "se": se},
+                      case=label, d=d, n=n, noise_var=s2, weight_var=psi2)
     return tally.outcome()
 
 
@@ -104,8 +113,10 @@ def optimal_risk(ctx):
        statement="the least-squares K over prompts (features vec(h x_qᵀ)) is Γ⁻¹ with "
                  "Γ = (1+1/n)Σ + (trΣ + σ²/ψ²)/n I, for rotated anisotropic Σ, σ² = 2, ψ² = 0.7",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 4 − max_ij |K̂_ij − Γ⁻¹_ij|/SE_ij (sandwich SE)",
-       negative_control="Γ without the σ²/ψ² term (the noiseless preconditioner), same prompts")
+       tolerance_reason="slack = z_crit − max_ij |K̂_ij − Γ⁻¹_ij|/SE_ij (sandwich SE); z_crit = 4.39, two-sided "
+                        "Bonferroni over the 9 entries at false-alarm probability 1e-4",
+       negative_control="Γ without the σ²/ψ² term (the noiseless preconditioner), same prompts",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def preconditioner_least_squares(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=150_000, full=1_000_000)
@@ -115,7 +126,8 @@ def preconditioner_least_squares(ctx):
     K, se = icl.fit_preconditioner(pr)
     target = icl.optimal_preconditioner(cov, n, 0.0 if ctx.control else s2, psi2)
     z = np.abs(K - np.asarray(target)) / se
-    tally.add(Z_MAX - z.ravel(), entry=np.arange(9), estimate=K.ravel(), theory=np.asarray(target).ravel())
+    tally.add(z_crit(9) - z.ravel(), measured={"estimate": K.ravel(), "theory": np.asarray(target).ravel()},
+              entry=np.arange(9))
     return tally.outcome()
 
 
@@ -123,8 +135,11 @@ def preconditioner_least_squares(ctx):
        source=SRC.at("non-isotropic theorem; Ahn et al. 2023 Thms 3-4"),
        statement="x ~ N(0,Σ), w ~ N(0,Σ⁻¹): K* = n/(n+d+1+σ²) Σ⁻¹ and R* equals the isotropic value",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 4 − |estimate − theory|/SE (LS entries with sandwich SE; MC risk)",
-       negative_control="K* = η* I (plain GD, no preconditioning), same prompts")
+       tolerance_reason="slack = z_crit − |estimate − theory|/SE (9 LS entries with sandwich SE, 1 MC risk); "
+                        "z_crit = 4.42, two-sided Bonferroni over the 10 tests at false-alarm probability 1e-4; the "
+                        "closed form is checked to 1e-9 relative to max(1, max|η*Σ⁻¹|)",
+       negative_control="K* = η* I (plain GD, no preconditioning), same prompts",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def inverse_covariance_prior(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=100_000, full=1_000_000)
@@ -135,29 +150,35 @@ def inverse_covariance_prior(ctx):
     eta = icl.optimal_step(d, n, s2)
     target = eta * (np.eye(d) if ctx.control else np.linalg.inv(cov))
     closed = np.asarray(icl.optimal_preconditioner(cov, n, s2, weight_prior="inverse-covariance"))
-    tally.add(1e-9 - np.max(np.abs(closed - eta * np.linalg.inv(cov))), check="closed form = η*Σ⁻¹")
-    tally.add(Z_MAX - (np.abs(K - target) / se).ravel(), entry=np.arange(d * d))
+    ref = eta * np.linalg.inv(cov)
+    tally.add(1e-9 - np.max(np.abs(closed - ref)) / max(1.0, np.max(np.abs(ref))), check="closed form = η*Σ⁻¹")
+    tally.add(z_crit(10) - (np.abs(K - target) / se).ravel(), entry=np.arange(d * d))
     mc, se_r = icl.mc_risk(pr, target)
     iso = float(icl.optimal_risk(np.eye(d), n, s2))
-    tally.add(Z_MAX - abs(mc - iso) / se_r, check="risk = isotropic R*", mc=mc, theory=iso, se=se_r)
+    tally.add(z_crit(10) - abs(mc - iso) / se_r, measured={"mc": mc, "theory": iso, "se": se_r},
+              check="risk = isotropic R*")
     return tally.outcome()
 
 
-@functools.lru_cache(maxsize=8)
-def trained_anisotropic(seed: int, budget: str) -> dict:
-    """Train the one-layer LSA on Σ = diag(0.25, 1, 4), d = 3, n = 6 (cached per seed).
+def trained_anisotropic(ctx) -> dict:
+    """The shared fixture "mahankali2023/trained-anisotropic" (claim and figure)."""
+    return ctx.shared("mahankali2023/trained-anisotropic", _make_trained_anisotropic)
+
+
+def _make_trained_anisotropic(rng, budget: str) -> dict:
+    """Train the one-layer LSA on Σ = diag(0.25, 1, 4), d = 3, n = 6 (its own stream).
 
     Axis-aligned Σ: Adam's per-coordinate scaling then also equalises the slow small-λ direction; for a
     rotated Σ the risk is so flat along it (curvature ∝ λ²) that 10³ steps leave K visibly off Γ⁻¹
     while the risk is within 1% of R*.
     """
-    rng = np.random.default_rng(seed)
     cov = np.diag([0.25, 1.0, 4.0])
     n = 6
     target = np.asarray(icl.optimal_preconditioner(cov, n))
     steps = 1000 if budget == "quick" else 6000
-    res = tr.train_lsa(3, n, rng, covariance=cov, steps=steps, batch_size=1024 if budget == "quick" else 2048,
-                       lr=1e-2, target=target)
+    # batch 4096 (was 1024): the error of K is Adam's gradient noise (it halves with a 4× batch); at 1024 it
+    # reached 0.067 of max|Γ⁻¹| at seed 14 against the 0.07 tolerance
+    res = tr.train_lsa(3, n, rng, covariance=cov, steps=steps, batch_size=4096, lr=1e-2, target=target)
     ev = icl.sample_prompts(20_000 if budget == "quick" else 200_000, n, 3, rng, covariance=cov)
     err = (tr.predict_reduced(ev, res.b, res.A) - ev.y_query) ** 2
     err_opt = (np.einsum("bi,ij,bj->b", ev.moment(), target, ev.x_query) - ev.y_query) ** 2
@@ -170,57 +191,107 @@ def trained_anisotropic(seed: int, budget: str) -> dict:
        statement="Adam on fresh prompts (Σ = diag(0.25, 1, 4), d=3, n=6) reaches b_y A_top ≈ Γ⁻¹ "
                  "and risk ≈ R*",
        status="VERIFIED", kind="limit", tolerance=0.0,
-       tolerance_reason="slack = tol − max|b_yA_top − Γ⁻¹| (tol 0.06 quick / 0.03 full: SGD noise floor) "
-                        "and 0.03 − (|R/R* − 1| + 4 SE) (R − R* by a paired MC against Γ⁻¹ on 2·10⁴ prompts)",
-       negative_control="b_y A_top ≈ a Σ⁻¹ for the best scalar a (the Newton/OLS preconditioner)")
+       tolerance_reason="slack = tol − max|b_yA_top − Γ⁻¹| / max|Γ⁻¹| (relative; tol 0.07 quick / 0.035 full, "
+                        "above the Adam gradient-noise floor: with 4096-prompt batches the relative error has mean "
+                        "0.009 and was ≤ 0.017 in 16 trial runs) and 0.03 − (|R/R* − 1| + 4 SE) (R − R* by a "
+                        "paired MC against Γ⁻¹ on 2·10⁴ prompts; one-sided false-alarm 3e-5)",
+       negative_control="b_y A_top ≈ a Σ⁻¹ for the best scalar a (the Newton/OLS preconditioner)",
+       control_threshold=0.07,
+       control_threshold_reason="relative error: the best-scaled Σ⁻¹ must miss Γ⁻¹ by ≥ twice the quick tolerance "
+                                "(≥ 0.14·max|Γ⁻¹|)")
 def preconditioner_trained(ctx):
     tally = ctx.tally()
-    out = trained_anisotropic(_seed(ctx), ctx.budget)
+    out = trained_anisotropic(ctx)
     K = out["result"].K
-    tol = ctx.pick(quick=0.06, full=0.03)
+    tol = ctx.pick(quick=0.07, full=0.035)
+    scale = float(np.max(np.abs(out["target"])))
     err = _scale_matched_error(K, np.linalg.inv(out["cov"])) if ctx.control else float(np.max(np.abs(K - out["target"])))
-    tally.add(tol - err, check="max |K − target|", error=err)
+    tally.add(tol - err / scale, measured={"error": err, "scale": scale}, check="max |K − target| / max|Γ⁻¹|")
     ratio = 1.0 + out["excess"][0] / out["risk_star"]  # paired with the optimum on the same prompts
     se = out["excess"][1] / out["risk_star"]
-    tally.add(0.03 - (abs(ratio - 1.0) + Z_MAX * se), check="risk ratio", ratio=ratio, se=se)
+    tally.add(0.03 - (abs(ratio - 1.0) + 4.0 * se), measured={"ratio": ratio, "se": se}, check="risk ratio")
     return tally.outcome()
 
 
 # --------------------------------------------------------------------------------------------- GD form
-@functools.lru_cache(maxsize=8)
-def alternating_fit(seed: int, budget: str) -> dict:
-    rng = np.random.default_rng(seed)
+def _gram(prompts, mask):
+    """G = (1/n) Σ_i z_i z_iᵀ over the context tokens z_i = (x_i, y_i) (plus x_q x_qᵀ/n in the x-block unmasked)."""
+    B, n, d = prompts.X.shape
+    Zc = np.concatenate([prompts.X, prompts.y[..., None]], axis=2)
+    G = np.einsum("bni,bnj->bij", Zc, Zc) / n
+    if not mask:
+        G[:, :d, :d] += np.einsum("bi,bj->bij", prompts.x_query, prompts.x_query) / n
+    return G
+
+
+def _sandwich_se(F, y, coef):
+    """Entrywise sandwich standard errors of the least-squares coefficients of y on the features F."""
+    r = y - F @ coef
+    inv = np.linalg.inv(F.T @ F)
+    return np.sqrt(np.diag(inv @ ((F * (r * r)[:, None]).T @ F) @ inv))
+
+
+def _make_alternating_fit(rng, budget: str) -> dict:
+    """ALS empirical risk minimiser over all (P, Q), masked and unmasked, with standard errors
+    (shared "mahankali2023/alternating-fit").
+
+    SEs: b_x from the b-half-step regression (features G A x_q, A at the fit), a_bot from the A-half-step
+    regression (features (G b) x_qᵀ, b at the fit), and b_y A_top from the GD-form least squares on
+    vec(h x_qᵀ) on the same prompts (the ERM's b_y A_top agrees with it to ~0.1 SE at seeds 0-7).
+    """
     cov = rotated_covariance(rng, [0.3, 1.0, 3.0])
     d, n = 3, 8
     B = 50_000 if budget == "quick" else 200_000
-    sweeps = 30 if budget == "quick" else 60  # early stop once the risk stalls
+    sweeps = 30 if budget == "quick" else 60  # early stop once the risk stalls (converged: 300 sweeps agree)
     out = {"cov": cov, "n": n, "target": np.asarray(icl.optimal_preconditioner(cov, n))}
     for mask in (True, False):
         pr = icl.sample_prompts(B, n, d, rng, covariance=cov)
-        # ~40% of random ALS starts stall on the b_y ≈ 0 plateau (9 of 24 at seeds 0-3): 8 probes all stall
-        # with probability ≈ 0.4⁸ ≈ 7e-4
-        out[mask] = tr.fit_lsa_alternating(pr, mask=mask, sweeps=sweeps, rng=rng, restarts=8)
+        # ~40% of random ALS starts stall on the b_y ≈ 0 plateau (9 of 24 at seeds 0-3): 12 probes all stall
+        # with probability ≈ 0.4¹² ≈ 2e-5 per fit
+        b, A = tr.fit_lsa_alternating(pr, mask=mask, sweeps=sweeps, rng=rng, restarts=12)
+        G = _gram(pr, mask)
+        u = (G @ (pr.x_query @ A.T)[:, :, None])[:, :, 0]  # b-step features
+        se_b = _sandwich_se(u, pr.y_query, b)
+        F = ((G @ b)[:, :, None] * pr.x_query[:, None, :]).reshape(B, (d + 1) * d)  # A-step features
+        se_A = _sandwich_se(F, pr.y_query, A.ravel()).reshape(d + 1, d)
+        _, se_K = icl.fit_preconditioner(pr)
+        out[mask] = {"b": b, "A": A, "se_b": se_b, "se_A": se_A, "se_K": se_K}
     return out
+
+
+GD_FORM_TESTS = 2 * (9 + 3 + 3)  # masked and unmasked: 9 entries of b_y A_top, 3 of b_x, 3 of a_bot
 
 
 @claim("mahankali2023/gd-form", title="the global LSA optimum is one preconditioned GD step",
        source=SRC.at("Theorem 1; Ahn et al. 2023 Thm 1"),
        statement="minimising over all (P, Q) (masked and unmasked): b_x = 0, a_bot = 0 (irrelevant blocks "
-                 "vanish) and b_y A_top = Γ⁻¹",
+                 "vanish) and b_y A_top = Γ⁻¹, each to within sampling error of the 5·10⁴-prompt (quick) ERM",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 0.05 − |deviation|: finite-sample ERM (5·10⁴ prompts quick) vs population optimum",
-       negative_control="b_y A_top = a Σ⁻¹ for the best scalar a, same fits")
+       tolerance_reason="slack = z_crit − |deviation|/SE entrywise (sandwich SEs of the ALS half-step regressions "
+                        "for b_x and a_bot, of the GD-form least squares for b_y A_top); z_crit = 4.65, two-sided "
+                        "Bonferroni over the 30 entries at false-alarm probability 1e-4. The old fixed 0.05 was ≈ 2 SE "
+                        "(SE of b_y A_top ≈ 0.02-0.03): under-powered, it failed at seed 9",
+       negative_control="b_y A_top = n/(n+d+1) Σ⁻¹ (the optimum for the inverse-covariance prior w ~ N(0, Σ⁻¹), "
+                        "mistaken for the isotropic one), same fits",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def gd_form(ctx):
     tally = ctx.tally()
-    out = alternating_fit(_seed(ctx), ctx.budget)
+    out = ctx.shared("mahankali2023/alternating-fit", _make_alternating_fit)
+    d, n = out["cov"].shape[0], out["n"]
+    z = z_crit(GD_FORM_TESTS)
+    wrong = n / (n + d + 1) * np.linalg.inv(out["cov"])
     for mask in (True, False):
-        b, A = out[mask]
-        by = b[-1]
-        K = by * A[:-1, :]
-        tally.add(0.05 - np.linalg.norm(b[:-1]) / abs(by), mask=mask, check="|b_x|/|b_y|")
-        tally.add(0.05 - abs(by) * np.linalg.norm(A[-1, :]), mask=mask, check="|b_y a_bot|")
-        err = _scale_matched_error(K, np.linalg.inv(out["cov"])) if ctx.control else float(np.max(np.abs(K - out["target"])))
-        tally.add(0.05 - err, mask=mask, check="max |b_y A_top − target|", error=err)
+        f = out[mask]
+        b, A = f["b"], f["A"]
+        tally.add(z - np.abs(b[:-1]) / f["se_b"][:-1], measured={"b_x": b[:-1] / b[-1]}, mask=mask,
+                  entry=np.arange(d), check="b_x = 0")
+        tally.add(z - np.abs(A[-1, :]) / f["se_A"][-1, :], measured={"b_y a_bot": b[-1] * A[-1, :]}, mask=mask,
+                  entry=np.arange(d), check="a_bot = 0")
+        K = b[-1] * A[:-1, :]
+        target = wrong if ctx.control else out["target"]
+        tally.add(z - (np.abs(K - target) / f["se_K"]).ravel(),
+                  measured={"estimate": K.ravel(), "theory": target.ravel()}, mask=mask, entry=np.arange(d * d),
+                  check="b_y A_top = Γ⁻¹")
     return tally.outcome()
 
 
@@ -288,8 +359,10 @@ def scale_invariance(ctx):
        statement="y = tanh(wᵀx) (+ noise): the LS-optimal K is η* I with "
                  "η* = E‖g‖²/(E‖g‖² + (E[y²‖x‖²] − E‖g‖²)/n)",
        status="VERIFIED", kind="identity", tolerance=0.0,
-       tolerance_reason="slack = 4 − |K̂_ij − η* δ_ij|/SE_ij (LS on vec(h x_qᵀ), sandwich SE)",
-       negative_control="the linear-model step n/(n+d+1+σ²) in place of η*")
+       tolerance_reason="slack = z_crit − |K̂_ij − η* δ_ij|/SE_ij (LS on vec(h x_qᵀ), sandwich SE); z_crit = 4.47, "
+                        "two-sided Bonferroni over the 13 entries at false-alarm probability 1e-4",
+       negative_control="the linear-model step n/(n+d+1+σ²) in place of η*",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def nonlinear_link(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=120_000, full=1_000_000)
@@ -297,16 +370,14 @@ def nonlinear_link(ctx):
         pr = icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2, link=np.tanh)
         K, se = icl.fit_preconditioner(pr)
         eta = icl.optimal_step(d, n, s2) if ctx.control else icl.link_step(np.tanh, d, n, s2)
-        tally.add(Z_MAX - (np.abs(K - eta * np.eye(d)) / se).ravel(), d=d, n=n, noise_var=s2, eta=eta,
-                  entry=np.arange(d * d))
+        tally.add(z_crit(13) - (np.abs(K - eta * np.eye(d)) / se).ravel(), measured={"eta": eta},
+                  d=d, n=n, noise_var=s2, entry=np.arange(d * d))
     return tally.outcome()
 
 
 # --------------------------------------------------------------------------------------------- Bayes gap
-@functools.lru_cache(maxsize=8)
-def trained_isotropic(seed: int, budget: str, d: int = 4, n: int = 12, noise_var: float = 0.5) -> dict:
-    """Train the LSA on isotropic noisy prompts and evaluate it and ridge on the same fresh prompts."""
-    rng = np.random.default_rng(seed)
+def _make_trained_isotropic(rng, budget: str, d: int = 4, n: int = 12, noise_var: float = 0.5) -> dict:
+    """Train the LSA on isotropic noisy prompts and draw fresh evaluation prompts (its own stream)."""
     steps = 600 if budget == "quick" else 5000
     target = np.asarray(icl.optimal_preconditioner(np.eye(d), n, noise_var))
     res = tr.train_lsa(d, n, rng, noise_var=noise_var, steps=steps, batch_size=1024, lr=1e-2, target=target)
@@ -332,29 +403,31 @@ def _ridge_errors(prompts, noise_var):
                  "risk by at least R* − σ²(1 + d/(n−d−1)) (the inverse-Wishart ceiling on the Bayes risk; ≈ 0.97, "
                  "≈ 120% of the Bayes risk); ridge MC risk = σ²[1 + E tr(XᵀX + λI)⁻¹] on the same prompts",
        status="VERIFIED", kind="bound", tolerance=0.0,
-       tolerance_reason="all on one set of 2·10⁴ (quick) fresh prompts, paired: slack = 4 + (gap − floor)/SE(gap); "
-                        "4 − |ridge MC − semi-exact|/SE; 0.03 − (|R/R* − 1| + 4 SE) with R − R* paired against the "
-                        "optimum on the same prompts",
-       negative_control="the trained LSA attains the Bayes risk (|R_LSA − R_Bayes| ≤ 4 SE), same prompts")
+       tolerance_reason="all on one set of 2·10⁴ (quick) fresh prompts, paired: slack = z + (gap − floor)/SE(gap); "
+                        "z − |ridge MC − semi-exact|/SE; 0.03 − (|R/R* − 1| + z SE) with R − R* paired against the "
+                        "optimum on the same prompts; z = 4.15, Bonferroni over the 3 tests at false-alarm "
+                        "probability 1e-4",
+       negative_control="the trained LSA attains the Bayes risk (|R_LSA − R_Bayes| ≤ z SE), same prompts",
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
 def far_from_bayes(ctx):
     tally = ctx.tally()
     s2 = 0.5
-    out = trained_isotropic(_seed(ctx), ctx.budget, noise_var=s2)
+    out = ctx.shared("mahankali2023/trained-isotropic", _make_trained_isotropic)
     ev = out["prompts"]
     d, n = ev.d, ev.n
     err, exact = _ridge_errors(ev, s2)
     gap, se_gap = icl.mean_se(out["lsa_err"] - err)
     floor = out["risk_star"] - s2 * (1.0 + d / (n - d - 1))  # R_LSA ≥ R*, R_Bayes ≤ σ²(1 + d/(n−d−1))
-    if ctx.control:
-        tally.add(Z_MAX - abs(gap) / se_gap, check="LSA = Bayes", gap=gap, se=se_gap)
-    else:
-        tally.add(Z_MAX + (gap - floor) / se_gap, check="LSA − Bayes ≥ floor", gap=gap, se=se_gap, floor=floor)
+    z = z_crit(3)
+    gap_slack = z - abs(gap) / se_gap if ctx.control else z + (gap - floor) / se_gap
+    tally.add(gap_slack, measured={"gap": gap, "se": se_gap, "floor": floor}, check="LSA − Bayes gap")
     m, s = icl.mean_se(err - exact)
-    tally.add(Z_MAX - abs(m) / s, check="ridge MC vs semi-exact", diff=m, se=s)
+    tally.add(z - abs(m) / s, measured={"diff": m, "se": s}, check="ridge MC vs semi-exact")
     opt = (icl.optimal_step(d, n, s2) * np.einsum("bd,bd->b", ev.moment(), ev.x_query) - ev.y_query) ** 2
     excess, se_ex = icl.mean_se(out["lsa_err"] - opt)  # paired with the optimum on the same prompts
     ratio, se_ratio = 1.0 + excess / out["risk_star"], se_ex / out["risk_star"]
-    tally.add(0.03 - (abs(ratio - 1.0) + Z_MAX * se_ratio), check="trained LSA risk / R*", ratio=ratio, se=se_ratio)
+    tally.add(0.03 - (abs(ratio - 1.0) + z * se_ratio), measured={"ratio": ratio, "se": se_ratio},
+              check="trained LSA risk / R*")
     lsa, se_lsa = icl.mean_se(out["lsa_err"])
     bayes, se_b = icl.mean_se(err)
     return tally.outcome(message=f"LSA risk {lsa:.4f} ± {se_lsa:.4f} (R* = {out['risk_star']:.4f}), ridge/Bayes risk "
@@ -413,7 +486,7 @@ def fig_heatmaps(ctx):
     rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
-    out = trained_anisotropic(int(rng.integers(2**63 - 1)), budget)
+    out = trained_anisotropic(ctx)
     mats = {"trained b_y A_top": out["result"].K, "Gamma^-1 (theory)": out["target"],
             "Sigma^-1 (scaled)": np.linalg.inv(out["cov"])}
     M = mats["Sigma^-1 (scaled)"]

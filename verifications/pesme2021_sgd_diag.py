@@ -96,7 +96,10 @@ def _effective_errors(X, y, alpha, batch, seed):
                  "α_eff² = u_T⊙v_T",
        status="VERIFIED", kind="limit", tolerance=0.0,
        tolerance_reason="slack = half-width − |slope − expected|, an exact pass/fail margin",
-       negative_control="swapped orders: slope 2 against the nominal α and slope 1 against α_eff")
+       negative_control="swapped orders: slope 2 against the nominal α and slope 1 against α_eff",
+       control_threshold=0.3,
+       control_threshold_reason="slope units: the control's slope must lie ≥ 0.3 outside its accepted band "
+                                "(the two orders differ by 1, the bands are ±0.15–0.4 wide)")
 def effective_initialisation(ctx):
     tally = ctx.tally()
     for _ in range(ctx.pick(quick=1, full=3)):
@@ -111,9 +114,9 @@ def effective_initialisation(ctx):
                 s_nom = _slope(gam[-2:], np.mean([e[0] for e in errs], axis=0)[-2:])
                 s_eff = _slope(gam[-2:], np.mean([e[1] for e in errs], axis=0)[-2:])
                 want_nom, want_eff = (2.0, 1.0) if ctx.control else (1.0, 2.0)
-                tally.add(w_nom - abs(s_nom - want_nom), alpha=alpha, batch=str(batch), slope=s_nom,
+                tally.add(w_nom - abs(s_nom - want_nom), measured={"slope": s_nom}, alpha=alpha, batch=str(batch),
                           check="nominal α")
-                tally.add(w_eff - abs(s_eff - want_eff), alpha=alpha, batch=str(batch), slope=s_eff,
+                tally.add(w_eff - abs(s_eff - want_eff), measured={"slope": s_eff}, alpha=alpha, batch=str(batch),
                           check="effective α")
     return tally.outcome()
 
@@ -142,8 +145,13 @@ def _sparsity_runs(X, y, alpha, gammas, seeds, horizon):
        statement="at equal (α, γ), ‖β_SGD‖₁ < ‖β_GD‖₁ for every seed, SGD's mean gain G exceeds GD's by > 5×, "
                  "and the median ‖β_SGD‖₁ decreases with γ",
        status="VERIFIED", kind="finding", tolerance=0.0,
-       tolerance_reason="relative ℓ1 gaps and (gain ratio/5 − 1): exact pass/fail margins",
-       negative_control="the reverse ordering ‖β_GD‖₁ < ‖β_SGD‖₁")
+       tolerance_reason="relative ℓ1 gaps (‖β_GD‖₁ − ‖β_SGD‖₁)/‖β_GD‖₁, (gain ratio/5 − 1) and relative median "
+                        "decrements: exact pass/fail margins on deterministic runs",
+       negative_control="SGD is GD in disguise (batch noise averages out, as for gradient flow): the reverse ordering "
+                        "‖β_GD‖₁ ≤ ‖β_SGD‖₁ and SGD's mean gain at most GD's (ratio ≤ 1), same runs",
+       control_threshold=1.0,
+       control_threshold_reason="the control's gain slack is 1 − ratio: decisive when SGD's gain is at least twice "
+                                "GD's (the ℓ1 gaps, a few %, are the finding, not the control's margin)")
 def sgd_sparser(ctx):
     tally = ctx.tally()
     gammas = (0.005, 0.01, 0.02, 0.04)
@@ -155,12 +163,13 @@ def sgd_sparser(ctx):
         r = _sparsity_runs(X, y, alpha, gammas, seeds, horizon=ctx.pick(600.0, 2000.0))
         gap = (r["gd_l1"][:, None] - r["sgd_l1"]) / r["gd_l1"][:, None]
         if ctx.control:
-            gap = -gap
+            gap = -gap  # ‖β_GD‖₁ ≤ ‖β_SGD‖₁
         g_rep = np.repeat(np.array(gammas)[:, None], len(seeds), axis=1)
         tally.add(gap.ravel(), gamma=g_rep.ravel(), check="‖β_GD‖₁ − ‖β_SGD‖₁")
         ratio = r["sgd_gain"].mean(axis=1) / r["gd_gain"]
         ratios.extend(ratio)
-        tally.add(ratio / 5.0 - 1.0, gamma=np.array(gammas), check="gain ratio > 5")
+        # statement: ratio > 5; control: ratio ≤ 1 (no extra gain from the batch noise)
+        tally.add(1.0 - ratio if ctx.control else ratio / 5.0 - 1.0, gamma=np.array(gammas), check="gain ratio")
         med = np.median(r["sgd_l1"], axis=1)
         tally.add(-np.diff(med) / med[:-1], gamma=np.array(gammas[1:]), check="SGD ℓ1 decreasing in γ")
         last_gap = float(np.mean((r["gd_l1"][-1] - r["sgd_l1"][-1]) / r["gd_l1"][-1]))

@@ -68,7 +68,13 @@ def dual_newton_argmin(ctx):
     return tally.outcome()
 
 
-_GF_MEMO: dict = {}
+def _make_gradient_flow(rng, budget: str) -> dict:
+    """Instance and gradient-flow endpoints (shared "woodworth2020/gradient-flow"): the statement and its
+    control evaluate the same flows."""
+    X, y, _, _, _ = dn.sparse_regression(12, 30, 3, rng)
+    alphas = (0.3,) if budget == "quick" else (0.03, 0.1, 0.3, 1.0, 3.0)
+    return {"X": X, "y": y, "alphas": alphas,
+            "beta": [dn.gradient_flow(X, y, alpha, t_end=300.0)[0] for alpha in alphas]}
 
 
 @claim("woodworth2020/gradient-flow-limit", title="gradient flow converges to argmin Q_α",
@@ -79,13 +85,9 @@ _GF_MEMO: dict = {}
        negative_control="argmin Q_{2α} in place of argmin Q_α")
 def gradient_flow_limit(ctx):
     tally = ctx.tally()
-    X, y, _, _, _ = dn.sparse_regression(12, 30, 3, ctx.rng)
-    for alpha in ctx.pick(quick=(0.3,), full=(0.03, 0.1, 0.3, 1.0, 3.0)):
-        key = (X.tobytes(), alpha)
-        if key not in _GF_MEMO:  # the negative control reuses the same flow
-            _GF_MEMO.clear()
-            _GF_MEMO[key] = dn.gradient_flow(X, y, alpha, t_end=300.0)[0]
-        beta = _GF_MEMO[key]
+    gf = ctx.shared("woodworth2020/gradient-flow", _make_gradient_flow)
+    X, y = gf["X"], gf["y"]
+    for alpha, beta in zip(gf["alphas"], gf["beta"]):
         target = dn.implicit_bias_solution(X, y, 2 * alpha if ctx.control else alpha)
         tally.add(-np.linalg.norm(beta - target) / np.linalg.norm(target), alpha=alpha)
     return tally.outcome()
@@ -96,12 +98,15 @@ def gradient_flow_limit(ctx):
        statement="‖β_GD(γ) − argmin Q_α‖ → 0 as γ → 0: log-log slope in [0.85, 1.15] for α ≤ 0.3 and ≥ 0.85 at "
                  "α = 1, over γ ∈ {0.04,…,0.005} at fixed horizon; ≤ 1e-2‖β‖ at γ = 0.005",
        status="VERIFIED", kind="limit", tolerance=0.0,
-       tolerance_reason="slack = 0.15 − |slope − 1| (α ≤ 0.3), slope − 0.85 (α = 1) and 1e-2 − relative error, "
-                        "exact pass/fail margins. The slope is "
+       tolerance_reason="slack = 0.15 − |slope − 1| (α ≤ 0.3), slope − 0.85 (α = 1) and 1e-2 − relative error "
+                        "(relative to ‖argmin Q_α‖), exact pass/fail margins on deterministic runs. The slope is "
                         "≈ 1 for α ≤ 0.3 and ≈ 2 at α = 1, where argmin Q_α is insensitive to the O(γ) shift of the "
                         "effective initialisation and the direct O(γ²) discretisation error dominates",
        negative_control="argmin Q_{2α} as the target (the error stalls at ‖argmin Q_α − argmin Q_{2α}‖ instead of "
-                        "vanishing with γ)")
+                        "vanishing with γ)",
+       control_threshold=0.3,
+       control_threshold_reason="slope units: the control's slope must be ≥ 0.3 outside the accepted band (3 × the "
+                                "slack of the worst seed's statement)")
 def gd_implicit_bias(ctx):
     tally = ctx.tally()
     for _ in range(ctx.pick(quick=1, full=5)):
@@ -114,10 +119,10 @@ def gd_implicit_bias(ctx):
                 errs.append(np.linalg.norm(beta - target) / np.linalg.norm(target))
             s = _slope(GAMMAS, errs)
             if alpha <= 0.3:  # first order: the O(γ) shift of the effective initialisation dominates
-                tally.add(0.15 - abs(s - 1.0), alpha=alpha, slope=s, check="slope ≈ 1")
+                tally.add(0.15 - abs(s - 1.0), measured={"slope": s}, alpha=alpha, check="slope ≈ 1")
             else:  # α = 1: argmin Q_α barely moves with α, the O(γ²) discretisation error dominates
-                tally.add(s - 0.85, alpha=alpha, slope=s, check="slope ≥ 0.85")
-            tally.add(1e-2 - errs[-1], alpha=alpha, rel_error=errs[-1], check="error at γ=0.005")
+                tally.add(s - 0.85, measured={"slope": s}, alpha=alpha, check="slope ≥ 0.85")
+            tally.add(1e-2 - errs[-1], measured={"rel_error": errs[-1]}, alpha=alpha, check="error at γ=0.005")
     return tally.outcome()
 
 
@@ -125,6 +130,8 @@ ALPHAS_LIMIT = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0)
 
 
 def _limit_distances(rng):
+    """Relative distances of argmin Q_α to the ℓ1 and ℓ2 interpolators over ALPHAS_LIMIT, and the certificate
+    ratio ρ = max_{j∉S}|η_j| / max_{i∈S}|η_i| of η = arcsinh(β_α/2α²) = Xᵀν at the smallest α."""
     X, y, l1 = _recovery_instance(rng)
     l2 = dn.min_l2_interpolator(X, y)
     d1, d2 = [], []
@@ -132,23 +139,39 @@ def _limit_distances(rng):
         b = dn.implicit_bias_solution(X, y, a)
         d1.append(np.linalg.norm(b - l1) / np.linalg.norm(l1))
         d2.append(np.linalg.norm(b - l2) / np.linalg.norm(l2))
-    return np.array(d1), np.array(d2)
+        if a == ALPHAS_LIMIT[0]:
+            eta = np.abs(np.arcsinh(b / (2 * a * a)))
+            on = np.abs(l1) > 1e-9 * np.max(np.abs(l1))
+            rho = float(np.max(eta[~on]) / np.max(eta[on]))
+    return np.array(d1), np.array(d2), rho
 
 
 @claim("woodworth2020/rich-limit-l1", title="rich limit α → 0: argmin Q_α → min-ℓ1 interpolator",
        source=SRC.at("Thm 2 / abstract (rich regime)"),
        statement="the relative distance of argmin Q_α to the (unique) basis-pursuit solution decreases as "
-                 "α ↓ over α ∈ [1e-6, 1e2] and is ≤ 1e-3 at α = 1e-6",
+                 "α ↓ over α ∈ [1e-6, 1e2] and vanishes as a power of α in the rich tail: its log-log slope between "
+                 "α = 1e-5 and 1e-6 is ≥ 2(1 − ρ) − 0.1, ρ = max_{j∉S}|η_j| / max_{i∈S}|η_i| < 1 the off-support "
+                 "ratio of the dual certificate η = arcsinh(β_α/2α²) = Xᵀν at α = 1e-6 (off-support β_j ≈ "
+                 "α^{2(1−|η_j|)}|β_S|^{|η_j|})",
        status="VERIFIED", kind="limit", tolerance=0.0,
-       tolerance_reason="exact pass/fail margins (monotonicity differences and 1e-3 − distance)",
-       negative_control="the swapped limit: the distance to the min-ℓ2 interpolator is ≤ 1e-3 at α = 1e-6")
+       tolerance_reason="exact pass/fail margins on deterministic solves: relative monotonicity differences and "
+                        "slope − (2(1 − ρ) − 0.1) (measured slopes exceed 2(1 − ρ) by 0.04-0.08 over 40 instances). "
+                        "The former fixed bound 'distance ≤ 1e-3 at α = 1e-6' is false on instances with ρ ≳ 0.75 "
+                        "(seed 8: distance 4.8e-3; the rate α^{2(1−ρ)} is instance-dependent)",
+       negative_control="the swapped limit: argmin Q_α → the min-ℓ2 interpolator as α ↓ (distance to it decreasing "
+                        "and vanishing at the same rate)",
+       control_threshold=0.1,
+       control_threshold_reason="relative differences and slope units: the control must miss by ≥ 0.1 (the slope "
+                                "allowance), i.e. the ℓ2 distance grows as α ↓ or stalls")
 def rich_limit(ctx):
     tally = ctx.tally()
     for _ in range(ctx.pick(quick=2, full=10)):
-        d1, d2 = _limit_distances(ctx.rng)
+        d1, d2, rho = _limit_distances(ctx.rng)
         dist = d2 if ctx.control else d1
         tally.add(np.diff(dist) / dist[1:], alpha=np.array(ALPHAS_LIMIT[:-1]), check="decreasing as α ↓")
-        tally.add(1e-3 - dist[0], alpha=ALPHAS_LIMIT[0], distance=dist[0], check="close at α=1e-6")
+        slope = float(np.log(dist[1] / dist[0]) / np.log(ALPHAS_LIMIT[1] / ALPHAS_LIMIT[0]))
+        tally.add(slope - (2 * (1 - rho) - 0.1), measured={"slope": slope, "rho": rho, "distance": dist[0]},
+                  alpha=ALPHAS_LIMIT[0], check="power-law rate")
     return tally.outcome()
 
 
@@ -157,18 +180,23 @@ def rich_limit(ctx):
        statement="the relative distance of argmin Q_α to X⁺y decreases as α ↑ over α ∈ [1e-6, 1e2] and is "
                  "≤ 1e-6 at α = 1e2",
        status="VERIFIED", kind="limit", tolerance=0.0,
-       tolerance_reason="exact pass/fail margins (monotonicity differences and 1e-6 − distance)",
-       negative_control="the swapped limit: the distance to the min-ℓ1 interpolator is ≤ 1e-6 at α = 1e2")
+       tolerance_reason="exact pass/fail margins on deterministic solves (relative monotonicity differences and "
+                        "1e-6 − relative distance)",
+       negative_control="the swapped limit: the distance to the min-ℓ1 interpolator is ≤ 1e-6 at α = 1e2",
+       control_threshold=0.1,
+       control_threshold_reason="relative units: the control's distance must exceed 0.1 (10⁵ × the bound) or "
+                                "grow by ≥ 10% per α step")
 def kernel_limit(ctx):
     tally = ctx.tally()
     for _ in range(ctx.pick(quick=2, full=10)):
-        d1, d2 = _limit_distances(ctx.rng)
+        d1, d2, _ = _limit_distances(ctx.rng)
         dist = d1 if ctx.control else d2
-        # decreasing as α grows, over the range where it is above rounding level
-        keep = dist[:-1] > 1e-12
+        # decreasing as α grows, over the range where the statement's distance is above rounding level (the same
+        # α's for the control)
+        keep = d2[:-1] > 1e-12
         tally.add((-np.diff(dist) / dist[:-1])[keep], alpha=np.array(ALPHAS_LIMIT[1:])[keep],
                   check="decreasing as α ↑")
-        tally.add(1e-6 - dist[-1], alpha=ALPHAS_LIMIT[-1], distance=dist[-1], check="close at α=1e2")
+        tally.add(1e-6 - dist[-1], measured={"distance": dist[-1]}, alpha=ALPHAS_LIMIT[-1], check="close at α=1e2")
     return tally.outcome()
 
 
