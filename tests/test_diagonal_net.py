@@ -178,25 +178,7 @@ def test_other_bad_inputs(data):
 
 
 # ----------------------------------------------------------------------------- claims
-CLAIMS = {
-    "woodworth2020_kernel_rich": ["woodworth2020/dual-newton-argmin", "woodworth2020/gradient-flow-limit",
-                                  "woodworth2020/gd-implicit-bias", "woodworth2020/rich-limit-l1",
-                                  "woodworth2020/kernel-limit-l2"],
-    "pesme2021_sgd_diag": ["pesme2021/multiplicative-identity", "pesme2021/effective-initialisation",
-                           "pesme2021/sgd-sparser-than-gd"],
-    "wu2023_stability": ["wu2023/linear-stability", "wu2023/trace-l1-bound", "wu2023/sgd-step-test-error"],
-}
-
-
-@pytest.mark.parametrize("module,cid", [(m, c) for m, cs in CLAIMS.items() for c in cs])
-def test_claim(module, cid):
-    # evaluate through the engine, importing only this module (independent of other papers' modules)
-    from theorylab.engine.claim import _REGISTRY
-    from theorylab.engine.runner import evaluate
-
-    importlib.import_module(f"verifications.{module}")
-    ev = evaluate(_REGISTRY[cid], "quick", 0).to_dict()
-    assert ev["passed"] and ev["negative_control_failed"], ev
+# (every claim passes at several seeds with a decisive control: tests/test_claims.py)
 
 
 def test_stability_claims_fail_when_too_many_runs_are_excluded(monkeypatch):
@@ -204,8 +186,11 @@ def test_stability_claims_fail_when_too_many_runs_are_excluded(monkeypatch):
     from theorylab.engine.claim import _REGISTRY
     from theorylab.engine.runner import evaluate
 
+    from theorylab.engine.claim import Context
+
     mod = importlib.import_module("verifications.wu2023_stability")
-    p = {k: v.copy() for k, v in mod.sweep(0, "quick").items()}
+    ctx = Context(rng=np.random.default_rng(0), budget="quick", control=False, seed=0)
+    p = {k: v.copy() for k, v in mod.sweep(ctx).items()}
     assert p["converged"].all()  # the unperturbed protocol converges everywhere (quick budget, seed 0)
     sgd = np.flatnonzero(p["opt"] == "SGD")
     p["converged"][sgd[: 2 * sgd.size // 3]] = False  # only a third of the SGD runs left

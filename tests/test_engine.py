@@ -143,7 +143,7 @@ def test_claim_definition_errors():
 # --- the trust rules (issue 9): first-call worst case, decisive controls, shared fixtures ----------------
 
 from theorylab.engine.claim import shared_fixture  # noqa: E402
-from theorylab.engine.runner import judge_control, run, summarize_seeds  # noqa: E402
+from theorylab.engine.runner import run, summarize_seeds  # noqa: E402
 
 
 def test_tally_first_call_sets_worst_and_later_calls_only_replace_when_worse():

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from scipy import optimize, special
 
-import theorylab
 from theorylab._validation import InputError
 from theorylab.losses.compsum import comp_sum_loss
 from theorylab.losses.ensloss import ensloss_derivatives, piecewise_linear_loss, psi_transform
@@ -74,10 +73,4 @@ def test_ensloss_properties_and_determinism():
         ensloss_derivatives(np.array([np.nan]), rng)
 
 
-@pytest.mark.parametrize("cid", ["zhu2023/ldr-kl-closed-form", "zhu2023/ldr-kl-limits", "zhu2023/ldr-symmetry",
-                                 "zhu2023/rank-preservation", "zhu2023/bounded-domain-threshold",
-                                 "zhu2023/aldr-temperature", "dai2024/cc-conditions", "dai2024/psi-positive",
-                                 "dai2024/excess-risk-decreases"])
-def test_claim(cid):
-    (ev,) = theorylab.run(cid, budget="quick", seed=0)
-    assert ev["passed"] and ev["negative_control_failed"], ev
+# (every claim passes at several seeds with a decisive control: tests/test_claims.py)

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-import theorylab
 from theorylab._validation import InputError
 from theorylab.settings.gaussian_mixture import fit_logistic, fit_naive_bayes
 from theorylab.settings.learners import logistic_objective, single_blas_thread
@@ -170,9 +169,4 @@ def test_learning_curves_deterministic_and_executor_independent():
     assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("cid", ["zheng2023/bayes-closed-form", "zheng2023/hard-covariance-indefinite",
-                                 "zheng2023/m-star-log-vs-linear", "zheng2023/two-regimes",
-                                 "zheng2023/logistic-hcons-pointwise", "zheng2023/logistic-gap-mixture"])
-def test_claim(cid):
-    (ev,) = theorylab.run(cid, budget="quick", seed=0)
-    assert ev["passed"] and ev["negative_control_failed"], ev
+# (every claim passes at several seeds with a decisive control: tests/test_claims.py)

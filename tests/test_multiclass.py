@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog, minimize
 
-import theorylab
 from theorylab import InputError
 from theorylab.losses import multiclass as mc
 from theorylab.losses.margin import get_loss
@@ -226,10 +225,7 @@ def test_bad_input(call, match):
         call()
 
 
-@pytest.mark.parametrize("cid", ["mao2023char/constrained-transforms", "mao2023char/constrained-looseness"])
-def test_claim(cid):
-    (ev,) = theorylab.run(cid, budget="quick", seed=0)
-    assert ev["passed"] and ev["negative_control_failed"], ev
+# (every claim passes at several seeds with a decisive control: tests/test_claims.py)
 
 
 def test_margin_losses_are_reused_not_redefined():

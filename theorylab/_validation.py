@@ -12,17 +12,44 @@ class InputError(ValueError):
 
 
 def namespace_of(*arrays):
-    """Return ``(xp, arrays)``: the array-API namespace of the inputs, with Python scalars as NumPy arrays.
+    """Return the array-API namespace of the inputs and the inputs, Python scalars converted to NumPy.
 
     Arrays from one library stay in that library (nothing is copied between devices); plain Python
     numbers and lists become NumPy float64 arrays.
+
+    Parameters
+    ----------
+    *arrays : array-like
+        Arrays of one array-API library (NumPy, CuPy, array-api-strict, torch), Python numbers or lists.
+
+    Returns
+    -------
+    xp : module
+        The common array-API namespace.
+    arrays : list
+        The inputs, non-arrays converted by ``np.asarray(a, dtype=np.float64)``.
     """
     converted = [a if is_array_api_obj(a) else np.asarray(a, dtype=np.float64) for a in arrays]
     return array_namespace(*converted), converted
 
 
 def check_no_nan(name: str, x, xp=None) -> None:
-    """Raise :class:`InputError` when the array ``x`` contains NaN."""
+    """Raise :class:`InputError` when the array ``x`` contains NaN.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    x : array-like
+        The array to check (±inf is allowed).
+    xp : module, optional
+        The array-API namespace of ``x``; found with :func:`namespace_of` when None.
+
+    Raises
+    ------
+    InputError
+        When any entry of ``x`` is NaN.
+    """
     if xp is None:
         xp, (x,) = namespace_of(x)
     if bool(xp.any(xp.isnan(x))):
@@ -33,6 +60,23 @@ def check_positive(name: str, value: float) -> float:
     """Return ``value`` as a float when it is a finite real number > 0; raise :class:`InputError` otherwise.
 
     Bools, strings and complex numbers are rejected (see :func:`check_real`).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : real number
+        The value to check; the allowed domain is (0, ∞).
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not a real number, is not finite, or is ≤ 0.
     """
     v = check_real(name, value, allowed="a finite number > 0")
     if not math.isfinite(v) or v <= 0:
@@ -41,20 +85,64 @@ def check_positive(name: str, value: float) -> float:
 
 
 def short_repr(value, limit: int = 60) -> str:
-    """A one-line repr of ``value`` (arrays flattened onto one line, cut at ``limit`` characters)."""
+    """A one-line repr of ``value`` (arrays flattened onto one line, cut at ``limit`` characters).
+
+    Parameters
+    ----------
+    value : object
+        Anything with a repr.
+    limit : int, default 60
+        Maximum length of the result in characters; longer reprs end in "...".
+
+    Returns
+    -------
+    str
+        The repr with all whitespace runs collapsed to single spaces, at most ``limit`` characters long.
+    """
     text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_in_unit_interval(name: str, value) -> None:
-    """Raise :class:`InputError` unless every entry of ``value`` is a real number in [0, 1] (NaN rejected)."""
+    """Raise :class:`InputError` unless every entry of ``value`` is a real number in [0, 1] (NaN rejected).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : real number or array-like
+        The value(s) to check; converted by :func:`as_real_array`.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not real, or an entry is NaN, < 0 or > 1.
+    """
     arr = np.asarray(as_real_array(name, value))
     if np.any(np.isnan(arr)) or np.any(arr < 0) or np.any(arr > 1):
         raise InputError(f"{name} must lie in [0, 1]; got {short_repr(value)}")
 
 
 def check_nonnegative(name: str, value) -> float:
-    """Return ``value`` as a float when it is a finite real number >= 0; raise :class:`InputError` otherwise."""
+    """Return ``value`` as a float when it is a finite real number >= 0; raise :class:`InputError` otherwise.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : real number
+        The value to check; the allowed domain is [0, ∞).
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not a real number, is not finite, or is < 0.
+    """
     v = check_real(name, value, allowed="a finite number >= 0")
     if not math.isfinite(v) or v < 0:
         raise InputError(f"{name}={value!r} is not allowed; it must be a finite number >= 0")
@@ -62,7 +150,27 @@ def check_nonnegative(name: str, value) -> float:
 
 
 def check_integer(name: str, value, minimum: int = 1) -> int:
-    """Return ``value`` as an int when it is an integer >= ``minimum`` (bools and 2.5 rejected, 3.0 accepted)."""
+    """Return ``value`` as an int when it is an integer >= ``minimum`` (bools and 2.5 rejected, 3.0 accepted).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : int or integral float
+        The value to check.
+    minimum : int, default 1
+        Smallest allowed value.
+
+    Returns
+    -------
+    int
+        ``value`` as a Python int.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is a bool, not integral, or < ``minimum``.
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) and not (
             isinstance(value, float) and value.is_integer()):
         raise InputError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
@@ -73,7 +181,27 @@ def check_integer(name: str, value, minimum: int = 1) -> int:
 
 
 def check_choice(name: str, value, allowed) -> str:
-    """Return ``value`` when it is one of ``allowed``; raise :class:`InputError` naming the choices otherwise."""
+    """Return ``value`` when it is one of ``allowed``; raise :class:`InputError` naming the choices otherwise.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : object
+        The value to check.
+    allowed : collection
+        The allowed values (listed in the error message).
+
+    Returns
+    -------
+    object
+        ``value`` unchanged.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not in ``allowed``.
+    """
     if value not in allowed:
         raise InputError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(str, allowed))}")
     return value
@@ -93,7 +221,30 @@ def check_real(name: str, value, *, allow_nan: bool = False, allow_inf: bool = T
 
     Rejected: bools, strings, complex numbers (Python, NumPy or arrays of complex dtype: the imaginary part
     would be dropped silently), arrays with more than one element, NaN (unless ``allow_nan``) and ±inf
-    (unless ``allow_inf``). ``allowed`` words the allowed values in the message.
+    (unless ``allow_inf``).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : real number or 0-d array
+        The value to check.
+    allow_nan : bool, default False
+        Accept NaN.
+    allow_inf : bool, default True
+        Accept ±inf.
+    allowed : str, default "a real number"
+        Words describing the allowed values, used in the error message.
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not a single real number, or is NaN/±inf where these are not allowed.
     """
     if isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name}={value!r} is a bool; {allowed} is allowed")
@@ -128,9 +279,25 @@ def as_real_array(name: str, a):
     """``a`` as an array of real floating point numbers, in its own array-API namespace.
 
     Integer arrays are converted to float64 *before* any arithmetic (``uint8`` 5 stays 5, never wraps
-    around); Python numbers and lists become NumPy float64. Bool, complex (the imaginary part would be
-    dropped), object and string arrays raise :class:`InputError` naming ``name``. Cheap: a dtype test and at
-    most one conversion, no pass over the data for floating point inputs.
+    around); Python numbers and lists become NumPy float64. Cheap: a dtype test and at most one
+    conversion, no pass over the data for floating point inputs.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    a : array-like
+        An array of any array-API library, a Python number or a (nested) list.
+
+    Returns
+    -------
+    array
+        A real floating point array (float dtypes kept, integers converted to float64).
+
+    Raises
+    ------
+    InputError
+        For bool, complex (the imaginary part would be dropped), object, string or ragged inputs.
     """
     if _is_foreign_array(a):
         xp = array_namespace(a)
@@ -165,13 +332,45 @@ def real_namespace(**named):
 
     ``xp, (P, Q) = real_namespace(P=P, Q=Q)``: the arrays come back in keyword order, as real floating point
     arrays of one array-API namespace.
+
+    Parameters
+    ----------
+    **named : array-like
+        The arrays, keyed by the argument names used in error messages.
+
+    Returns
+    -------
+    xp : module
+        The common array-API namespace.
+    arrays : list
+        The converted arrays, in keyword order.
+
+    Raises
+    ------
+    InputError
+        When an argument is not an array of real numbers (see :func:`as_real_array`).
     """
     converted = [as_real_array(name, a) for name, a in named.items()]
     return array_namespace(*converted), converted
 
 
 def check_finite(name: str, x, xp=None) -> None:
-    """Raise :class:`InputError` when the array ``x`` contains NaN or ±inf."""
+    """Raise :class:`InputError` when the array ``x`` contains NaN or ±inf.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    x : array-like
+        The array to check.
+    xp : module, optional
+        The array-API namespace of ``x``; when None, ``x`` is first converted by :func:`real_namespace`.
+
+    Raises
+    ------
+    InputError
+        When ``x`` is not real or has a NaN or infinite entry.
+    """
     if xp is None:
         xp, (x,) = real_namespace(**{name: x})
     if not bool(xp.all(xp.isfinite(x))):
@@ -179,7 +378,24 @@ def check_finite(name: str, x, xp=None) -> None:
 
 
 def check_ndim(name: str, x, ndim, what: str = "") -> None:
-    """Raise :class:`InputError` unless ``x.ndim`` is ``ndim`` (an int or a tuple of allowed ints)."""
+    """Raise :class:`InputError` unless ``x.ndim`` is ``ndim`` (an int or a tuple of allowed ints).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    x : array
+        The array whose number of dimensions is checked.
+    ndim : int or tuple of int
+        The allowed number(s) of dimensions.
+    what : str, default ""
+        Optional description of the array's meaning appended to the message.
+
+    Raises
+    ------
+    InputError
+        When ``x.ndim`` is not allowed.
+    """
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if x.ndim not in allowed:
         dims = " or ".join(f"{k}-D" for k in allowed)
@@ -196,6 +412,31 @@ def check_probability(name: str, p, xp=None, *, min_classes: int = 2, atol: floa
     Every entry finite and >= 0 (a rounding error down to −1e-12 is tolerated), at least ``min_classes``
     entries, each vector summing to 1 within ``atol`` (relative to 1; widened to 4·n·eps for float32
     inputs). Works in any array-API namespace; ``p`` is converted by :func:`as_real_array` first.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    p : array-like (..., n)
+        Probability vectors along the last axis.
+    xp : module, optional
+        The array-API namespace of ``p``; when None, ``p`` is converted by :func:`real_namespace`.
+    min_classes : int, default 2
+        Smallest allowed length n of the last axis.
+    atol : float, default 1e-9
+        Tolerance on |Σ_i p_i − 1|.
+
+    Returns
+    -------
+    xp : module
+        The array-API namespace of ``p``.
+    p : array (..., n)
+        The validated real array.
+
+    Raises
+    ------
+    InputError
+        When ``p`` is too short, not finite, has a negative entry or a vector not summing to 1.
     """
     if xp is None:
         xp, (p,) = real_namespace(**{name: p})
@@ -224,8 +465,30 @@ def check_labels(name: str, labels, n_classes: int, length: int | None = None, x
     """Return the labels as an integer array after checking dtype, shape and range [0, n_classes).
 
     Bool and floating point labels are rejected (a float label is not a class index, even when it is
-    integral); ``length`` fixes the shape to (length,). Python lists become NumPy int64. In ``xp`` (the
-    namespace of the scores) when given and the labels are not already an array.
+    integral). Python lists become NumPy int64.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    labels : integer array-like
+        Class indices.
+    n_classes : int
+        Number of classes; labels must lie in [0, n_classes).
+    length : int, optional
+        When given, the labels must have shape (length,) (one per row of scores).
+    xp : module, optional
+        The namespace of the scores; NumPy labels are moved into it when it differs.
+
+    Returns
+    -------
+    array
+        The labels, an integer array.
+
+    Raises
+    ------
+    InputError
+        For strings, non-integer dtypes, a wrong shape, or labels outside [0, n_classes).
     """
     if _is_foreign_array(labels):
         lxp = array_namespace(labels)
@@ -254,14 +517,52 @@ def check_labels(name: str, labels, n_classes: int, length: int | None = None, x
 
 
 def check_bool(name: str, value) -> bool:
-    """Return ``value`` when it is a bool (NumPy bools included); raise :class:`InputError` otherwise."""
+    """Return ``value`` when it is a bool (NumPy bools included); raise :class:`InputError` otherwise.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : bool
+        The value to check.
+
+    Returns
+    -------
+    bool
+        ``value`` as a Python bool.
+
+    Raises
+    ------
+    InputError
+        When ``value`` is not a bool or ``numpy.bool_``.
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name}={value!r} is not allowed; True or False is")
     return bool(value)
 
 
 def check_generator(name: str, rng, *, optional: bool = False):
-    """Return ``rng`` when it is a ``numpy.random.Generator`` (or None when ``optional``)."""
+    """Return ``rng`` when it is a ``numpy.random.Generator`` (or None when ``optional``).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    rng : numpy.random.Generator or None
+        The random generator to check.
+    optional : bool, default False
+        Accept None.
+
+    Returns
+    -------
+    numpy.random.Generator or None
+        ``rng`` unchanged.
+
+    Raises
+    ------
+    InputError
+        When ``rng`` is not a Generator (nor None where allowed).
+    """
     if rng is None and optional:
         return None
     if not isinstance(rng, np.random.Generator):

@@ -5,7 +5,6 @@ Exit codes: 0 all good, 1 a claim failed (or its negative control could not fail
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 

@@ -22,7 +22,7 @@ import sympy as sp
 from numba import njit, prange
 
 from .._validation import (InputError, as_real_array, check_integer, check_labels, check_no_nan, check_nonnegative,
-                           check_probability, check_real, real_namespace, short_repr)
+                           check_probability, check_real, real_namespace)
 
 # --------------------------------------------------------------------------------------------- validation
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from .._validation import (InputError, check_choice, check_generator, check_in_unit_interval, check_integer,
+from .._validation import (InputError, check_generator, check_in_unit_interval, check_integer,
                            check_positive, check_real, real_namespace)
 
 __all__ = ["ensloss_derivatives", "piecewise_linear_loss", "psi_transform", "sgd_linear"]
@@ -47,20 +47,38 @@ def _check_derivatives(derivatives, z):
 def ensloss_derivatives(margins, rng: np.random.Generator, boxcox_lambda: float = 0.0, assign: str = "sorted"):
     """One random EnsLoss derivative per margin: the vector g with g_i = φ'(z_i) of a random CC loss.
 
+    Draw ε_j ∼ N(0, 1), g_j = −BC_λ⁻¹(ε_j) (inverse Box–Cox; λ = 0 gives −e^{ε_j}); sort ascending and clip
+    below at −1; give the j-th smallest g to the j-th smallest margin (φ' non-decreasing: convex); divide by
+    z_i where z_i > 1; subtract 10⁻⁶ (φ'(0) < 0: classification-calibrated).
+
     Parameters
     ----------
     margins : array (b,)
-        Margins z_i = y_i f(x_i) of a batch (y ∈ {−1, +1}).
+        Margins z_i = y_i f(x_i) of a batch (y ∈ {−1, +1}); finite, non-empty.
     rng : numpy.random.Generator
-    boxcox_lambda : float
-        Box–Cox parameter of the derivative law (0: log-normal −e^ε).
-    assign : {"sorted", "random"}
+        Source of the random derivative draws.
+    boxcox_lambda : float, default 0.0
+        Box–Cox parameter λ of the derivative law (finite; 0: log-normal −e^ε).
+    assign : {"sorted", "random"}, default "sorted"
         "sorted" is EnsLoss; "random" gives the draws to the margins in random order (a deliberately
         non-convex variant, used as a negative control).
 
     Returns
     -------
-    ndarray (b,): non-decreasing in z and strictly negative (for ``assign="sorted"``).
+    ndarray (b,)
+        The derivatives g_i: non-decreasing in z and strictly negative (for ``assign="sorted"``).
+
+    Raises
+    ------
+    InputError
+        For non-finite or non-1-D margins, a non-Generator ``rng``, a non-finite λ or an unknown ``assign``.
+
+    References
+    ----------
+    B. Dai, "EnsLoss: Stochastic Calibrated Loss Ensembles for Preventing Overfitting in Classification",
+    ICML 2025, arXiv:2409.00908 (the CC-condition derivative sampler of its repository's ``losses.py``).
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+    Statist. Assoc. 101(473), 2006 (convex φ with φ'(0) < 0 is classification-calibrated).
     """
     z = _check_margins(margins)
     rng = check_generator("rng", rng)
@@ -82,6 +100,29 @@ def piecewise_linear_loss(margins, derivatives):
 
     φ'(s) = g_(j) on [z_(j), z_(j+1)) (margins sorted), g_(1) left of z_(1), g_(b) right of z_(b); φ(0) = 0.
     Convex iff the g_(j) are non-decreasing.
+
+    Parameters
+    ----------
+    margins : array (b,)
+        The margins z_i (finite, non-empty).
+    derivatives : array (b,)
+        The derivative values g_i at the margins (finite, same shape).
+
+    Returns
+    -------
+    callable
+        ``phi(t)``: the loss at real t (array-like, NaN rejected with :class:`InputError`); ``phi.unchecked`` is
+        the same without input checks.
+
+    Raises
+    ------
+    InputError
+        For non-finite or non-1-D inputs or unequal shapes.
+
+    References
+    ----------
+    B. Dai, "EnsLoss: Stochastic Calibrated Loss Ensembles for Preventing Overfitting in Classification",
+    ICML 2025, arXiv:2409.00908 (the loss implied by a sampled derivative vector).
     """
     z = _check_margins(margins)
     g = _check_derivatives(derivatives, z)
@@ -111,11 +152,35 @@ def psi_transform(margins, derivatives, thetas):
     """BJM ψ̃(θ) = H⁻(η) − H(η), η = (1 + θ)/2, for the realised loss, scores restricted to |α| ≤ A = max|z_i|.
 
     H(η) = inf_α [ηφ(α) + (1 − η)φ(−α)], H⁻(η) = the same infimum over α ≤ 0 (the wrong sign); for a convex φ
-    with φ'(0) < 0, H⁻(η) = φ(0).
+    with φ'(0) < 0, H⁻(η) = φ(0). The conditional risk is piecewise linear in α with kinks at ±z_i, so its
+    infimum over [−A, A] is attained at a kink or an end point and is computed exactly there. For a convex φ
+    with φ'(0) < 0, ψ(θ) > 0 for θ ∈ (0, 1].
 
-    The conditional risk is piecewise linear in α with kinks at ±z_i, so its infimum over [−A, A] is attained at a
-    kink or an end point and is computed exactly there. For a convex φ with φ'(0) < 0, ψ(θ) > 0 for θ ∈ (0, 1]
-    (Bartlett, Jordan, McAuliffe 2006, Lemma 5 / Theorem 6).
+    Parameters
+    ----------
+    margins : array (b,)
+        The margins z_i defining the piecewise-linear loss (finite).
+    derivatives : array (b,)
+        The derivatives g_i at the margins.
+    thetas : float or array-like
+        Points θ ∈ [0, 1].
+
+    Returns
+    -------
+    ndarray (len(thetas),)
+        ψ̃(θ) at each θ.
+
+    Raises
+    ------
+    InputError
+        For invalid margins/derivatives or a θ outside [0, 1].
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+    Statist. Assoc. 101(473), 2006 (the ψ-transform; Theorem 2 on convex losses).
+    B. Dai, "EnsLoss: Stochastic Calibrated Loss Ensembles for Preventing Overfitting in Classification",
+    ICML 2025, arXiv:2409.00908.
     """
     z = _check_margins(margins)
     phi = piecewise_linear_loss(z, derivatives).unchecked
@@ -144,7 +209,41 @@ def sgd_linear(X, y, loss: str, rng: np.random.Generator, epochs: int = 10, batc
     """Mini-batch SGD on a linear margin f(x) = w·x + c with the loss-derivative of ``loss`` at the margins.
 
     Step: (w, c) ← (w, c) − lr_t·(1/b) Σ_i g_i y_i (x_i, 1), g_i = φ'(z_i) (EnsLoss: a fresh random CC derivative
-    vector per batch), lr_t = lr/√(1 + t/steps_per_epoch). ``y`` in {−1, +1}. Returns ``(w, c)``.
+    vector per batch), lr_t = lr/√(1 + t·b/n); w and c start at 0.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Features (finite, non-empty).
+    y : array (n,)
+        Labels in {−1, +1} (numbers, not bools).
+    loss : {"ensloss", "logistic", "hinge"}
+        Which loss derivative drives the updates.
+    rng : numpy.random.Generator
+        Shuffles the data each epoch and draws the EnsLoss derivatives.
+    epochs : int, default 10
+        Number of passes (≥ 0).
+    batch : int, default 32
+        Batch size b ≥ 1.
+    lr : float, default 0.1
+        Base step size > 0.
+
+    Returns
+    -------
+    w : ndarray (d,)
+        The weight vector.
+    c : float
+        The intercept.
+
+    Raises
+    ------
+    InputError
+        For malformed X or y, an unknown loss, or invalid rng/epochs/batch/lr.
+
+    References
+    ----------
+    B. Dai, "EnsLoss: Stochastic Calibrated Loss Ensembles for Preventing Overfitting in Classification",
+    ICML 2025, arXiv:2409.00908 (SGD with an ensemble of calibrated loss-derivatives).
     """
     _, (X,) = real_namespace(X=X)
     X = np.asarray(X, dtype=float)

@@ -61,19 +61,34 @@ def _ldr_core(xp, delta, lam):
 def ldr_kl_loss(scores, labels, lam, margin):
     """LDR-KL loss ψ_λ(f, y) = λ log((1/K) Σ_k exp((f_k − f_y + c·1[k≠y])/λ)) per example.
 
-    Zhu, Ying, Yang (ICML 2023), LDR-KL (KL-regularised maximum over label weights p ∈ Δ_K; repository
-    ``loss.py``). ``lam = 0`` gives the Crammer–Singer loss max_k δ_k, ``lam = inf`` the mean (1/K) Σ_k δ_k.
+    ψ_λ(f, y) = max_{p ∈ Δ_K} Σ_k p_k δ_k − λ KL(p ‖ unif), δ_k = f_k − f_y + c·1[k ≠ y]. ``lam = 0`` gives the
+    Crammer–Singer loss max_k δ_k, ``lam = inf`` the mean (1/K) Σ_k δ_k.
 
     Parameters
     ----------
-    scores : array (batch, K), any array-API namespace
+    scores : array (batch, K)
+        Scores f, any array-API namespace, K ≥ 2, no NaN.
     labels : integer array (batch,)
-    lam : float >= 0 or inf
-    margin : float c >= 0
+        Class indices in [0, K).
+    lam : float
+        Temperature λ ≥ 0, or inf.
+    margin : float
+        Margin c ≥ 0.
 
     Returns
     -------
-    array (batch,) in the namespace of ``scores``.
+    array (batch,)
+        ψ_λ(f_i, y_i), in the namespace of ``scores``.
+
+    Raises
+    ------
+    InputError
+        For a negative or NaN λ, a negative margin, malformed scores or labels.
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the LDR-KL loss).
     """
     lam = _check_lam(lam)
     xp, delta = _deltas(scores, labels, margin)
@@ -81,7 +96,34 @@ def ldr_kl_loss(scores, labels, lam, margin):
 
 
 def ldr_kl_weights(scores, labels, lam, margin):
-    """The maximising label weights p* = softmax(δ/λ), shape (batch, K) (λ > 0 finite)."""
+    """The maximising label weights p* = softmax(δ/λ), shape (batch, K) (λ > 0 finite).
+
+    Parameters
+    ----------
+    scores : array (batch, K)
+        Scores f (no NaN).
+    labels : integer array (batch,)
+        Class indices in [0, K).
+    lam : float
+        Temperature λ, finite and > 0.
+    margin : float
+        Margin c ≥ 0.
+
+    Returns
+    -------
+    array (batch, K)
+        p*_ik = exp(δ_ik/λ)/Σ_j exp(δ_ij/λ).
+
+    Raises
+    ------
+    InputError
+        For λ = 0 or inf (no unique softmax form), or invalid scores/labels/margin.
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (closed form of the inner maximiser).
+    """
     lam = _check_lam(lam)
     if lam == 0.0 or math.isinf(lam):
         raise InputError(f"lam={lam!r} is not allowed here; a finite lam > 0 is")
@@ -93,15 +135,43 @@ def ldr_kl_weights(scores, labels, lam, margin):
 
 
 def aldr_kl_loss(scores, labels, lam0=10.0, alpha=2.0, margin=0.1, lam_prev=None):
-    """Adaptive LDR-KL: per-example temperatures and the loss (Zhu, Ying, Yang 2023, ALDR-KL; repository code).
+    """Adaptive LDR-KL: per-example temperatures and the loss.
 
     λ_i = λ₀ − λ₀ KL(p̂_i ‖ unif)/(α log K), p̂_i = renormalised softmax(f_i/λ_i^prev) + 10⁻⁵ (no margin), the
     maximiser over λ of −λ KL(p̂_i‖unif) − (α log K/(2λ₀))(λ − λ₀)²; it lies in [λ₀(1 − 1/α), λ₀]. The loss is
     λ_i log((1/K) Σ_k e^{δ_ik/λ_i}) − (α log K/(2λ₀))(λ_i − λ₀)² (no gradient through λ_i).
 
+    Parameters
+    ----------
+    scores : array (batch, K)
+        Scores f.
+    labels : integer array (batch,)
+        Class indices in [0, K).
+    lam0 : float, default 10.0
+        Base temperature λ₀, finite and > 0.
+    alpha : float, default 2.0
+        Regularisation strength α > 1 (finite).
+    margin : float, default 0.1
+        Margin c ≥ 0.
+    lam_prev : array (batch,), optional
+        Previous temperatures λ_i^prev (finite, > 0); λ₀ for every example when None.
+
     Returns
     -------
-    (loss (batch,), lam (batch,)) as NumPy arrays.
+    loss : ndarray (batch,)
+        The ALDR-KL losses.
+    lam : ndarray (batch,)
+        The temperatures λ_i.
+
+    Raises
+    ------
+    InputError
+        For invalid λ₀, α, lam_prev, scores, labels or margin.
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (ALDR-KL, as in its repository code).
     """
     lam0 = _check_lam(lam0)
     if not (0 < lam0 < math.inf):
@@ -135,7 +205,34 @@ def aldr_kl_loss(scores, labels, lam0=10.0, alpha=2.0, margin=0.1, lam_prev=None
 
 
 def ldr_conditional_risk(f, eta, lam, margin):
-    """C(f; η) = Σ_y η_y ψ_λ(f, y) for one score vector f (K,) and class probabilities η (K,)."""
+    """C(f; η) = Σ_y η_y ψ_λ(f, y) for one score vector f (K,) and class probabilities η (K,).
+
+    Parameters
+    ----------
+    f : array (K,)
+        Scores (no NaN).
+    eta : array (K,)
+        Class probabilities η (a probability vector).
+    lam : float
+        Temperature λ ≥ 0 or inf.
+    margin : float
+        Margin c ≥ 0.
+
+    Returns
+    -------
+    float
+        The conditional risk.
+
+    Raises
+    ------
+    InputError
+        For invalid λ, margin, η, or f not of shape (K,).
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (consistency analysis of LDR losses).
+    """
     f, eta, lam, margin = _check_risk_args(f, eta, lam, margin)
     return _ldr_risk(f, eta, lam, margin)
 
@@ -168,9 +265,39 @@ def _ldr_risk(f, eta, lam, margin):
 def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=None):
     """argmin_f Σ_y η_y ψ_λ(f, y) over ``domain``.
 
-    "unconstrained": f ∈ ℝ^K (the risk is shift-invariant, f_0 is fixed at 0; BFGS). "simplex": the scaled
-    simplex {f ≥ 0, Σ f = K} of the repository's score normalisation (SLSQP, ``starts`` random starts, best
-    kept). The risk is convex in f, so multistart only guards against solver stalls.
+    "unconstrained": f ∈ ℝ^K (the risk is shift-invariant, f_0 is fixed at 0; BFGS; the result is centred).
+    "simplex": the scaled simplex {f ≥ 0, Σ f = K} of the repository's score normalisation (SLSQP, ``starts``
+    random starts, best kept). The risk is convex in f, so multistart only guards against solver stalls.
+
+    Parameters
+    ----------
+    eta : array (K,)
+        Class probabilities η.
+    lam : float
+        Temperature λ ≥ 0 or inf.
+    margin : float
+        Margin c ≥ 0.
+    domain : {"unconstrained", "simplex"}, default "unconstrained"
+        The score domain.
+    starts : int, default 3
+        Number of SLSQP starts (≥ 1; "simplex" only).
+    rng : numpy.random.Generator, optional
+        Draws the random starts; ``default_rng(0)`` when None.
+
+    Returns
+    -------
+    ndarray (K,)
+        A minimising score vector f*.
+
+    Raises
+    ------
+    InputError
+        For invalid η, λ, margin, domain, starts or rng.
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (rank-preserving risk minimisers).
     """
     _, eta, lam, margin = _check_risk_args(None, eta, lam, margin)
     check_choice("domain", domain, ("unconstrained", "simplex"))

@@ -27,14 +27,26 @@ from .._validation import InputError, check_no_nan, check_positive, real_namespa
 
 @dataclasses.dataclass(frozen=True)
 class MarginLoss:
-    """A margin loss φ: ℝ → [0, ∞).
+    """A margin loss φ: ℝ → [0, ∞) of the margin α = y·f(x).
 
-    Attributes
+    Parameters
     ----------
     name : str
         Key in :data:`LOSSES` (with its parameter for parametrised losses, e.g. ``"sigmoid(k=2)"``).
     formula : str
         φ(α) in words/Unicode, for tables.
+    parameter : float or None
+        k of ``sigmoid(k)``, ρ of ``rho_margin(ρ)`` (the exact value, not the rounded name); None otherwise.
+
+    The private fields ``_value``, ``_derivative``, ``_second`` (callables ``(xp, α) -> array``), ``_sympy``
+    (``α -> sympy.Expr``) and ``_gauss`` (``(m, s) -> E φ(Z)``, Z ∼ N(m, s²), or None) implement the loss.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+    Statist. Assoc. 101(473), 2006 (margin losses φ(yf(x)), §2).
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (the sigmoid and ρ-margin losses).
     """
 
     name: str
@@ -50,7 +62,30 @@ class MarginLoss:
         """E φ(Z) for Z ∼ N(mean, std²) in closed form (NumPy arrays), or ``None`` when there is none.
 
         Piecewise-polynomial losses use truncated-normal moments: with d = (a − m)/s,
-        E(a − Z)₊ = (a − m)Φ(d) + sφ(d) and E(a − Z)₊² = ((a − m)² + s²)Φ(d) + (a − m)sφ(d).
+        E(a − Z)₊ = (a − m)Φ(d) + sφ(d) and E(a − Z)₊² = ((a − m)² + s²)Φ(d) + (a − m)sφ(d); the exponential
+        loss uses E e^{−Z} = e^{−m + s²/2}.
+
+        Parameters
+        ----------
+        mean : float or array-like
+            Mean m of the Gaussian margin (no NaN).
+        std : float or array-like
+            Standard deviation s > 0, finite; broadcastable with ``mean``.
+
+        Returns
+        -------
+        ndarray or None
+            E φ(Z) with the broadcast shape of ``mean`` and ``std``; None for losses without a closed form.
+
+        Raises
+        ------
+        InputError
+            When ``mean`` has NaN, ``std`` has an entry ≤ 0 or not finite, or the shapes do not broadcast.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (the losses); truncated-normal moments are standard.
         """
         if self._gauss is None:
             return None
@@ -74,22 +109,101 @@ class MarginLoss:
         return xp, a
 
     def value(self, alpha):
-        """φ(α), elementwise, in the namespace and dtype of ``alpha``."""
+        """φ(α), elementwise, in the namespace and dtype of ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float or array
+            Margins α = y·f(x) (any array-API namespace; no NaN, ±inf allowed).
+
+        Returns
+        -------
+        array
+            φ(α), same shape, dtype and namespace as ``alpha``.
+
+        Raises
+        ------
+        InputError
+            When ``alpha`` is not real or contains NaN.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
         xp, a = self._prepare(alpha)
         return self._value(xp, a)
 
     def derivative(self, alpha):
-        """φ'(α), elementwise (a one-sided value, the right derivative, at kinks)."""
+        """φ'(α), elementwise (a one-sided value, the right derivative, at kinks).
+
+        Parameters
+        ----------
+        alpha : float or array
+            Margins α (any array-API namespace; no NaN).
+
+        Returns
+        -------
+        array
+            φ'(α), same shape, dtype and namespace as ``alpha``.
+
+        Raises
+        ------
+        InputError
+            When ``alpha`` is not real or contains NaN.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (φ'(0) < 0 characterises classification calibration of convex φ, Theorem 2).
+        """
         xp, a = self._prepare(alpha)
         return self._derivative(xp, a)
 
     def second_derivative(self, alpha):
-        """φ''(α), elementwise (0 on linear pieces; the right second derivative at kinks)."""
+        """φ''(α), elementwise (0 on linear pieces; the right second derivative at kinks).
+
+        Parameters
+        ----------
+        alpha : float or array
+            Margins α (any array-API namespace; no NaN).
+
+        Returns
+        -------
+        array
+            φ''(α), same shape, dtype and namespace as ``alpha``.
+
+        Raises
+        ------
+        InputError
+            When ``alpha`` is not real or contains NaN.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
         xp, a = self._prepare(alpha)
         return self._second(xp, a)
 
     def sympy(self, alpha: sp.Symbol | None = None) -> sp.Expr:
-        """φ as a sympy expression in ``alpha`` (a real symbol by default)."""
+        """φ as a sympy expression in ``alpha`` (a real symbol by default).
+
+        Parameters
+        ----------
+        alpha : sympy.Symbol, optional
+            The margin symbol; ``Symbol("alpha", real=True)`` when None.
+
+        Returns
+        -------
+        sympy.Expr
+            φ(alpha), with exact rational parameters.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
         alpha = sp.Symbol("alpha", real=True) if alpha is None else alpha
         return self._sympy(alpha)
 
@@ -189,7 +303,28 @@ def _exact(name: str, x: float) -> sp.Expr:
 
 
 def sigmoid(k: float = 1.0) -> MarginLoss:
-    """The sigmoid loss φ(α) = 1 − tanh(kα), k > 0 (Awasthi et al. 2022, Table 1); non-convex, bounded."""
+    """The sigmoid loss φ(α) = 1 − tanh(kα), k > 0; non-convex, bounded in [0, 2].
+
+    Parameters
+    ----------
+    k : float, default 1.0
+        Slope k > 0, finite.
+
+    Returns
+    -------
+    MarginLoss
+        Named ``"sigmoid"`` for k = 1, ``"sigmoid(k=K)"`` otherwise.
+
+    Raises
+    ------
+    InputError
+        When k is not a finite number > 0.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (the sigmoid loss among the binary margin losses).
+    """
     k = check_positive("k", k)
     return MarginLoss(
         "sigmoid" if k == 1 else f"sigmoid(k={_fmt(k)})", f"1 − tanh({_fmt(k)}·α)",
@@ -202,7 +337,28 @@ def sigmoid(k: float = 1.0) -> MarginLoss:
 
 
 def rho_margin(rho: float = 1.0) -> MarginLoss:
-    """The ρ-margin loss φ(α) = min(1, max(0, 1 − α/ρ)), ρ > 0 (Awasthi et al. 2022, Table 1)."""
+    """The ρ-margin loss φ(α) = min(1, max(0, 1 − α/ρ)), ρ > 0; non-convex, bounded in [0, 1].
+
+    Parameters
+    ----------
+    rho : float, default 1.0
+        Margin ρ > 0, finite.
+
+    Returns
+    -------
+    MarginLoss
+        Named ``"rho_margin"`` for ρ = 1, ``"rho_margin(rho=R)"`` otherwise.
+
+    Raises
+    ------
+    InputError
+        When ρ is not a finite number > 0.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (the ρ-margin loss among the binary margin losses).
+    """
     rho = check_positive("rho", rho)
     return MarginLoss(
         "rho_margin" if rho == 1 else f"rho_margin(rho={_fmt(rho)})", f"min(1, max(0, 1 − α/{_fmt(rho)}))",
@@ -228,9 +384,29 @@ _FACTORIES = {"sigmoid": ("k", sigmoid), "rho_margin": ("rho", rho_margin)}
 def get_loss(name: str) -> MarginLoss:
     """The loss called ``name``; parametrised forms ``sigmoid(k=2)`` and ``rho_margin(rho=0.5)`` are accepted.
 
-    A parameter may be given by name (``sigmoid(k=2)``) or by position (``sigmoid(2)``); any other parameter
-    name, a second parameter, or a value outside the parameter's domain (k, ρ finite and > 0, after
-    rounding to float: ``k=1e-400`` is 0) raises :class:`InputError` listing what is allowed.
+    A parameter may be given by name (``sigmoid(k=2)``) or by position (``sigmoid(2)``).
+
+    Parameters
+    ----------
+    name : str or MarginLoss
+        A key of :data:`LOSSES`, ``sigmoid(k=K)``, ``rho_margin(rho=R)``, or a MarginLoss (returned as is).
+
+    Returns
+    -------
+    MarginLoss
+        The loss.
+
+    Raises
+    ------
+    InputError
+        For a non-string, an unknown name, another parameter name, a second parameter, or a value outside the
+        parameter's domain (k, ρ finite and > 0 after rounding to float: ``k=1e-400`` is 0).
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+    Statist. Assoc. 101(473), 2006; P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for
+    Surrogate Loss Minimizers", ICML 2022, arXiv:2205.08017.
     """
     if isinstance(name, MarginLoss):
         return name

@@ -70,7 +70,28 @@ def _check_centred(xp, h):
 
 
 def center_scores(scores):
-    """h − mean(h) row-wise: the projection onto Σ_y h_y = 0 required by constrained losses."""
+    """h − mean(h) row-wise: the projection onto Σ_y h_y = 0 required by constrained losses.
+
+    Parameters
+    ----------
+    scores : array (..., n)
+        Scores h, n ≥ 2 classes on the last axis, no NaN.
+
+    Returns
+    -------
+    array (..., n)
+        The centred scores, in the namespace of ``scores``.
+
+    Raises
+    ------
+    InputError
+        For fewer than 2 classes, non-real scores or NaN.
+
+    References
+    ----------
+    Y. Lee, Y. Lin, G. Wahba, "Multicategory Support Vector Machines: Theory and Application to the Classification of
+    Microarray Data and Satellite Radiance Data", J. Amer. Statist. Assoc. 99(465), 2004 (the sum-to-zero constraint).
+    """
     xp, (h,) = real_namespace(scores=scores)
     if h.ndim < 1 or h.shape[-1] < 2:
         raise InputError(f"scores has shape {tuple(h.shape)}; an array with n_classes >= 2 (last axis) is allowed")
@@ -123,11 +144,21 @@ def _loss_and_grad(kind, phi, h, lab, xp, want_grad):
 class MulticlassLoss:
     """A multi-class max, sum or constrained loss built from the binary margin loss ``phi``.
 
-    Attributes
+    max: ℓ(h, x, y) = max_{y'≠y} Φ(h_y − h_{y'}); sum: ℓ = Σ_{y'≠y} Φ(h_y − h_{y'}); constrained:
+    ℓ = Σ_{y'≠y} Φ(−h_{y'}) with Σ_y h_y = 0.
+
+    Parameters
     ----------
     kind : {"max", "sum", "constrained"}
+        Which multi-class construction.
     phi : MarginLoss
         Φ from :mod:`theorylab.losses.margin`.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022 (max,
+    sum and constrained losses).
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023.
     """
 
     kind: str
@@ -135,6 +166,7 @@ class MulticlassLoss:
 
     @property
     def name(self) -> str:
+        """The loss name, ``"{kind}-{phi.name}"``."""
         return f"{self.kind}-{self.phi.name}"
 
     @property
@@ -149,7 +181,29 @@ class MulticlassLoss:
         return xp, h, lab
 
     def value(self, scores, labels):
-        """ℓ(h, x, y) per row (batch,), in the namespace and dtype of ``scores`` (see the module formulas)."""
+        """ℓ(h, x, y) per row (batch,), in the namespace and dtype of ``scores`` (see the class formulas).
+
+        Parameters
+        ----------
+        scores : array (batch, n)
+            Scores h (no NaN; rows summing to 0 for constrained losses).
+        labels : integer array (batch,)
+            Class indices in [0, n).
+
+        Returns
+        -------
+        array (batch,)
+            The losses (+inf where Φ overflows, never NaN).
+
+        Raises
+        ------
+        InputError
+            For malformed scores or labels, or uncentred scores of a constrained loss.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
         xp, h, lab = self._prep(scores, labels)
         with np.errstate(over="ignore", invalid="ignore"):
             return _loss_and_grad(self.kind, self.phi, h, lab, xp, want_grad=False)
@@ -161,6 +215,29 @@ class MulticlassLoss:
         max: the same for the maximising y' only (a subgradient; first maximiser on ties);
         constrained: ∂ℓ/∂h_{y'} = −Φ'(−h_{y'}) (y' ≠ y), 0 at y — the gradient in ℝⁿ; its projection on
         Σh = 0 is g − mean(g). At kinks Φ' is the right derivative of :mod:`theorylab.losses.margin`.
+
+        Parameters
+        ----------
+        scores : array (batch, n)
+            Scores h.
+        labels : integer array (batch,)
+            Class indices in [0, n).
+
+        Returns
+        -------
+        loss : array (batch,)
+            The losses.
+        grad : array (batch, n)
+            The (sub)gradients with respect to h.
+
+        Raises
+        ------
+        InputError
+            For malformed scores or labels, or uncentred scores of a constrained loss.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
         """
         xp, h, lab = self._prep(scores, labels)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -173,6 +250,28 @@ class MulticlassLoss:
 
         Constrained: C = Σ_j (1 − p_j) Φ(−h_j) (needs Σp = 1 and Σh = 0, the latter not re-checked here);
         sum/max: from the pairwise margins D_{yy'} = h_y − h_{y'}.
+
+        Parameters
+        ----------
+        p : array (..., n)
+            Conditional label probabilities.
+        h : array (..., n)
+            Scores (no NaN), leading axes broadcastable with p.
+
+        Returns
+        -------
+        array
+            The conditional risks over the broadcast leading axes.
+
+        Raises
+        ------
+        InputError
+            For unequal or < 2 class counts, invalid probabilities, NaN scores or non-broadcastable shapes.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022
+        (conditional risk and calibration gap).
         """
         xp, (p, h) = real_namespace(p=p, h=h)
         check_no_nan("h", h, xp)
@@ -236,6 +335,33 @@ class MulticlassLoss:
 
         Sum-exponential: (Σ_y √p_y)² − 1 (Cauchy–Schwarz on (Σ e^{h})(Σ p e^{−h})). Other losses, or
         ``numeric=True``: multistart Nelder–Mead (an upper estimate; NumPy rows only).
+
+        Parameters
+        ----------
+        p : array (..., n)
+            Conditional label probabilities.
+        numeric : bool, default False
+            Use the numerical search even where a closed form exists.
+        rng : numpy.random.Generator, optional
+            Random starts of the numerical search (``default_rng(0)`` when None).
+        starts : int, default 6
+            Number of Nelder–Mead starts (≥ 1).
+
+        Returns
+        -------
+        array or float
+            C*(p) over the leading axes (a float for one vector on the numerical path).
+
+        Raises
+        ------
+        InputError
+            For invalid probabilities, starts or rng.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the closed
+        forms here are derived in this docstring).
         """
         xp, (p,) = real_namespace(p=p)
         check_probability("p", p, xp)
@@ -263,8 +389,30 @@ class MulticlassLoss:
         return None
 
     def scores_from_free(self, z):
-        """Unconstrained parametrisation of the score space: z ∈ ℝ^{n−1} ↦ h = (0, z) (max/sum: shift
-        invariance) or h = (z, −Σz) (constrained: Σh = 0). Vectorised over leading axes (NumPy)."""
+        """Unconstrained parametrisation of the score space z ∈ ℝ^{n−1} ↦ h.
+
+        h = (0, z) for max/sum (shift invariance) or h = (z, −Σz) for constrained losses (Σh = 0). Vectorised over
+        leading axes (NumPy).
+
+        Parameters
+        ----------
+        z : array (..., n − 1)
+            Free coordinates, n ≥ 2.
+
+        Returns
+        -------
+        ndarray (..., n)
+            The scores.
+
+        Raises
+        ------
+        InputError
+            When z is not real or has an empty last axis.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
         _, (z,) = real_namespace(z=z)
         z = np.asarray(z, dtype=np.float64)
         if z.ndim < 1 or z.shape[-1] < 1:
@@ -305,30 +453,155 @@ class MulticlassLoss:
 
 
 def multiclass_loss(kind: str, phi) -> MulticlassLoss:
-    """The ``kind`` ∈ {max, sum, constrained} loss built from Φ = ``phi`` (a name such as "hinge",
-    "exponential", "squared_hinge", "rho_margin(rho=0.5)", or a MarginLoss). Shared spec §9."""
+    """The ``kind`` ∈ {max, sum, constrained} loss built from Φ = ``phi``.
+
+    Parameters
+    ----------
+    kind : {"max", "sum", "constrained"}
+        The multi-class construction.
+    phi : str or MarginLoss
+        A margin-loss name such as "hinge", "exponential", "squared_hinge", "rho_margin(rho=0.5)", or a
+        MarginLoss.
+
+    Returns
+    -------
+    MulticlassLoss
+        The loss object.
+
+    Raises
+    ------
+    InputError
+        For an unknown kind or loss.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022;
+    derivation worked out in the project's claim notes (shared/claims/surrogate-losses.md §9).
+    """
     return MulticlassLoss(_check_kind(kind), _phi(phi))
 
 
 def max_loss(scores, labels, phi):
-    """Multi-class max loss max_{y'≠y} Φ(h_y − h_{y'}) per row (Awasthi et al. NeurIPS 2022; spec §9)."""
+    """Multi-class max loss ℓ = max_{y'≠y} Φ(h_y − h_{y'}) per row.
+
+    Parameters
+    ----------
+    scores : array (batch, n)
+        Scores h.
+    labels : integer array (batch,)
+        Class indices in [0, n).
+    phi : str or MarginLoss
+        The binary margin loss Φ.
+
+    Returns
+    -------
+    array (batch,)
+        The losses.
+
+    Raises
+    ------
+    InputError
+        For malformed scores, labels or an unknown loss.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022 (max
+    losses).
+    """
     return multiclass_loss("max", phi).value(scores, labels)
 
 
 def sum_loss(scores, labels, phi):
-    """Multi-class sum loss Σ_{y'≠y} Φ(h_y − h_{y'}) per row (Awasthi et al. NeurIPS 2022; spec §9)."""
+    """Multi-class sum loss ℓ = Σ_{y'≠y} Φ(h_y − h_{y'}) per row.
+
+    Parameters
+    ----------
+    scores : array (batch, n)
+        Scores h.
+    labels : integer array (batch,)
+        Class indices in [0, n).
+    phi : str or MarginLoss
+        The binary margin loss Φ.
+
+    Returns
+    -------
+    array (batch,)
+        The losses.
+
+    Raises
+    ------
+    InputError
+        For malformed scores, labels or an unknown loss.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022 (sum
+    losses).
+    """
     return multiclass_loss("sum", phi).value(scores, labels)
 
 
 def constrained_loss(scores, labels, phi):
-    """Constrained loss Σ_{y'≠y} Φ(−h_{y'}) per row, rows of ``scores`` summing to 0 (Lee, Lin, Wahba 2004
-    form; Awasthi et al. NeurIPS 2022; spec §9)."""
+    """Constrained loss ℓ = Σ_{y'≠y} Φ(−h_{y'}) per row, rows of ``scores`` summing to 0.
+
+    Parameters
+    ----------
+    scores : array (batch, n)
+        Scores h with Σ_y h_y = 0 per row (see :func:`center_scores`).
+    labels : integer array (batch,)
+        Class indices in [0, n).
+    phi : str or MarginLoss
+        The binary margin loss Φ.
+
+    Returns
+    -------
+    array (batch,)
+        The losses.
+
+    Raises
+    ------
+    InputError
+        For malformed or uncentred scores, labels or an unknown loss.
+
+    References
+    ----------
+    Y. Lee, Y. Lin, G. Wahba, "Multicategory Support Vector Machines: Theory and Application to the Classification of
+    Microarray Data and Satellite Radiance Data", J. Amer. Statist. Assoc. 99(465), 2004 (the constrained form).
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022
+    (constrained losses).
+    """
     return multiclass_loss("constrained", phi).value(scores, labels)
 
 
 def attributed_constrained_transform(phi, t):
-    """Constrained-loss transforms attributed to Mao, Mohri, Zhong (NeurIPS 2023) in spec §9 [RECONSTRUCTED]:
-    hinge and ρ-margin t, exponential 2 − √(4 − t²), squared hinge t²/2 (NumPy)."""
+    """Constrained-loss H-consistency transforms as attributed to Mao, Mohri, Zhong (NeurIPS 2023).
+
+    hinge and ρ-margin: T(t) = t; exponential: T(t) = 2 − √(4 − t²); squared hinge: T(t) = t²/2 (NumPy).
+    [RECONSTRUCTED: the forms could not be confirmed against the paper's text.]
+
+    Parameters
+    ----------
+    phi : str or MarginLoss
+        hinge, exponential, squared_hinge or rho_margin(...).
+    t : float or array
+        0-1 regret values t ∈ [0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        T(t).
+
+    Raises
+    ------
+    InputError
+        For t outside [0, 1] or a loss without an attributed transform.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (tight bounds
+    for constrained losses); attribution taken from the project's claim notes
+    (shared/claims/surrogate-losses.md §9).
+    """
     name = _phi(phi).name
     check_in_unit_interval("t", t)
     t = np.asarray(t, dtype=np.float64)

@@ -28,12 +28,42 @@ _BLOWUP = 1e30  # a (batch) loss above this × max(1, initial loss) is a diverge
 
 
 class DivergenceError(InputError):
-    """The step size makes (S)GD diverge; the message names the step, the iteration and the loss."""
+    """The step size makes (S)GD diverge; the message names the step, the iteration and the loss.
+
+    A subclass of :class:`InputError` (the step size is a user input).
+
+    References
+    ----------
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490 (stability limits of the step size).
+    """
 
 
 @dataclasses.dataclass
 class DiagonalParams:
-    """Parameters ``(u, v)`` of a diagonal linear network and which parameterisation they use."""
+    """Parameters ``(u, v)`` of a diagonal linear network and which parameterisation they use.
+
+    Parameters
+    ----------
+    u : array (d,)
+        First factor.
+    v : array (d,)
+        Second factor.
+    parametrization : {"uu-vv", "uv"}, default "uu-vv"
+        β = u⊙u − v⊙v (A) or β = u⊙v (B).
+
+    Raises
+    ------
+    InputError
+        For an unknown parametrization.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490 (parameterisation B).
+    """
 
     u: object
     v: object
@@ -55,6 +85,26 @@ class Trajectory:
     ``log_a``/``log_b`` (when tracked) are ``Σ_k log|1 − c γ_k g_k|`` and ``Σ_k log|1 + c γ_k g_k|``
     per coordinate, with ``c = 2`` for ``"uu-vv"`` and ``c = 1`` for ``"uv"`` (the factors of the exact
     multiplicative identity, Pesme et al. 2021 / Even et al. 2023).
+
+    Parameters
+    ----------
+    beta : array (d,)
+        Final predictor β.
+    params : DiagonalParams
+        Final parameters.
+    log_a : array (d,) or None
+        Σ_k log|1 − c γ_k g_k| (when tracked).
+    log_b : array (d,) or None
+        Σ_k log|1 + c γ_k g_k| (when tracked).
+    n_steps : int
+        Number of steps run.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524.
+    M. Even, S. Pesme, S. Gunasekar, N. Flammarion, "(S)GD over Diagonal Linear Networks: Implicit Regularisation,
+    Large Stepsizes and Edge of Stability", NeurIPS 2023.
     """
 
     beta: object
@@ -65,7 +115,23 @@ class Trajectory:
 
 
 def predictor(params: DiagonalParams):
-    """``β`` of a :class:`DiagonalParams`: ``u⊙u − v⊙v`` (A) or ``u⊙v`` (B)."""
+    """β of a :class:`DiagonalParams`: ``u⊙u − v⊙v`` (A) or ``u⊙v`` (B).
+
+    Parameters
+    ----------
+    params : DiagonalParams
+        The network parameters.
+
+    Returns
+    -------
+    array (d,)
+        The linear predictor β.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    """
     if not isinstance(params, DiagonalParams):
         raise InputError(f"params={type(params).__name__} is not allowed; a DiagonalParams is")
     if params.parametrization == "uu-vv":
@@ -74,7 +140,27 @@ def predictor(params: DiagonalParams):
 
 
 def train_loss(X, y, beta) -> float:
-    """``L(β) = (1/2n)‖Xβ − y‖²`` (array API)."""
+    """L(β) = (1/2n)‖Xβ − y‖² (array API).
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    beta : array (d,)
+        Predictor.
+
+    Returns
+    -------
+    float
+        The training loss.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    """
     xp, X, y = check_data(X, y)
     _, (beta,) = real_namespace(beta=beta)
     if tuple(beta.shape) != (X.shape[1],):
@@ -85,7 +171,34 @@ def train_loss(X, y, beta) -> float:
 
 # ----------------------------------------------------------------------------- validation
 def check_data(X, y):
-    """Validate a design ``X`` (n × d) and targets ``y`` (n,); return them (array-API, float)."""
+    """Validate a design ``X`` (n × d) and targets ``y`` (n,); return them (array-API, float).
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design (finite).
+    y : array (n,)
+        Targets (finite).
+
+    Returns
+    -------
+    xp : module
+        The array-API namespace.
+    X : array (n, d)
+        Real floating-point design.
+    y : array (n,)
+        Real floating-point targets.
+
+    Raises
+    ------
+    InputError
+        For wrong shapes or non-finite entries.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    """
     xp, (X, y) = real_namespace(X=X, y=y)
     if X.ndim != 2:
         raise InputError(f"X has shape {tuple(X.shape)}; a 2-D array (n samples × d features) is allowed")
@@ -131,6 +244,29 @@ def batch_index_chunks(rng: np.random.Generator, n: int, batch_size: int, n_step
     Each batch is ``batch_size`` distinct indices drawn uniformly without replacement, independently
     across steps (batch 1: i.i.d. uniform indices). Both the numba and the reference path consume this
     generator, so the same ``rng`` state gives the same batches.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the batches.
+    n : int
+        Number of samples.
+    batch_size : int
+        Batch size in [1, n].
+    n_steps : int
+        Total number of steps.
+
+    Returns
+    -------
+    iterator of ndarray (m, batch_size)
+        A generator of int64 sample indices, m ≤ ``_CHUNK`` steps per array.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524.
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     return _batch_index_chunks(check_generator("rng", rng), check_integer("n", n),
                                _check_batch(batch_size, check_integer("n", n)), _check_steps(n_steps))
@@ -185,6 +321,20 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
     DivergenceError
         When the (batch) loss becomes non-finite or exceeds ``1e30 · max(1, L(β₀))``; names the step,
         iteration and loss. No NaN is ever returned.
+
+    Returns
+    -------
+    Trajectory
+        Final β, parameters and (when tracked) log_a/log_b.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524.
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490 (parameterisation B).
     """
     xp, X, y = check_data(X, y)
     step = check_positive("step", step)
@@ -232,7 +382,50 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
 
 
 def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng, warmup, track):
-    """Array-API reference loop with the contract of :func:`run_dynamics` (one step per Python iteration)."""
+    """Array-API reference loop with the contract of :func:`run_dynamics` (one step per Python iteration).
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design (validated).
+    y : array (n,)
+        Targets.
+    u0 : array (d,)
+        Initial u.
+    v0 : array (d,)
+        Initial v.
+    step : float
+        Step size γ > 0.
+    n_steps : int
+        Number of steps.
+    mode : int
+        0 for "uu-vv", 1 for "uv".
+    batch_size : int or None
+        None for GD, else the SGD batch size.
+    rng : numpy.random.Generator or None
+        Batch source (SGD).
+    warmup : int
+        Linear warm-up length.
+    track : bool
+        Accumulate log_a/log_b.
+
+    Returns
+    -------
+    Trajectory
+        As :func:`run_dynamics`.
+
+    Raises
+    ------
+    DivergenceError
+        When the loss becomes non-finite or explodes.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524.
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
+    """
     xp, (X, y, u, v) = namespace_of(X, y, u0, v0)
     u = xp.asarray(u, copy=True)
     v = xp.asarray(v, copy=True)
@@ -283,14 +476,39 @@ def _alpha_init(X, alpha):
 
 
 def train_gd(X, y, alpha, step, n_steps):
-    """Full-batch GD on ``β = u⊙u − v⊙v`` from ``u₀ = v₀ = α𝟏`` (Woodworth et al. 2020, Sec. 4).
+    """Full-batch GD on β = u⊙u − v⊙v from u₀ = v₀ = α𝟏.
 
-    Step ``u ← u ⊙ (1 − 2γ∇L(β))``, ``v ← v ⊙ (1 + 2γ∇L(β))`` with ``L = (1/2n)‖Xβ − y‖²``.
+    Step u ← u ⊙ (1 − 2γ∇L(β)), v ← v ⊙ (1 + 2γ∇L(β)) with L = (1/2n)‖Xβ − y‖².
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    alpha : float
+        Initialisation scale α > 0.
+    step : float
+        Step size γ > 0.
+    n_steps : int
+        Number of steps ≥ 0.
 
     Returns
     -------
     beta : array (d,)
+        Final predictor.
     params : DiagonalParams
+        Final parameters.
+
+    Raises
+    ------
+    InputError
+        For invalid data, α, γ or n_steps; DivergenceError when GD diverges.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     u0, v0 = _alpha_init(X, alpha)
     tr = run_dynamics(X, y, u0, v0, step=step, n_steps=n_steps)
@@ -298,10 +516,44 @@ def train_gd(X, y, alpha, step, n_steps):
 
 
 def train_sgd(X, y, alpha, step, n_steps, batch_size, rng):
-    """Minibatch SGD on ``β = u⊙u − v⊙v`` from ``u₀ = v₀ = α𝟏`` (Pesme et al. 2021, eq. (3)).
+    """Minibatch SGD on β = u⊙u − v⊙v from u₀ = v₀ = α𝟏.
 
-    Each step uses ``g = (1/B) Σ_{i∈B} (x_iᵀβ − y_i) x_i`` over a batch of ``batch_size`` distinct
-    indices drawn with ``rng``. Returns ``(beta, params)`` like :func:`train_gd`.
+    Each step uses g = (1/B) Σ_{i∈B} (x_iᵀβ − y_i) x_i over a batch of ``batch_size`` distinct indices drawn
+    with ``rng``; u ← u ⊙ (1 − 2γg), v ← v ⊙ (1 + 2γg).
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    alpha : float
+        Initialisation scale α > 0.
+    step : float
+        Step size γ > 0.
+    n_steps : int
+        Number of steps ≥ 0.
+    batch_size : int
+        Batch size B in [1, n].
+    rng : numpy.random.Generator
+        Batch source.
+
+    Returns
+    -------
+    beta : array (d,)
+        Final predictor.
+    params : DiagonalParams
+        Final parameters.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments; DivergenceError when SGD diverges.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524, eq. (3).
     """
     u0, v0 = _alpha_init(X, alpha)
     tr = run_dynamics(X, y, u0, v0, step=step, n_steps=n_steps, batch_size=batch_size, rng=rng)
@@ -309,16 +561,39 @@ def train_sgd(X, y, alpha, step, n_steps, batch_size, rng):
 
 
 def multiplicative_identity(alpha, log_a, log_b):
-    """``β_T`` from the exact identity (Pesme et al. 2021 eq. (6); Even et al. 2023), parameterisation (A).
+    """β_T from the exact multiplicative identity of (S)GD, parameterisation (A).
 
-    With ``a = Σ_k log|1 − 2γ_k g_k|`` and ``b = Σ_k log|1 + 2γ_k g_k|``:
-    ``β_T = 2 α_T² ⊙ sinh(a − b)``, ``α_T² = α² e^{−G_T}``, ``G_T = −(a + b) = Σ_k q̃(2γ_k g_k)``,
-    ``q̃(x) = −log|1 − x²|``. Valid while no factor changed sign (true for stable steps).
+    With a = Σ_k log|1 − 2γ_k g_k| and b = Σ_k log|1 + 2γ_k g_k|: β_T = 2 α_T² ⊙ sinh(a − b),
+    α_T² = α² e^{−G_T}, G_T = −(a + b) = Σ_k q̃(2γ_k g_k), q̃(x) = −log|1 − x²|. Valid while no factor changed
+    sign (true for stable steps).
+
+    Parameters
+    ----------
+    alpha : float or array (d,)
+        Initialisation scale α > 0.
+    log_a : array (d,)
+        a, from a tracked :class:`Trajectory`.
+    log_b : array (d,)
+        b, from a tracked :class:`Trajectory`.
 
     Returns
     -------
     beta : array (d,)
-    gain : array (d,)  — ``G_T``
+        β_T.
+    gain : array (d,)
+        G_T.
+
+    Raises
+    ------
+    InputError
+        For invalid α or log arrays.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524, eq. (6).
+    M. Even, S. Pesme, S. Gunasekar, N. Flammarion, "(S)GD over Diagonal Linear Networks: Implicit Regularisation,
+    Large Stepsizes and Edge of Stability", NeurIPS 2023.
     """
     alpha = check_positive("alpha", alpha)
     xp, (log_a, log_b) = real_namespace(log_a=log_a, log_b=log_b)
@@ -329,12 +604,33 @@ def multiplicative_identity(alpha, log_a, log_b):
 
 
 def effective_alpha(params: DiagonalParams):
-    """Per-coordinate effective initialisation scale ``α_eff`` at the current parameters.
+    """Per-coordinate effective initialisation scale α_eff at the current parameters.
 
-    ``"uu-vv"``: ``α_eff² = |u⊙v|`` (conserved by gradient flow, equal to ``α² e^{−G_T}`` along (S)GD,
-    where the absolute value covers steps with ``|2γg| > 1`` that flip the signs of ``u`` and ``v``);
-    ``"uv"``: ``α_eff² = (u⊙u − v⊙v)/4`` (the imbalance δ/4, from the map ``w± = (u ± v)/2``).
-    Raises :class:`InputError` when a coordinate's scale is not positive.
+    "uu-vv": α_eff² = |u⊙v| (conserved by gradient flow, equal to α² e^{−G_T} along (S)GD, where the absolute
+    value covers steps with |2γg| > 1 that flip the signs of u and v); "uv": α_eff² = (u⊙u − v⊙v)/4 (the
+    imbalance δ/4, from the map w± = (u ± v)/2).
+
+    Parameters
+    ----------
+    params : DiagonalParams
+        The network parameters.
+
+    Returns
+    -------
+    array (d,)
+        α_eff.
+
+    Raises
+    ------
+    InputError
+        When a coordinate's scale is not positive.
+
+    References
+    ----------
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524.
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     if not isinstance(params, DiagonalParams):
         raise InputError(f"params={type(params).__name__} is not allowed; a DiagonalParams is")
@@ -347,13 +643,42 @@ def effective_alpha(params: DiagonalParams):
 
 
 def gradient_flow(X, y, alpha, t_end, rtol=1e-11, atol=1e-13):
-    """Gradient flow on (A) from ``α𝟏`` up to time ``t_end`` by an implicit ODE solver (reference).
+    """Gradient flow on (A) from α𝟏 up to time ``t_end`` by an implicit ODE solver (reference).
 
-    Integrates ``μ̇ = (Xβ − y)/n`` with ``β = −2α² sinh(4Xᵀμ)`` (Woodworth et al. 2020, Sec. 4: the
-    flow ``u̇ = −2u⊙∇L``, ``v̇ = 2v⊙∇L`` gives ``u = α e^{−2ρ}``, ``v = α e^{2ρ}``, ``ρ = Xᵀμ``) with
-    ``scipy.integrate.solve_ivp`` (Radau, analytic Jacobian).
+    Integrates μ̇ = (Xβ − y)/n with β = −2α² sinh(4Xᵀμ) (the flow u̇ = −2u⊙∇L, v̇ = 2v⊙∇L gives
+    u = α e^{−2ρ}, v = α e^{2ρ}, ρ = Xᵀμ) with ``scipy.integrate.solve_ivp`` (Radau, analytic Jacobian).
 
-    Returns ``(beta, params)``.
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    alpha : float
+        Initialisation scale α > 0.
+    t_end : float
+        Final time ≥ 0.
+    rtol : float, default 1e-11
+        Relative tolerance of the solver.
+    atol : float, default 1e-13
+        Absolute tolerance of the solver.
+
+    Returns
+    -------
+    beta : ndarray (d,)
+        β(t_end).
+    params : DiagonalParams
+        (u, v) at t_end.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     from scipy.integrate import solve_ivp
 
@@ -382,9 +707,37 @@ def gradient_flow(X, y, alpha, t_end, rtol=1e-11, atol=1e-13):
 
 
 def sparse_regression(n, d, s, rng, n_test=0, value=1.0):
-    """Noiseless sparse regression: ``x ~ N(0, I_d)``, ``β* = value·(1,…,1,0,…,0)`` (s ones), ``y = Xβ*``.
+    """Noiseless sparse regression: x ~ N(0, I_d), β* = value·(1,…,1,0,…,0) (s ones), y = Xβ*.
 
-    Returns ``(X, y, beta_star, X_test, y_test)`` (test arrays have ``n_test`` rows).
+    Parameters
+    ----------
+    n : int
+        Training samples ≥ 1.
+    d : int
+        Dimension ≥ 1.
+    s : int
+        Sparsity, 1 ≤ s ≤ d.
+    rng : numpy.random.Generator
+        Random source.
+    n_test : int, default 0
+        Test samples ≥ 0.
+    value : float, default 1.0
+        Value of the non-zero coefficients.
+
+    Returns
+    -------
+    tuple
+        (X, y, beta_star, X_test, y_test); the test arrays have ``n_test`` rows.
+
+    Raises
+    ------
+    InputError
+        For invalid n, d, s, rng, n_test or value.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     for name, v in (("n", n), ("d", d), ("s", s)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:

@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import InputError, check_integer, check_no_nan, check_positive, namespace_of, real_namespace
+from .._validation import InputError, check_integer, check_no_nan, check_positive, real_namespace
 
 
 class NotInterpolableError(InputError):
-    """No β satisfies Xβ = y (y is not in the range of X)."""
+    """No β satisfies Xβ = y (y is not in the range of X).
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277 (the implicit bias is defined on the
+    interpolating set).
+    """
 
 
 def q_entropy(z):
@@ -25,6 +32,21 @@ def q_entropy(z):
 
     Evaluated as ``z·arcsinh(z/2) − z²/(2 + √(4+z²))`` to avoid cancellation at small ``|z|``
     (``q(z) = z²/4 + O(z⁴)``). Array API.
+
+    Parameters
+    ----------
+    z : float or array
+        Real arguments.
+
+    Returns
+    -------
+    array
+        q(z), in the namespace of z.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, eq. (10).
     """
     xp, (z,) = real_namespace(z=z)
     check_no_nan("z", z, xp)
@@ -33,7 +55,25 @@ def q_entropy(z):
 
 
 def Q_alpha(beta, alpha):
-    """``Q_α(β) = Σ_i α_i² q(β_i/α_i²)`` (Woodworth et al. 2020, eq. (10)); ``alpha`` scalar or (d,). Array API."""
+    """``Q_α(β) = Σ_i α_i² q(β_i/α_i²)`` (Woodworth et al. 2020, eq. (10)); ``alpha`` scalar or (d,). Array API.
+
+    Parameters
+    ----------
+    beta : array (d,)
+        Predictor β.
+    alpha : float or array (d,)
+        Scales α > 0.
+
+    Returns
+    -------
+    float or array
+        Q_α(β).
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, eq. (10).
+    """
     xp, (beta,) = real_namespace(beta=beta)
     check_no_nan("beta", beta, xp)
     if beta.ndim != 1:
@@ -46,6 +86,30 @@ def check_interpolable(X, y, rtol=1e-8):
     """Raise :class:`NotInterpolableError` unless ``y`` is in the range of ``X`` (to ``rtol``).
 
     Tests the residual of the min-ℓ2 solution, ``‖X X⁺y − y‖ ≤ rtol·(1 + ‖y‖)``.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    rtol : float, default 1e-8
+        Relative residual tolerance.
+
+    Returns
+    -------
+    array (d,)
+        The min-ℓ2 solution X⁺y (an interpolator).
+
+    Raises
+    ------
+    NotInterpolableError
+        When y is not in range(X).
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     from .diagonal_net import check_data
 
@@ -65,6 +129,23 @@ def min_l2_interpolator(X, y):
     """Minimum-ℓ2-norm interpolator ``X⁺y`` (kernel limit α → ∞ of Woodworth et al. 2020). Array API.
 
     Raises :class:`NotInterpolableError` when ``Xβ = y`` has no solution.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+
+    Returns
+    -------
+    array (d,)
+        X⁺y.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
     from .diagonal_net import check_data
 
@@ -77,6 +158,25 @@ def min_l1_interpolator(X, y):
 
     Solves ``min 𝟏ᵀ(p + m)`` s.t. ``X(p − m) = y``, ``p, m ≥ 0`` with SciPy's HiGHS; returns ``p − m``
     (NumPy). Raises :class:`NotInterpolableError` when ``Xβ = y`` has no solution.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+
+    Returns
+    -------
+    ndarray (d,)
+        argmin_{Xβ=y} ‖β‖₁.
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4 (rich limit); S. S. Chen, D. L. Donoho,
+    M. A. Saunders, "Atomic Decomposition by Basis
+    Pursuit", SIAM J. Sci. Comput. 20(1), 1998.
     """
     from scipy.optimize import linprog
 
@@ -109,22 +209,42 @@ def _alpha_sq(alpha, d, xp, dtype):
 
 
 def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
-    """``argmin_{Xβ=y} Q_α(β)``: the limit of gradient flow from ``α`` (Woodworth et al. 2020, Thm 1).
+    """argmin_{Xβ=y} Q_α(β): the limit of gradient flow from α.
 
-    Damped Newton on the dual ``D(λ) = Σ 4α_i² sinh²((Xᵀλ)_i/2) − yᵀλ`` (gradient ``Xβ(λ) − y``, Hessian
-    ``X diag(2α² cosh Xᵀλ) Xᵀ``), Armijo backtracking (overflowing trial points are rejected), stopped
-    when ``‖Xβ − y‖ ≤ tol·(1 + ‖y‖)``. Stationarity ``∇Q_α(β) = arcsinh(β/2α²) = Xᵀλ`` holds by
-    construction, so the returned ``β`` satisfies the KKT conditions of the strictly convex primal.
+    Damped Newton on the dual D(λ) = Σ 4α_i² sinh²((Xᵀλ)_i/2) − yᵀλ (gradient Xβ(λ) − y, Hessian
+    X diag(2α² cosh Xᵀλ) Xᵀ), Armijo backtracking (overflowing trial points are rejected), stopped
+    when ‖Xβ − y‖ ≤ tol·(1 + ‖y‖). Stationarity ∇Q_α(β) = arcsinh(β/2α²) = Xᵀλ holds by
+    construction, so the returned β satisfies the KKT conditions of the strictly convex primal.
 
     Parameters
     ----------
-    X, y : arrays (n × d), (n,)
-    alpha : float > 0 or array (d,) of positive scales (per-coordinate / effective initialisation)
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets (in the range of X).
+    alpha : float > 0 or array (d,)
+        Positive scales (per-coordinate / effective initialisation).
+    tol : float, default 1e-12
+        Relative residual tolerance.
+    max_iter : int, default 500
+        Newton iteration cap.
+
+    Returns
+    -------
+    array (d,)
+        The minimiser β.
 
     Raises
     ------
     InputError
-        ``alpha`` not positive; :class:`NotInterpolableError` when ``y ∉ range(X)``.
+        ``alpha`` not positive; :class:`NotInterpolableError` when y ∉ range(X).
+
+    References
+    ----------
+    B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
+    Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Theorem 1.
+    S. Pesme, L. Pillaud-Vivien, N. Flammarion, "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit
+    of Stochasticity", NeurIPS 2021, arXiv:2106.09524 (effective α of SGD).
     """
     from .diagonal_net import check_data
 

@@ -8,7 +8,7 @@ Wu & Su (ICML 2023, arXiv 2305.17490): a minimum linearly stable for batch-1 SGD
 """
 from __future__ import annotations
 
-from .._validation import InputError, namespace_of, real_namespace
+from .._validation import InputError, real_namespace
 
 
 def _check_params(X, params):
@@ -24,7 +24,25 @@ def _check_params(X, params):
 
 
 def per_sample_jacobian(X, params):
-    """Rows ``a_i = ∇_θ (x_iᵀβ(θ))`` (n × 2d), ``θ = (u, v)``. Array API."""
+    """Rows ``a_i = ∇_θ (x_iᵀβ(θ))`` (n × 2d), ``θ = (u, v)``. Array API.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    params : DiagonalParams
+        The parameters (u, v).
+
+    Returns
+    -------
+    array (n, 2d)
+        The rows a_i.
+
+    References
+    ----------
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490.
+    """
     _check_params(X, params)
     xp, (X, u, v) = real_namespace(X=X, u=params.u, v=params.v)
     if params.parametrization == "uu-vv":
@@ -38,6 +56,25 @@ def hessian(X, y, params):
     ``H = (1/n) Σ_i a_i a_iᵀ + R`` with ``g = Xᵀr/n`` and the residual term
     ``R = diag(2g, −2g)`` for ``β = u⊙u − v⊙v`` or ``R = [[0, diag g], [diag g, 0]]`` for ``β = u⊙v``.
     ``R`` is traceless, so ``tr H = (1/n) Σ_i ‖a_i‖²`` at every point.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    params : DiagonalParams
+        The parameters (u, v).
+
+    Returns
+    -------
+    array (2d, 2d)
+        The Hessian H.
+
+    References
+    ----------
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490.
     """
     from .diagonal_net import check_data, predictor
 
@@ -62,7 +99,25 @@ def hessian(X, y, params):
 
 def hessian_trace(X, params):
     """``tr H = (1/n) Σ_i ‖a_i‖²`` (exact at any point). For ``β = u⊙v`` this is
-    ``Σ_j Σ̂_jj (u_j² + v_j²)`` with ``Σ̂_jj = (1/n) Σ_i x_ij²`` (Wu & Su 2023). Array API."""
+    ``Σ_j Σ̂_jj (u_j² + v_j²)`` with ``Σ̂_jj = (1/n) Σ_i x_ij²`` (Wu & Su 2023). Array API.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    params : DiagonalParams
+        The parameters (u, v).
+
+    Returns
+    -------
+    float
+        tr H.
+
+    References
+    ----------
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490.
+    """
     xp, X = _check_params(X, params)
     A = per_sample_jacobian(X, params)
     return float(xp.sum(A * A)) / X.shape[0]
@@ -81,6 +136,28 @@ def sgd_stability(X, y, params, batch_size=1):
     * ``sgd_trace_step_bound = 2/(p tr H)``: implied by (16) since ``(1/n)Σ‖a_i‖⁴ ≥ (tr H)²``
       (``= 2/tr H`` at batch 1, the trace condition of Wu & Su 2023);
     * ``sigma_min = min_j Σ̂_jj`` and ``l1 = ‖β‖₁``.
+
+    Parameters
+    ----------
+    X : array (n, d)
+        Design.
+    y : array (n,)
+        Targets.
+    params : DiagonalParams
+        Parameters at an interpolating minimum.
+    batch_size : int, default 1
+        SGD batch size B in [1, n].
+
+    Returns
+    -------
+    dict
+        The quantities listed above (floats).
+
+    References
+    ----------
+    L. Wu, W. J. Su, "The Implicit Regularization of Dynamical Stability in Stochastic Gradient Descent", ICML 2023,
+    arXiv:2305.17490.
+    R. Mulayoff, T. Michaeli, "Exact Mean Square Linear Stability Analysis for SGD", 2023 (COLT 2024).
     """
     from .diagonal_net import _check_batch, check_data, predictor
 

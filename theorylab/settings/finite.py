@@ -1,7 +1,7 @@
-"""Finite-X distributions with affine multi-class scores h(x, y) = w_y x + b_y on a line (spec protocol E1).
+"""Finite-X distributions with affine multi-class scores h(x, y) = w_y x + b_y on a line (claim-notes protocol E1).
 
 Exact risks (finite sums), best-in-class risks by optimisation, minimizability gaps
-M_ℓ(H) = R*_ℓ(H) − E_x C*_ℓ(H, x) (Mao, Mohri, Zhong, ICML 2023, §4; shared spec §1, §5, §10 E1).
+M_ℓ(H) = R*_ℓ(H) − E_x C*_ℓ(H, x) (Mao, Mohri, Zhong, ICML 2023, §4; claim notes §1, §5, §10 E1).
 Hypothesis set: affine scores, either complete (free w, b) or box-bounded |w_y| ≤ W, |b_y| ≤ B, whose
 per-point score range is [−Λ(x), Λ(x)], Λ(x) = W|x| + B.
 """
@@ -22,10 +22,32 @@ from ..losses.compsum import best_conditional_risk, check_tau
 class FiniteProblem:
     """A distribution on finitely many points x_i ∈ ℝ with conditional label laws p_i ∈ Δ_n.
 
-    Attributes
+    Hypotheses are affine scores h(x, y) = w_y x + b_y, complete or box-bounded (|w_y| ≤ W, |b_y| ≤ B, so
+    per-point scores lie in [−Λ(x), Λ(x)], Λ(x) = W|x| + B).
+
+    Parameters
     ----------
-    x : (m,) points; px : (m,) marginal P(x_i); p : (m, n) conditionals p(x_i, ·);
-    W, B : affine weight/bias bounds, or None for the complete affine class.
+    x : array (m,)
+        The points (finite, non-empty).
+    px : array (m,)
+        Marginal probabilities P(x_i) (a probability vector).
+    p : array (m, n)
+        Conditional label distributions p(x_i, ·), n ≥ 2.
+    W : float, optional
+        Weight bound W > 0; None (with B None) for the complete affine class.
+    B : float, optional
+        Bias bound B > 0; given together with W.
+
+    Raises
+    ------
+    InputError
+        For malformed x, px, p, or only one of W and B.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (minimizability gaps of bounded hypothesis sets; the E1 protocol is from the
+    project's claim notes, shared/claims/surrogate-losses.md §10).
     """
 
     x: np.ndarray
@@ -55,12 +77,46 @@ class FiniteProblem:
 
     @property
     def n(self) -> int:
+        """Number of classes n."""
         return self.p.shape[1]
 
     @classmethod
     def random(cls, rng: np.random.Generator, m: int = 6, n: int = 3, alpha: float = 0.7,
                W: float | None = None, B: float | None = None, deterministic: bool = False):
-        """E1 instance: x ~ U[−1, 1] sorted, P_X ~ Dir(1), p(x, ·) ~ Dir(alpha) (one-hot if deterministic)."""
+        """E1 instance: x ~ U[−1, 1] sorted, P_X ~ Dir(1), p(x, ·) ~ Dir(alpha) (one-hot if deterministic).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Random source.
+        m : int, default 6
+            Number of points ≥ 1.
+        n : int, default 3
+            Number of classes ≥ 2.
+        alpha : float, default 0.7
+            Dirichlet concentration > 0 of the conditionals.
+        W : float, optional
+            Weight bound (None: complete class).
+        B : float, optional
+            Bias bound (None: complete class).
+        deterministic : bool, default False
+            One-hot conditionals (deterministic labels).
+
+        Returns
+        -------
+        FiniteProblem
+            The random instance.
+
+        Raises
+        ------
+        InputError
+            For invalid rng, m, n, alpha, W, B.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         rng = check_generator("rng", rng)
         m, n = check_integer("m", m), check_integer("n", n, minimum=2)
         alpha = check_positive("alpha", alpha)
@@ -74,7 +130,28 @@ class FiniteProblem:
 
     # ------------------------------------------------------------------ hypotheses and risks
     def scores(self, theta) -> np.ndarray:
-        """h(x_i, y) = w_y x_i + b_y for θ = (w_1..w_n, b_1..b_n); a batch (k, 2n) gives (k, m, n)."""
+        """h(x_i, y) = w_y x_i + b_y for θ = (w_1..w_n, b_1..b_n); a batch (k, 2n) gives (k, m, n).
+
+        Parameters
+        ----------
+        theta : array (..., 2n)
+            Parameters (w_1..w_n, b_1..b_n).
+
+        Returns
+        -------
+        ndarray (..., m, n)
+            The scores.
+
+        Raises
+        ------
+        InputError
+            When theta's last axis is not 2n.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         _, (th,) = real_namespace(theta=theta)
         th = np.asarray(th, dtype=np.float64)
         n = self.n
@@ -84,16 +161,62 @@ class FiniteProblem:
         return th[..., None, :n] * self.x[:, None] + th[..., None, n:]
 
     def bounds(self):
+        """Box bounds of θ for L-BFGS-B: [(−W, W)]·n + [(−B, B)]·n, or None for the complete class.
+
+        Returns
+        -------
+        list of (float, float) or None
+            The bounds.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         if self.W is None:
             return None
         return [(-self.W, self.W)] * self.n + [(-self.B, self.B)] * self.n
 
     def score_bound(self) -> np.ndarray | None:
-        """Λ(x_i) = W|x_i| + B (None for the complete class)."""
+        """Λ(x_i) = W|x_i| + B (None for the complete class).
+
+        Returns
+        -------
+        ndarray (m,) or None
+            Per-point score bounds.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return None if self.W is None else self.W * np.abs(self.x) + self.B
 
     def cond_risk_tau(self, theta, tau) -> np.ndarray:
-        """C_τ(h, x_i) = Σ_y p_y ℓ^τ(h, x_i, y), shape (..., m)."""
+        """C_τ(h, x_i) = Σ_y p_y ℓ^τ(h, x_i, y), shape (..., m).
+
+        Parameters
+        ----------
+        theta : array (..., 2n)
+            Affine parameters.
+        tau : float
+            τ ≥ 0 of the comp-sum loss.
+
+        Returns
+        -------
+        ndarray (..., m)
+            Conditional risks per point.
+
+        Raises
+        ------
+        InputError
+            For invalid τ or θ.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         tau = check_tau(tau)
         h = self.scores(theta)
         logs = h - h.max(-1, keepdims=True)
@@ -103,20 +226,108 @@ class FiniteProblem:
             return np.where(self.p > 0, self.p * psi, 0.0).sum(-1)
 
     def risk_tau(self, theta, tau):
+        """R_τ(h) = Σ_i P(x_i) C_τ(h, x_i).
+
+        Parameters
+        ----------
+        theta : array (..., 2n)
+            Affine parameters.
+        tau : float
+            τ ≥ 0.
+
+        Returns
+        -------
+        float or ndarray (...)
+            The expected comp-sum risk.
+
+        Raises
+        ------
+        InputError
+            For invalid τ or θ.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return self.cond_risk_tau(theta, tau) @ self.px
 
     def cond_risk01(self, theta) -> np.ndarray:
-        """1 − p(x, ŷ(x)), ŷ = argmax h (lowest index on ties)."""
+        """1 − p(x, ŷ(x)), ŷ = argmax h (lowest index on ties).
+
+        Parameters
+        ----------
+        theta : array (..., 2n)
+            Affine parameters.
+
+        Returns
+        -------
+        ndarray (..., m)
+            0-1 conditional risks per point.
+
+        Raises
+        ------
+        InputError
+            For invalid θ.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         h = self.scores(theta)
         pred = np.argmax(h, axis=-1)
         return 1.0 - np.take_along_axis(np.broadcast_to(self.p, h.shape), pred[..., None], -1)[..., 0]
 
     def risk01(self, theta):
+        """R_01(h) = Σ_i P(x_i)(1 − p(x_i, ŷ(x_i))).
+
+        Parameters
+        ----------
+        theta : array (..., 2n)
+            Affine parameters.
+
+        Returns
+        -------
+        float or ndarray (...)
+            The 0-1 risk.
+
+        Raises
+        ------
+        InputError
+            For invalid θ.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return self.cond_risk01(theta) @ self.px
 
     # --------------------------------------------------------------- best-in-class quantities
     def expected_cstar_tau(self, tau) -> float:
-        """E_x C*_τ(H, x): closed forms (complete) or per-point box [−Λ(x), Λ(x)] (see compsum)."""
+        """E_x C*_τ(H, x): closed forms (complete) or per-point box [−Λ(x), Λ(x)] (see compsum).
+
+        Parameters
+        ----------
+        tau : float
+            τ ≥ 0.
+
+        Returns
+        -------
+        float
+            The expected best conditional risk.
+
+        Raises
+        ------
+        InputError
+            For an invalid τ.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288 (minimizability gaps M = R* − E_x C*).
+        """
         lam = self.score_bound()
         if lam is None:
             return float(best_conditional_risk(self.p, tau) @ self.px)
@@ -124,11 +335,51 @@ class FiniteProblem:
                          for w, pi, li in zip(self.px, self.p, lam)))
 
     def expected_cstar01(self) -> float:
-        """E_x C*_01(H, x) = E_x[1 − max_y p(x, y)] (symmetric H predicting every class)."""
+        """E_x C*_01(H, x) = E_x[1 − max_y p(x, y)] (symmetric H predicting every class).
+
+        Returns
+        -------
+        float
+            The expected best 0-1 conditional risk.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return float((1 - self.p.max(1)) @ self.px)
 
     def best_risk_tau(self, tau, rng: np.random.Generator, starts: int = 20, maxiter: int = 3000):
-        """R*_τ(H) by multistart L-BFGS-B (analytic gradients); returns (value, θ)."""
+        """R*_τ(H) by multistart L-BFGS-B (analytic gradients).
+
+        Parameters
+        ----------
+        tau : float
+            τ ≥ 0.
+        rng : numpy.random.Generator
+            Random starts (the first start is θ = 0).
+        starts : int, default 20
+            Number of starts ≥ 1.
+        maxiter : int, default 3000
+            L-BFGS-B iteration limit ≥ 1.
+
+        Returns
+        -------
+        value : float
+            The best-in-class risk (an upper estimate).
+        theta : ndarray (2n,)
+            Its parameters.
+
+        Raises
+        ------
+        InputError
+            For invalid τ, rng, starts or maxiter.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         tau = check_tau(tau)
         rng = check_generator("rng", rng)
         starts, maxiter = check_integer("starts", starts), check_integer("maxiter", maxiter)
@@ -161,9 +412,21 @@ class FiniteProblem:
         return best
 
     def realizable_labelings(self):
-        """All labelings of the points realisable as argmax of affine scores on a line: each class occupies
-        one contiguous block of the sorted points (the upper envelope of lines visits each line at most once,
-        in slope order, and any order of any subset of classes is attainable)."""
+        """All labelings of the points realisable as argmax of affine scores on a line.
+
+        Each class occupies one contiguous block of the sorted points (the upper envelope of lines visits each
+        line at most once, in slope order, and any order of any subset of classes is attainable).
+
+        Returns
+        -------
+        list of ndarray (m,)
+            The realisable labelings.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         order = np.argsort(self.x)
         m, n = self.x.shape[0], self.n
         out = []
@@ -175,7 +438,18 @@ class FiniteProblem:
         return out
 
     def best_risk01(self) -> float:
-        """R*_01(H): minimum over realisable labelings of Σ_i px_i (1 − p_i[label_i])."""
+        """R*_01(H): minimum over realisable labelings of Σ_i px_i (1 − p_i[label_i]).
+
+        Returns
+        -------
+        float
+            The best-in-class 0-1 risk.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         best = np.inf
         rows = np.arange(self.x.shape[0])
         for lab in self.realizable_labelings():
@@ -183,7 +457,32 @@ class FiniteProblem:
         return best
 
     def gaps(self, tau, rng, starts=20):
-        """(M_τ, M_01, R*_τ, R*_01, E C*_τ, E C*_01): minimizability gaps of the affine class."""
+        """Minimizability gaps of the affine class: M_τ = R*_τ − E C*_τ and M_01 = R*_01 − E C*_01.
+
+        Parameters
+        ----------
+        tau : float
+            τ ≥ 0.
+        rng : numpy.random.Generator
+            Random starts of :meth:`best_risk_tau`.
+        starts : int, default 20
+            Number of starts.
+
+        Returns
+        -------
+        tuple of float
+            (M_τ, M_01, R*_τ, R*_01, E C*_τ, E C*_01).
+
+        Raises
+        ------
+        InputError
+            For invalid τ, rng or starts.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288 (minimizability gaps).
+        """
         rt, _ = self.best_risk_tau(tau, rng, starts)
         r01 = self.best_risk01()
         ct, c01 = self.expected_cstar_tau(tau), self.expected_cstar01()
@@ -191,7 +490,34 @@ class FiniteProblem:
 
 
 def labeling_realizable_lp(x, labels, n) -> bool:
-    """LP check that ``labels`` is realisable with margin 1 by affine scores w_y x + b_y (complete class)."""
+    """LP check that ``labels`` is realisable with margin 1 by affine scores w_y x + b_y (complete class).
+
+    Feasibility of h_c(x_i) − h_{y_i}(x_i) ≤ −1 for all i and c ≠ y_i (HiGHS).
+
+    Parameters
+    ----------
+    x : array (m,)
+        Points (finite).
+    labels : integer array (m,)
+        Labels in [0, n).
+    n : int
+        Number of classes ≥ 2.
+
+    Returns
+    -------
+    bool
+        Whether the LP is feasible.
+
+    Raises
+    ------
+    InputError
+        For invalid x, labels or n.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288.
+    """
     n = check_integer("n", n, minimum=2)
     _, (x,) = real_namespace(x=x)
     x = np.asarray(x, dtype=np.float64)
@@ -213,7 +539,36 @@ def labeling_realizable_lp(x, labels, n) -> bool:
 
 
 def deterministic_line_problem(rng, m=8, n=3, W=1.0, B=1.0):
-    """C5.2 toy: m points on a line with deterministic labels, box-bounded affine class."""
+    """Toy instance: m points on a line with deterministic labels, box-bounded affine class.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Random source.
+    m : int, default 8
+        Number of points.
+    n : int, default 3
+        Number of classes.
+    W : float, default 1.0
+        Weight bound.
+    B : float, default 1.0
+        Bias bound.
+
+    Returns
+    -------
+    FiniteProblem
+        The instance.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (minimizability gaps with deterministic labels).
+    """
     return FiniteProblem.random(rng, m=m, n=n, W=W, B=B, deterministic=True)
 
 

@@ -25,20 +25,32 @@ import numpy as np
 from scipy import special
 from scipy.stats import qmc
 
-from .._validation import (InputError, check_bool, check_generator, check_integer, check_probability,
-                           real_namespace)
+from .._validation import (InputError, check_bool, check_generator, check_integer, real_namespace)
 
 
 class GaussianMixture:
-    """A K-class Gaussian mixture.
+    """A K-class Gaussian mixture: x | y = k ∼ N(μ_k, Σ_k), P(y = k) = π_k.
 
     Parameters
     ----------
     means : array_like, shape (K, d)
+        Class means (finite), K ≥ 2.
     covariances : array_like, shape (d, d) (shared) or (K, d, d)
         Symmetric positive definite.
     priors : array_like, shape (K,), optional
-        Class probabilities (uniform by default).
+        Class probabilities π_k > 0 summing to 1 (uniform by default).
+
+    Raises
+    ------
+    InputError
+        For malformed means, non-SPD or non-finite covariances, or invalid priors.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006 (binary margin risks); C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting
+    Discriminative vs. Generative Classifiers: Theory and Implications", ICML 2023, arXiv:2302.02334 (multi-class
+    Gaussian mixtures).
     """
 
     def __init__(self, means, covariances, priors=None):
@@ -80,7 +92,34 @@ class GaussianMixture:
 
     # -- sampling and posterior -------------------------------------------------------------------------
     def sample(self, m: int, rng: np.random.Generator):
-        """Draw m labelled points: returns ``(X, y)`` with X of shape (m, d) and integer labels y in [0, K)."""
+        """Draw m labelled points: returns ``(X, y)`` with X of shape (m, d) and integer labels y in [0, K).
+
+        Parameters
+        ----------
+        m : int
+            Number of points ≥ 1.
+        rng : numpy.random.Generator
+            Random source.
+
+        Returns
+        -------
+        X : ndarray (m, d)
+            The points, x = μ_y + L_y z with L_y the Cholesky factor of Σ_y.
+        y : ndarray (m,)
+            The labels, y ∼ π.
+
+        Raises
+        ------
+        InputError
+            For invalid m or rng.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (binary margin risks); C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting
+        Discriminative vs. Generative Classifiers: Theory and Implications", ICML 2023, arXiv:2302.02334 (multi-class
+        Gaussian mixtures).
+        """
         try:
             m = check_integer("m", m)
         except InputError:
@@ -100,7 +139,30 @@ class GaussianMixture:
         return X, y
 
     def log_joint(self, x) -> np.ndarray:
-        """log(π_k N(x; μ_k, Σ_k)) for every row of x and class k, shape (m, K)."""
+        """log(π_k N(x; μ_k, Σ_k)) for every row of x and class k, shape (m, K).
+
+        Parameters
+        ----------
+        x : array_like (m, d) or (d,)
+            Points.
+
+        Returns
+        -------
+        ndarray (m, K)
+            log π_k − ½‖L_k⁻¹(x − μ_k)‖² − ½ log det Σ_k − (d/2) log 2π.
+
+        Raises
+        ------
+        InputError
+            For points of the wrong dimension.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (binary margin risks); C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting
+        Discriminative vs. Generative Classifiers: Theory and Implications", ICML 2023, arXiv:2302.02334 (multi-class
+        Gaussian mixtures).
+        """
         _, (x,) = real_namespace(x=x)
         x = np.atleast_2d(np.asarray(x, dtype=float))
         if x.ndim != 2 or x.shape[1] != self.dim:
@@ -113,7 +175,30 @@ class GaussianMixture:
         return out
 
     def posterior(self, x) -> np.ndarray:
-        """The Bayes posterior P(y = k | x), shape (m, K)."""
+        """The Bayes posterior P(y = k | x) = softmax_k(log π_k N(x; μ_k, Σ_k)), shape (m, K).
+
+        Parameters
+        ----------
+        x : array_like (m, d)
+            Points.
+
+        Returns
+        -------
+        ndarray (m, K)
+            Posterior probabilities.
+
+        Raises
+        ------
+        InputError
+            For points of the wrong dimension.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (binary margin risks); C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting
+        Discriminative vs. Generative Classifiers: Theory and Implications", ICML 2023, arXiv:2302.02334 (multi-class
+        Gaussian mixtures).
+        """
         lj = self.log_joint(x)
         return np.exp(lj - special.logsumexp(lj, axis=1, keepdims=True))
 
@@ -123,7 +208,27 @@ class GaussianMixture:
             raise NotImplementedError(f"{what} is exact for two classes with a shared covariance only")
 
     def bayes_direction(self):
-        """(w*, c*) with L(x) = w*·x + c* the Bayes log-odds log P(y=1|x)/P(y=0|x) (two classes, shared Σ)."""
+        """(w*, c*) with L(x) = w*·x + c* the Bayes log-odds log P(y=1|x)/P(y=0|x) (two classes, shared Σ).
+
+        w* = Σ⁻¹(μ_1 − μ_0), c* = −½(μ_1ᵀΣ⁻¹μ_1 − μ_0ᵀΣ⁻¹μ_0) + log(π_1/π_0).
+
+        Returns
+        -------
+        w : ndarray (d,)
+            The direction.
+        c : float
+            The offset.
+
+        Raises
+        ------
+        InputError
+            Unless K = 2 with a shared covariance.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the binary risks these quantities enter).
+        """
         self._require_binary_shared("bayes_direction")
         S = self.covariances[0]
         w = np.linalg.solve(S, self.means[1] - self.means[0])
@@ -132,7 +237,34 @@ class GaussianMixture:
         return w, float(c)
 
     def margin_moments(self, w, c):
-        """Mean and std of f(x) = w·x + c given each class: arrays of shape (..., 2) for w of shape (..., d)."""
+        """Mean and std of f(x) = w·x + c given each class: arrays of shape (..., 2) for w of shape (..., d).
+
+        f | y = k ∼ N(w·μ_k + c, wᵀΣ_k w).
+
+        Parameters
+        ----------
+        w : array_like (..., d)
+            Directions (no NaN).
+        c : array_like (...)
+            Offsets, broadcastable with w's leading axes.
+
+        Returns
+        -------
+        mean : ndarray (..., K)
+            Conditional means of f.
+        std : ndarray (..., K)
+            Conditional standard deviations of f.
+
+        Raises
+        ------
+        InputError
+            For wrong shapes or NaN.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the binary risks these quantities enter).
+        """
         _, (w, c) = real_namespace(w=w, c=c)
         w, c = np.asarray(w, dtype=float), np.asarray(c, dtype=float)
         if w.ndim < 1 or w.shape[-1] != self.dim:
@@ -148,7 +280,32 @@ class GaussianMixture:
         return mean, np.sqrt(var)
 
     def binary_error(self, w, c):
-        """Exact zero-one risk of sign(w·x + c) (class 1 ⇔ f > 0), two classes, any covariances."""
+        """Exact zero-one risk of sign(w·x + c) (class 1 ⇔ f > 0), two classes, any covariances.
+
+        R(f) = π_0 Φ(m_0/s_0) + π_1 Φ(−m_1/s_1) with (m_k, s_k) from :meth:`margin_moments`.
+
+        Parameters
+        ----------
+        w : array_like (..., d)
+            Directions.
+        c : array_like (...)
+            Offsets.
+
+        Returns
+        -------
+        ndarray or float
+            The zero-one risk.
+
+        Raises
+        ------
+        InputError
+            Unless K = 2, or for malformed w, c.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the binary risks these quantities enter).
+        """
         if self.n_classes != 2:
             raise NotImplementedError("binary_error needs two classes")
         mean, std = self.margin_moments(w, c)
@@ -169,15 +326,32 @@ class GaussianMixture:
 
         Parameters
         ----------
-        return_error : bool
+        return_error : bool, default False
             Also return the integration error: 0 for closed forms, otherwise the standard error over
             ``n_scrambles`` independent scrambles of ``n_points`` Sobol points.
         rng : numpy.random.Generator, optional
             Source of the scrambles (default ``default_rng(0)``: deterministic).
+        n_points : int, default 2**13
+            Sobol points per scramble (a power of 2).
+        n_scrambles : int, default 16
+            Independent scrambles (≥ 2).
 
         Returns
         -------
-        float, or (float, float) when ``return_error``.
+        float, or (float, float) when ``return_error``
+            The Bayes error (and its integration error).
+
+        Raises
+        ------
+        InputError
+            For invalid return_error, rng, n_points or n_scrambles.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (binary margin risks); C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting
+        Discriminative vs. Generative Classifiers: Theory and Implications", ICML 2023, arXiv:2302.02334 (multi-class
+        Gaussian mixtures).
         """
         return_error = check_bool("return_error", return_error)
         rng = check_generator("rng", rng, optional=True)
@@ -197,6 +371,23 @@ class GaussianMixture:
 
         log π_k N(x; μ_k, Σ) = W_k·x + b_k + (terms common to all classes), W_k = Σ⁻¹μ_k,
         b_k = log π_k − ½ μ_kᵀ Σ⁻¹ μ_k; the posterior is softmax(W x + b).
+
+        Returns
+        -------
+        W : ndarray (K, d)
+            Weights.
+        b : ndarray (K,)
+            Biases.
+
+        Raises
+        ------
+        InputError
+            When the covariances are not shared.
+
+        References
+        ----------
+        C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory
+        and Implications", ICML 2023, arXiv:2302.02334 (the Gaussian-mixture simulation setting).
         """
         if not self.shared:
             raise NotImplementedError("bayes_affine needs a shared covariance (the Bayes rule is quadratic "
@@ -208,10 +399,24 @@ class GaussianMixture:
     def naive_bayes_affine(self):
         """(W, b) of Gaussian naive Bayes fitted to the population (infinite training set).
 
-        NB with a class-shared per-feature variance (Zheng et al. 2023, ``models/gaussnb.py``) estimates the
-        means μ_k, the priors π_k and σ_i² = Σ_k π_k (Σ_k)_ii (the prior-weighted within-class variance);
-        its rule is argmax_k [log π_k − ½ Σ_i (x_i − μ_ki)²/σ_i²], affine with W_k = μ_k/σ², b_k =
-        log π_k − ½ Σ_i μ_ki²/σ_i². Its error is NB's asymptotic error (Ng & Jordan 2001, Zheng et al. 2023).
+        NB with a class-shared per-feature variance estimates the means μ_k, the priors π_k and
+        σ_i² = Σ_k π_k (Σ_k)_ii (the prior-weighted within-class variance); its rule is
+        argmax_k [log π_k − ½ Σ_i (x_i − μ_ki)²/σ_i²], affine with W_k = μ_k/σ², b_k = log π_k − ½ Σ_i μ_ki²/σ_i².
+        Its error is NB's asymptotic error.
+
+        Returns
+        -------
+        W : ndarray (K, d)
+            Weights.
+        b : ndarray (K,)
+            Biases.
+
+        References
+        ----------
+        C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory
+        and Implications", ICML 2023, arXiv:2302.02334 (repository ``models/gaussnb.py``); A. Y. Ng, M. I. Jordan, "On
+        Discriminative vs. Generative Classifiers: A comparison of logistic regression and naive Bayes", NIPS 14,
+        2001.
         """
         var = np.einsum("k,kii->i", self.priors, self.covariances)
         W = self.means / var
@@ -242,11 +447,33 @@ class GaussianMixture:
 
         Parameters
         ----------
-        W, b : array_like, shapes (K, d) and (K,)
-        return_error : bool
+        W : array_like (K, d)
+            Weights (finite).
+        b : array_like (K,)
+            Biases (finite).
+        return_error : bool, default False
             Also return the integration error (0 when exact; else the standard error over scrambles).
-        rng, n_points, n_scrambles
-            Randomised-QMC settings (``rng`` defaults to ``default_rng(0)``).
+        rng : numpy.random.Generator, optional
+            Scrambles (default ``default_rng(0)``).
+        n_points : int, default 2**13
+            Sobol points per scramble (a power of 2).
+        n_scrambles : int, default 16
+            Independent scrambles (≥ 2).
+
+        Returns
+        -------
+        float, or (float, float) when ``return_error``
+            The error (and its integration error).
+
+        Raises
+        ------
+        InputError
+            For malformed W, b or invalid QMC settings.
+
+        References
+        ----------
+        C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory
+        and Implications", ICML 2023, arXiv:2302.02334 (the Gaussian-mixture simulation setting).
         """
         return_error = check_bool("return_error", return_error)
         rng = check_generator("rng", rng, optional=True)
@@ -280,8 +507,33 @@ class GaussianMixture:
         """R_φ(f) = π_1 E[φ(f) | y=1] + π_0 E[φ(−f) | y=0] for f = w·x + c (two classes).
 
         ``phi`` is a margin loss object (its closed-form Gaussian mean is used when it has one) or a vectorised
-        NumPy function, integrated by adaptive quadrature. ``w`` has shape (..., d).
-        Returns ``(risk, abserr)``: abserr is the quadrature's error estimate (0 for closed forms).
+        NumPy function, integrated by adaptive quadrature.
+
+        Parameters
+        ----------
+        phi : MarginLoss or callable
+            The margin loss φ.
+        w : array_like (..., d)
+            Directions.
+        c : array_like (...)
+            Offsets.
+
+        Returns
+        -------
+        risk : ndarray or float
+            R_φ(f).
+        abserr : float
+            The quadrature's error estimate (0 for closed forms).
+
+        Raises
+        ------
+        InputError
+            Unless K = 2, or for an invalid phi, w, c.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the binary risks these quantities enter).
         """
         from .gaussian_quadrature import gaussian_expectation
 
@@ -303,8 +555,31 @@ class GaussianMixture:
     def bayes_surrogate_risk(self, H_pq):
         """R_φ* = E_x H(η(x)) over all measurable f (two classes, shared covariance), by quadrature.
 
-        ``H_pq(p, q)`` is the optimal conditional φ-risk with p = max(η, 1 − η) and q = 1 − p passed
-        separately (see :meth:`theorylab.theory.calibration.Calibration.H_numeric`). Returns ``(risk, abserr)``.
+        The Bayes log-odds L(x) is Gaussian given the class, so R_φ* = Σ_k π_k E[H(σ(L)) | y = k], one 1-D
+        quadrature per class with a breakpoint at L = 0.
+
+        Parameters
+        ----------
+        H_pq : callable
+            ``H_pq(p, q)``, the optimal conditional φ-risk with p = max(η, 1 − η) and q = 1 − p passed
+            separately (see :meth:`theorylab.theory.calibration.Calibration.H_numeric`).
+
+        Returns
+        -------
+        risk : float
+            R_φ*.
+        abserr : float
+            Summed quadrature error estimate.
+
+        Raises
+        ------
+        InputError
+            When H_pq is not callable, or unless K = 2 with a shared covariance.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the binary risks these quantities enter).
         """
         from .gaussian_quadrature import gaussian_expectation
 
@@ -324,10 +599,36 @@ class GaussianMixture:
     def binary_excess_risks(self, loss, w, c):
         """Excess risks of f = w·x + c for a margin loss (two classes, shared covariance).
 
-        Returns ``(R(f) − R*, R_φ(f) − R_φ*, abserr)``: the zero-one excess is exact (normal CDFs); R_φ is a
-        closed form or quadrature, and R_φ* = E H(η(x)) uses H derived by
-        :func:`theorylab.theory.calibration.derive`; abserr is the summed quadrature error estimate.
-        These are the two sides of Bartlett–Jordan–McAuliffe (2006), Theorem 1(a).
+        The two sides of ψ(R(f) − R*) ≤ R_φ(f) − R_φ*: the zero-one excess is exact (normal CDFs); R_φ is a
+        closed form or quadrature, and R_φ* = E H(η(x)) uses H derived by :func:`theorylab.theory.calibration.derive`.
+
+        Parameters
+        ----------
+        loss : str or MarginLoss
+            The margin loss φ.
+        w : array_like (d,)
+            Direction.
+        c : float
+            Offset.
+
+        Returns
+        -------
+        excess01 : float
+            R(f) − R*.
+        excess_phi : float
+            R_φ(f) − R_φ*.
+        abserr : float
+            Summed quadrature error estimate.
+
+        Raises
+        ------
+        InputError
+            For an invalid loss, w or c, or unless K = 2 with a shared covariance.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006, Theorem 1(a).
         """
         from ..losses.margin import get_loss
         from ..theory.calibration import derive

@@ -15,17 +15,21 @@ _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
 def gaussian_expectation(g, mean, std, epsabs: float = 1e-13, epsrel: float = 1e-11, kinks=None):
-    """E g(Z), Z ∼ N(mean, std²), for arrays ``mean`` and ``std`` of one shape.
+    """E_{z∼N(m, s²)} g(z) = ∫ g(m + s u) φ(u) du over |u| ≤ 40, by ``scipy.integrate.quad_vec`` for all (m, s) at once.
 
     Parameters
     ----------
     g : callable
         Vectorised NumPy function of the real line; it may grow at most like e^{κ|z|} with κ·std well below 35
         (the integral is taken over |u| ≤ 40 standard deviations).
-    mean, std : array_like
-        Means and standard deviations (std > 0), broadcast together.
-    epsabs, epsrel : float
-        Tolerances passed to :func:`scipy.integrate.quad_vec` (the max-norm over all cases).
+    mean : array_like
+        Means (finite).
+    std : array_like
+        Standard deviations (> 0, finite), broadcast with ``mean``.
+    epsabs : float, default 1e-13
+        Absolute tolerance passed to :func:`scipy.integrate.quad_vec` (max-norm over all cases).
+    epsrel : float, default 1e-11
+        Relative tolerance.
     kinks : sequence of float, optional
         Points z where g is not smooth; used as breakpoints when there is a single case.
 
@@ -35,6 +39,18 @@ def gaussian_expectation(g, mean, std, epsabs: float = 1e-13, epsrel: float = 1e
         The expectations, shape of the broadcast inputs.
     abserr : float
         quad_vec's estimate of the absolute error (max over cases).
+
+    Raises
+    ------
+    InputError
+        For a non-callable g, invalid tolerances, non-broadcastable or non-finite means, or std ≤ 0.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006 (the Gaussian risk integrals of the binary checks); adaptive Gauss–Kronrod quadrature as in
+    R. Piessens, E. de Doncker-Kapenga, C. W. Überhuber, D. K. Kahaner, "QUADPACK: A Subroutine Package for
+    Automatic Integration", Springer, 1983.
     """
     if not callable(g):
         raise InputError(f"g={g!r} is not allowed; a vectorised callable is")

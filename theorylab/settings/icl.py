@@ -41,6 +41,35 @@ def check_covariance(covariance, d: int | None = None):
 
     ``covariance=None`` means the identity of size ``d``. Raises :class:`InputError` (one line) for a
     non-square, non-symmetric, NaN-containing or not positive definite matrix, or a size other than ``d``.
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        The matrix Σ; None for the identity of size d.
+    d : int, optional
+        Required size (and the size of the identity when covariance is None).
+
+    Returns
+    -------
+    xp : module
+        Array-API namespace of Σ.
+    Sigma : array (d, d)
+        Σ as a real array.
+
+    Raises
+    ------
+    InputError
+        For the listed defects.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     if covariance is None:
         if d is None:
@@ -84,6 +113,29 @@ class Prompts:
 
     Attributes: ``X`` (B, n, d) context covariates, ``y`` (B, n) context labels, ``x_query`` (B, d),
     ``y_query`` (B,) the query label (kept out of the prompt matrix), ``w`` (B, d) the tasks.
+
+    Parameters
+    ----------
+    X : ndarray (B, n, d)
+        Context covariates.
+    y : ndarray (B, n)
+        Context labels.
+    x_query : ndarray (B, d)
+        Query covariates.
+    y_query : ndarray (B,)
+        Query labels.
+    w : ndarray (B, d)
+        Tasks.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
 
     X: np.ndarray
@@ -94,14 +146,27 @@ class Prompts:
 
     @property
     def n(self) -> int:
+        """Context length n."""
         return self.X.shape[1]
 
     @property
     def d(self) -> int:
+        """Dimension d."""
         return self.X.shape[2]
 
     def matrix(self) -> np.ndarray:
-        """The prompt matrices ``Z`` (B, d+1, n+1): columns ``(x_i, y_i)`` and the query ``(x_q, 0)``."""
+        """The prompt matrices ``Z`` (B, d+1, n+1): columns ``(x_i, y_i)`` and the query ``(x_q, 0)``.
+
+        Returns
+        -------
+        ndarray (B, d+1, n+1)
+            Z.
+
+        References
+        ----------
+        R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+        arXiv:2306.09927.
+        """
         B, n, d = self.X.shape
         Z = np.zeros((B, d + 1, n + 1))
         Z[:, :d, :n] = self.X.transpose(0, 2, 1)
@@ -110,7 +175,19 @@ class Prompts:
         return Z
 
     def moment(self) -> np.ndarray:
-        """``h = (1/n) Σ_i y_i x_i`` per prompt, shape (B, d)."""
+        """``h = (1/n) Σ_i y_i x_i`` per prompt, shape (B, d).
+
+        Returns
+        -------
+        ndarray (B, d)
+            h.
+
+        References
+        ----------
+        A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+        with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+        Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
+        """
         return np.einsum("bn,bnd->bd", self.y, self.X) / self.n
 
 
@@ -118,25 +195,53 @@ def sample_prompts(n_prompts, n, d, rng, covariance=None, noise_var=0.0, weight_
                    weight_var=1.0, inputs="gaussian", input_range=1.0) -> Prompts:
     """Sample ``n_prompts`` independent in-context regression prompts.
 
-    ``x_i, x_q ~ N(0, Σ)`` (``inputs="gaussian"``) or ``U(-a, a)^d`` (``inputs="uniform"``, ``a =
-    input_range``; von Oswald et al. 2023 §4); ``w ~ N(0, ψ² I)`` (``weight_prior="isotropic"``) or
-    ``N(0, ψ² Σ⁻¹)`` (``"inverse-covariance"``, Mahankali et al. 2023 non-isotropic model, Ahn et al.
-    2023 Thms 3–4); ``y = f(wᵀx) + ε``, ``ε ~ N(0, σ²)`` on context and query, ``f = link`` (a
-    vectorised callable) or the identity.
+    x_i, x_q ~ N(0, Σ) (``inputs="gaussian"``) or U(−a, a)^d (``inputs="uniform"``, a = input_range);
+    w ~ N(0, ψ² I) (``weight_prior="isotropic"``) or N(0, ψ² Σ⁻¹) (``"inverse-covariance"``); y = f(wᵀx) + ε,
+    ε ~ N(0, σ²) on context and query, f = link (a vectorised callable) or the identity.
 
     Parameters
     ----------
-    n_prompts, n, d : int
-        Number of prompts, context length, dimension (all ≥ 1).
+    n_prompts : int
+        Number of prompts B ≥ 1.
+    n : int
+        Context length ≥ 1.
+    d : int
+        Dimension ≥ 1.
     rng : numpy.random.Generator
+        Random source.
     covariance : (d, d) array, optional
         Σ (positive definite); identity when omitted. Not allowed with uniform inputs.
-    noise_var, weight_var : float
-        σ² ≥ 0 and ψ² > 0.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_prior : {"isotropic", "inverse-covariance"}, default "isotropic"
+        w ~ N(0, ψ² I) or N(0, ψ² Σ⁻¹).
+    link : callable, optional
+        Vectorised link f; identity when None.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    inputs : {"gaussian", "uniform"}, default "gaussian"
+        Covariate law.
+    input_range : float, default 1.0
+        a > 0 of the uniform law.
 
     Returns
     -------
     Prompts
+        The batch.
+
+    Raises
+    ------
+    InputError
+        For invalid sizes, rng, covariance, variances, prior, link or input law.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576 (isotropic and non-isotropic models).
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorems 3–4.
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677, §4 (uniform inputs).
     """
     B = check_integer("n_prompts", n_prompts)
     n = check_integer("n", n)
@@ -191,7 +296,38 @@ def gamma_matrix(covariance, n, noise_var=0.0, weight_var=1.0):
     """Γ = (1 + 1/n) Σ + (tr Σ + σ²/ψ²)/n · I, with E[h hᵀ] = ψ² Σ Γ.
 
     Isotropic prior ``w ~ N(0, ψ² I)``, Gaussian covariates. Ahn et al. 2023 Thm 1 (σ = 0, ψ = 1);
-    Zhang–Frei–Bartlett 2024 Thm 4.1; spec §3.
+    Zhang–Frei–Bartlett 2024 Thm 4.1; claim notes §3.
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+
+    Returns
+    -------
+    array (d, d)
+        Γ.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     xp, cov = check_covariance(covariance)
     n = check_integer("n", n)
@@ -202,7 +338,7 @@ def gamma_matrix(covariance, n, noise_var=0.0, weight_var=1.0):
 
 
 def _moments(covariance, n, noise_var, weight_var, weight_prior):
-    """(xp, Σ, H = E[h hᵀ], Ω = Cov(w)) for Gaussian covariates; K* = H⁻¹ Σ Ω (spec §3, derivation)."""
+    """(xp, Σ, H = E[h hᵀ], Ω = Cov(w)) for Gaussian covariates; K* = H⁻¹ Σ Ω (claim notes §3, derivation)."""
     xp, cov = check_covariance(covariance)
     n = check_integer("n", n)
     s2 = check_nonnegative("noise_var", noise_var)
@@ -222,6 +358,39 @@ def optimal_preconditioner(covariance, n, noise_var=0.0, weight_var=1.0, weight_
     General Gaussian case: K* = H⁻¹ Σ Ω with H = E[h hᵀ] = (1+1/n) Σ Ω Σ + (tr(ΣΩ) + σ²)/n · Σ and
     Ω = Cov(w). Isotropic Ω = ψ² I gives K* = Γ⁻¹ (Ahn et al. 2023 Thm 1; Mahankali et al. 2023);
     Ω = ψ² Σ⁻¹ gives K* = n/(n + d + 1 + σ²/ψ²) · Σ⁻¹ (Mahankali et al. non-isotropic case).
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    weight_prior : {"isotropic", "inverse-covariance"}, default "isotropic"
+        w ~ N(0, ψ² I) or N(0, ψ² Σ⁻¹).
+
+    Returns
+    -------
+    array (d, d)
+        K*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     if weight_prior == "isotropic":
         G = gamma_matrix(covariance, n, noise_var, weight_var)
@@ -234,7 +403,42 @@ def optimal_preconditioner(covariance, n, noise_var=0.0, weight_var=1.0, weight_
 def risk_of_preconditioner(K, covariance, n, noise_var=0.0, weight_var=1.0, weight_prior="isotropic"):
     """R(K) = E(hᵀ K x_q − y_q)² = σ² + tr(ΩΣ) + tr(Kᵀ H K Σ) − 2 tr(K Σ Ω Σ).
 
-    Isotropic prior: σ² + ψ²[tr(Σ Kᵀ Σ Γ K) − 2 tr(Σ Kᵀ Σ) + tr Σ] (spec §4, "any K").
+    Isotropic prior: σ² + ψ²[tr(Σ Kᵀ Σ Γ K) − 2 tr(Σ Kᵀ Σ) + tr Σ] (claim notes §4, "any K").
+
+    Parameters
+    ----------
+    K : array (d, d)
+        The preconditioner.
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    weight_prior : {"isotropic", "inverse-covariance"}, default "isotropic"
+        w ~ N(0, ψ² I) or N(0, ψ² Σ⁻¹).
+
+    Returns
+    -------
+    float
+        R(K).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     xp, cov, H, omega = _moments(covariance, n, noise_var, weight_var, weight_prior)
     xp2, (K,) = real_namespace(K=K)
@@ -247,10 +451,43 @@ def risk_of_preconditioner(K, covariance, n, noise_var=0.0, weight_var=1.0, weig
 
 
 def optimal_risk(covariance, n, noise_var=0.0, weight_var=1.0, weight_prior="isotropic"):
-    """R* = σ² + ψ²[tr Σ − tr(Σ² Γ⁻¹)] = σ² + ψ² Σ_i λ_i (1 − λ_i/γ_i) (isotropic prior; spec §4).
+    """R* = σ² + ψ²[tr Σ − tr(Σ² Γ⁻¹)] = σ² + ψ² Σ_i λ_i (1 − λ_i/γ_i) (isotropic prior; claim notes §4).
 
     Isotropic covariates: R* = d(d + 1 + σ²)/(n + d + 1 + σ²) + σ² (Mahankali et al. 2023).
     General prior: R* = σ² + tr(ΩΣ) − tr(K* Σ Ω Σ).
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    weight_prior : {"isotropic", "inverse-covariance"}, default "isotropic"
+        w ~ N(0, ψ² I) or N(0, ψ² Σ⁻¹).
+
+    Returns
+    -------
+    float
+        R*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     xp, cov, H, omega = _moments(covariance, n, noise_var, weight_var, weight_prior)
     K = xp.linalg.solve(H, cov @ omega)
@@ -260,8 +497,33 @@ def optimal_risk(covariance, n, noise_var=0.0, weight_var=1.0, weight_prior="iso
 def optimal_step(d, n, noise_var=0.0):
     """η* = n/(n + d + 1 + σ²): the optimal step of one GD step ``ŷ = (η/n) Σ y_i x_iᵀ x_q``.
 
-    Isotropic covariates and task (ψ = 1); Mahankali, Hashimoto, Ma 2023 (isotropic theorem); spec §3.2.
+    Isotropic covariates and task (ψ = 1); Mahankali, Hashimoto, Ma 2023 (isotropic theorem); claim notes §3.2.
     With GD on the un-normalised ½ Σ (wᵀx_i − y_i)² the step is η*/n.
+
+    Parameters
+    ----------
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+
+    Returns
+    -------
+    float
+        η*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     d = check_integer("d", d)
     n = check_integer("n", n)
@@ -270,7 +532,37 @@ def optimal_step(d, n, noise_var=0.0):
 
 
 def risk_of_step(step, d, n, noise_var=0.0, weight_var=1.0):
-    """R(η) = ψ² d [η² (n + d + 1 + σ²/ψ²)/n − 2η + 1] + σ² for ``ŷ = η hᵀ x_q`` (isotropic; spec §4)."""
+    """R(η) = ψ² d [η² (n + d + 1 + σ²/ψ²)/n − 2η + 1] + σ² for ``ŷ = η hᵀ x_q`` (isotropic; claim notes §4).
+
+    Parameters
+    ----------
+    step : float
+        η (real).
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+
+    Returns
+    -------
+    float
+        R(η).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     d = check_integer("d", d)
     n = check_integer("n", n)
     s2 = check_nonnegative("noise_var", noise_var)
@@ -285,7 +577,31 @@ def risk_at_length(covariance, n_train, m_test):
 
     R(M) = tr[Σ (I − Γ_N⁻¹ Σ)²] + (1/M) [tr(Γ_N⁻² Σ³) + tr Σ · tr(Γ_N⁻² Σ²)], a bias that does not
     vanish as M → ∞ plus a 1/M variance; R(N) = R*. Zhang, Frei, Bartlett 2024 (prediction error
-    under a train/test length shift; spec §4). Isotropic: d(d+1)²/(N+d+1)² + d(d+1)N²/(M(N+d+1)²).
+    under a train/test length shift; claim notes §4). Isotropic: d(d+1)²/(N+d+1)² + d(d+1)N²/(M(N+d+1)²).
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n_train : int
+        Training context length N ≥ 1.
+    m_test : int
+        Test context length M ≥ 1.
+
+    Returns
+    -------
+    float
+        R(M).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927.
     """
     m = check_integer("m_test", m_test)
     bias = length_shift_bias(covariance, n_train)
@@ -298,7 +614,30 @@ def risk_at_length(covariance, n_train, m_test):
 
 
 def length_shift_bias(covariance, n_train):
-    """The M → ∞ limit of :func:`risk_at_length`: tr[Σ (I − Γ_N⁻¹ Σ)²] = tr[Σ Γ⁻² (Σ + tr Σ I)²]/N² > 0."""
+    """The M → ∞ limit of :func:`risk_at_length`: tr[Σ (I − Γ_N⁻¹ Σ)²] = tr[Σ Γ⁻² (Σ + tr Σ I)²]/N² > 0.
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n_train : int
+        Training context length N ≥ 1.
+
+    Returns
+    -------
+    float
+        The bias.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927.
+    """
     xp, cov = check_covariance(covariance)
     Gi = xp.linalg.inv(gamma_matrix(cov, n_train))
     R = xp.eye(cov.shape[0], dtype=cov.dtype) - Gi @ cov
@@ -309,7 +648,34 @@ def uniform_input_optimum(d, n, input_range=1.0):
     """(η*, R*) for ``ŷ = (η/n) Σ y_i x_iᵀ x_q`` with x ~ U(−a, a)^d, w ~ N(0, I), no noise.
 
     With s₂ = a²/3, m₄ = a⁴/5: c_n = (m₄ + (d−1) s₂²)/n + (1 − 1/n) s₂², η* = s₂/c_n,
-    R* = d s₂ (1 − s₂²/c_n) (cube symmetry makes K* = η* I; von Oswald et al. 2023 setting; spec §8).
+    R* = d s₂ (1 − s₂²/c_n) (cube symmetry makes K* = η* I; von Oswald et al. 2023 setting; claim notes §8).
+
+    Parameters
+    ----------
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    input_range : float, default 1.0
+        a > 0.
+
+    Returns
+    -------
+    eta : float
+        η*.
+    risk : float
+        R*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677 (uniform-input setting).
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     d = check_integer("d", d)
     n = check_integer("n", n)
@@ -319,9 +685,38 @@ def uniform_input_optimum(d, n, input_range=1.0):
 
 
 def moment_step(d, n, s2, m4):
-    """(η*, R*) for i.i.d. input coordinates with variance s₂ and fourth moment m₄ (spec §8).
+    """(η*, R*) for i.i.d. input coordinates with variance s₂ and fourth moment m₄ (claim notes §8).
 
     Gaussian inputs have m₄ = 3 s₂² and recover n/(n + d + 1) at s₂ = 1.
+
+    Parameters
+    ----------
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    s2 : float
+        Coordinate variance s₂ > 0.
+    m4 : float
+        Fourth moment m₄ ≥ s₂².
+
+    Returns
+    -------
+    eta : float
+        η*.
+    risk : float
+        R*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677 (non-Gaussian inputs).
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     d = check_integer("d", d)
     n = check_integer("n", n)
@@ -338,8 +733,35 @@ def link_moments(link, d, quad_points=300):
 
     g_f = E_x[f(x) x]. With r = ‖w‖ ~ χ_d and s ~ N(0, 1): E‖g_f‖² = E_r[(E_s φ(rs) s)²] and
     E[f² ‖x‖²] = E_r E_s[φ(rs)² (s² + d − 1)]. Gauss–Hermite (probabilists') in s and generalised
-    Gauss–Laguerre in t = r²/2 ~ Gamma(d/2) (spec §5); 300 nodes give ~1e-7 relative accuracy for tanh
+    Gauss–Laguerre in t = r²/2 ~ Gamma(d/2) (claim notes §5); 300 nodes give ~1e-7 relative accuracy for tanh
     (a saturating link converges slowly in s); more than ~500 overflow in SciPy's root finder.
+
+    Parameters
+    ----------
+    link : callable
+        Vectorised link φ.
+    d : int
+        Dimension ≥ 1.
+    quad_points : int, default 300
+        Quadrature nodes per dimension.
+
+    Returns
+    -------
+    g2 : float
+        E‖g_f‖².
+    fx2 : float
+        E[f(x)² ‖x‖²].
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     from scipy.special import roots_genlaguerre, roots_hermitenorm
 
@@ -365,9 +787,38 @@ def link_moments(link, d, quad_points=300):
 def link_step(link, d, n, noise_var=0.0, quad_points=300):
     """η* = E‖g‖² / (E‖g‖² + (E[y²‖x‖²] − E‖g‖²)/n) for y = φ(wᵀx) + ε, isotropic Gaussian x, w.
 
-    Optimum over all one-layer LSA predictors when the link is odd (spec §5, symmetry lemma;
+    Optimum over all one-layer LSA predictors when the link is odd (claim notes §5, symmetry lemma;
     attribution to Mahankali et al. 2023 RECONSTRUCTED). The noise adds σ² d to E[y²‖x‖²];
     the identity link gives n/(n + d + 1 + σ²).
+
+    Parameters
+    ----------
+    link : callable
+        Vectorised link φ.
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    quad_points : int, default 300
+        Quadrature nodes.
+
+    Returns
+    -------
+    float
+        η*.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     n = check_integer("n", n)
     s2 = check_nonnegative("noise_var", noise_var)
@@ -395,6 +846,34 @@ def lsa_forward(P, Q, Z, mask=True):
 
     Ahn, Cheng, Daneshmand, Sra 2023, eq. (2) (masked); Zhang, Frei, Bartlett 2024, eq. (2.3)
     (unmasked, with (W^{PV}, W^{KQ}) = (P, Q)). ``Z`` may carry leading batch axes.
+
+    Parameters
+    ----------
+    P : array (d+1, d+1)
+        Projection-value matrix.
+    Q : array (d+1, d+1)
+        Key-query matrix.
+    Z : array (..., d+1, n+1)
+        Prompt matrices.
+    mask : bool, default True
+        Mask the query column out of the attention sum.
+
+    Returns
+    -------
+    array (..., d+1, n+1)
+        The updated Z.
+
+    Raises
+    ------
+    InputError
+        For incompatible shapes or non-real inputs.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, eq. (2).
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, eq. (2.3).
     """
     xp, P, Q, Z = _check_layer(P, Q, Z)
     mask = check_bool("mask", mask)
@@ -405,7 +884,34 @@ def lsa_forward(P, Q, Z, mask=True):
 
 
 def lsa_predict(P, Q, Z, mask=True):
-    """The prediction ``[lsa_forward(P, Q, Z)]_{d+1, n+1}`` (= bᵀ G A x_q, spec §2)."""
+    """The prediction ``[lsa_forward(P, Q, Z)]_{d+1, n+1}`` (= bᵀ G A x_q, claim notes §2).
+
+    Parameters
+    ----------
+    P : array (d+1, d+1)
+        Projection-value matrix.
+    Q : array (d+1, d+1)
+        Key-query matrix.
+    Z : array (..., d+1, n+1)
+        Prompt matrices.
+    mask : bool, default True
+        Masked attention.
+
+    Returns
+    -------
+    array (...)
+        ŷ.
+
+    Raises
+    ------
+    InputError
+        For incompatible shapes.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927.
+    """
     out = lsa_forward(P, Q, Z, mask)
     return out[..., -1, -1]
 
@@ -415,6 +921,32 @@ def lsa_multilayer(Ps, Qs, Z, mask=True):
 
     Ahn et al. 2023 eq. (3) and Lemma 1: with P_ℓ = e_{d+1}e_{d+1}ᵀ, Q_ℓ = −blockdiag(A_ℓ, 0), one has
     [Z_ℓ]_{d+1, n+1} = −⟨x_q, w_ℓ⟩, w_{ℓ+1} = w_ℓ − A_ℓᵀ ∇R(w_ℓ) (see :func:`preconditioned_gd_path`).
+
+    Parameters
+    ----------
+    Ps : sequence of array (d+1, d+1)
+        P_ℓ per layer.
+    Qs : sequence of array (d+1, d+1)
+        Q_ℓ per layer.
+    Z : array (..., d+1, n+1)
+        Prompt matrices.
+    mask : bool, default True
+        Masked attention.
+
+    Returns
+    -------
+    list of array
+        [Z_0, …, Z_L].
+
+    Raises
+    ------
+    InputError
+        For unequal numbers of layers or incompatible shapes.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, eq. (3) and Lemma 1.
     """
     Ps, Qs = list(Ps), list(Qs)
     if len(Ps) != len(Qs) or not Ps:
@@ -430,6 +962,32 @@ def gd_layer(A, sign=1.0):
 
     ``sign=+1``: ZFB/vO convention, prediction +[Z]_{d+1,n+1} = hᵀ A x_q. ``sign=−1``: Ahn et al.
     Lemma 1 convention, prediction −[Z]_{d+1,n+1}.
+
+    Parameters
+    ----------
+    A : array (d, d)
+        Preconditioner.
+    sign : float, default 1.0
+        +1 or −1 (the read-out convention).
+
+    Returns
+    -------
+    P : array (d+1, d+1)
+        e_{d+1} e_{d+1}ᵀ.
+    Q : array (d+1, d+1)
+        sign · blockdiag(A, 0).
+
+    Raises
+    ------
+    InputError
+        For a non-square A or an invalid sign.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Lemma 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927.
     """
     xp, (A,) = real_namespace(A=A)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
@@ -444,13 +1002,59 @@ def gd_layer(A, sign=1.0):
 
 
 def acds_to_zfb(P, Q):
-    """Map Ahn et al.'s (P, Q) (read-out −[Z]) to ZFB's (W^{PV}, W^{KQ}) (read-out +[Z]): (P, −Q)."""
+    """Map Ahn et al.'s (P, Q) (read-out −[Z]) to ZFB's (W^{PV}, W^{KQ}) (read-out +[Z]): (P, −Q).
+
+    Parameters
+    ----------
+    P : array (d+1, d+1)
+        Ahn et al.'s P.
+    Q : array (d+1, d+1)
+        Ahn et al.'s Q.
+
+    Returns
+    -------
+    W_PV : array
+        P.
+    W_KQ : array
+        −Q.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297; R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers
+    Learn Linear Models In-Context", JMLR 25(49), 2024, arXiv:2306.09927.
+    """
     _, (P, Q) = real_namespace(P=P, Q=Q)
     return P, -Q
 
 
 def reduced_parameters(P, Q):
-    """(b, A): the last row of P and the first d columns of Q, the only entries that affect ŷ = bᵀ G A x_q."""
+    """(b, A): the last row of P and the first d columns of Q, the only entries that affect ŷ = bᵀ G A x_q.
+
+    Parameters
+    ----------
+    P : array (d+1, d+1)
+        Projection-value matrix.
+    Q : array (d+1, d+1)
+        Key-query matrix.
+
+    Returns
+    -------
+    b : array (d+1,)
+        Last row of P.
+    A : array (d+1, d)
+        First d columns of Q.
+
+    Raises
+    ------
+    InputError
+        For non-square or mismatched matrices.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927.
+    """
     xp, (P, Q) = real_namespace(P=P, Q=Q)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] < 2 or tuple(Q.shape) != tuple(P.shape):
         raise InputError(f"P has shape {tuple(P.shape)} and Q has shape {tuple(Q.shape)}; two square (d+1, d+1) "
@@ -464,6 +1068,34 @@ def preconditioned_gd_path(As, X, y, x_query):
 
     ``X`` (..., n, d), ``y`` (..., n), ``x_query`` (..., d). Returns the predictions ⟨x_q, w_ℓ⟩ for
     ℓ = 0..L, shape (L+1, ...), and the final iterate w_L.
+
+    Parameters
+    ----------
+    As : sequence of array (d, d)
+        Preconditioners A_ℓ.
+    X : array (..., n, d)
+        Context covariates.
+    y : array (..., n)
+        Context labels.
+    x_query : array (..., d)
+        Query covariates.
+
+    Returns
+    -------
+    predictions : array (L+1, ...)
+        ⟨x_q, w_ℓ⟩ for ℓ = 0..L.
+    w : array (..., d)
+        The final iterate w_L.
+
+    Raises
+    ------
+    InputError
+        For incompatible shapes.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Lemma 1.
     """
     xp, (X, y, xq) = real_namespace(X=X, y=y, x_query=x_query)
     if X.ndim < 2 or tuple(y.shape) != tuple(X.shape[:-1]) or tuple(xq.shape) != tuple(X.shape[:-2]) + (X.shape[-1],):
@@ -492,6 +1124,30 @@ def von_oswald_construction(W0, eta, n):
     """The weights of von Oswald et al. 2023 Prop. 1: W_K = W_Q = blockdiag(I_x, 0),
     W_V = [[0, 0], [W_0, −I_y]], P = (η/N) I, so that one layer performs one GD step from W_0 on
     L(W) = (1/2N) Σ ‖W x_i − y_i‖². ``W0`` is (n_out, d). Returns (W_K, W_Q, W_V, P).
+
+    Parameters
+    ----------
+    W0 : array (n_out, d)
+        Initial weights W_0.
+    eta : float
+        Step size η.
+    n : int
+        Number of context tokens N ≥ 1.
+
+    Returns
+    -------
+    tuple of array
+        (W_K, W_Q, W_V, P).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677, Proposition 1.
     """
     xp, (W0,) = real_namespace(W0=W0)
     eta = check_real("eta", eta, allow_inf=False, allowed="a finite real number")
@@ -514,6 +1170,38 @@ def von_oswald_layer(tokens, query, W_K, W_Q, W_V, P):
     ``tokens`` (..., N, d+o) rows e_i = (x_i, y_i); ``query`` (..., d+o). Returns the updated
     (tokens, query). With :func:`von_oswald_construction` and the query set to (x_q, −W_0 x_q) the
     prediction is minus the updated query label (von Oswald et al. 2023, Prop. 1).
+
+    Parameters
+    ----------
+    tokens : array (..., N, d+o)
+        Context tokens e_i = (x_i, y_i).
+    query : array (..., d+o)
+        Query token.
+    W_K : array (d+o, d+o)
+        Key matrix.
+    W_Q : array (d+o, d+o)
+        Query matrix.
+    W_V : array (d+o, d+o)
+        Value matrix.
+    P : array (d+o, d+o)
+        Projection.
+
+    Returns
+    -------
+    tokens : array (..., N, d+o)
+        Updated tokens.
+    query : array (..., d+o)
+        Updated query.
+
+    Raises
+    ------
+    InputError
+        For incompatible shapes.
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677, Proposition 1.
     """
     xp, (E, q, W_K, W_Q, W_V, P) = real_namespace(tokens=tokens, query=query, W_K=W_K, W_Q=W_Q, W_V=W_V, P=P)
     D = E.shape[-1] if E.ndim >= 2 else -1
@@ -535,6 +1223,34 @@ def gd_step_prediction(W0, eta, X, Y, x_query):
     """(W_0 + ΔW) x_q with ΔW = −(η/N) Σ (W_0 x_i − y_i) x_iᵀ: one GD step on (1/2N) Σ ‖W x_i − y_i‖².
 
     ``X`` (..., N, d), ``Y`` (..., N, o), ``x_query`` (..., d); returns (..., o).
+
+    Parameters
+    ----------
+    W0 : array (o, d)
+        Initial weights.
+    eta : float
+        Step size η.
+    X : array (..., N, d)
+        Context covariates.
+    Y : array (..., N, o)
+        Context targets.
+    x_query : array (..., d)
+        Query.
+
+    Returns
+    -------
+    array (..., o)
+        The prediction.
+
+    Raises
+    ------
+    InputError
+        For incompatible shapes.
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677, Proposition 1.
     """
     xp, (W0, X, Y, xq) = real_namespace(W0=W0, X=X, Y=Y, x_query=x_query)
     eta = check_real("eta", eta, allow_inf=False, allowed="a finite real number")
@@ -551,7 +1267,37 @@ def gd_step_prediction(W0, eta, X, Y, x_query):
 
 # --------------------------------------------------------------------------------------------- estimators
 def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
-    """Monte Carlo risk of ``ŷ = hᵀ K x_q``: (sample mean of (ŷ − y_q)², its standard error)."""
+    """Monte Carlo risk of ``ŷ = hᵀ K x_q``: (sample mean of (ŷ − y_q)², its standard error).
+
+    Parameters
+    ----------
+    prompts : Prompts
+        The Monte Carlo sample.
+    K : array (d, d)
+        Preconditioner.
+
+    Returns
+    -------
+    mean : float
+        Sample mean of (ŷ − y_q)².
+    se : float
+        Its standard error.
+
+    Raises
+    ------
+    InputError
+        For a K of the wrong shape.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     _check_prompts(prompts)
     _, (K,) = real_namespace(K=K)
     K = np.asarray(K, dtype=np.float64)
@@ -562,7 +1308,31 @@ def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
 
 
 def mean_se(values) -> tuple[float, float]:
-    """(mean, sd/√B) of a sample (at least two finite values: one value has no standard error)."""
+    """(mean, sd/√B) of a sample (at least two finite values: one value has no standard error).
+
+    Parameters
+    ----------
+    values : array-like
+        At least two finite values.
+
+    Returns
+    -------
+    mean : float
+        Sample mean.
+    se : float
+        sd/√B.
+
+    Raises
+    ------
+    InputError
+        For fewer than two or non-finite values.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     _, (v,) = real_namespace(values=values)
     v = np.asarray(v, dtype=np.float64).ravel()
     if v.size < 2:
@@ -573,7 +1343,26 @@ def mean_se(values) -> tuple[float, float]:
 
 
 def fit_step(prompts: Prompts) -> tuple[float, float]:
-    """OLS slope of y_q on z = hᵀ x_q: η̂ = Σ z y_q / Σ z², with the sandwich SE √(Σ z² r²)/Σ z² (spec §9)."""
+    """OLS slope of y_q on z = hᵀ x_q: η̂ = Σ z y_q / Σ z², with the sandwich SE √(Σ z² r²)/Σ z² (claim notes §9).
+
+    Parameters
+    ----------
+    prompts : Prompts
+        The sample.
+
+    Returns
+    -------
+    eta : float
+        η̂.
+    se : float
+        Its sandwich standard error.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     _check_prompts(prompts)
     z = np.einsum("bd,bd->b", prompts.moment(), prompts.x_query)
     szz = float(z @ z)
@@ -585,7 +1374,25 @@ def fit_step(prompts: Prompts) -> tuple[float, float]:
 def fit_preconditioner(prompts: Prompts) -> tuple[np.ndarray, np.ndarray]:
     """Least squares of y_q on the d² features vec(h x_qᵀ): (K̂, entrywise sandwich SE), both (d, d).
 
-    ``ŷ = hᵀ K x_q = Σ_{ij} K_ij h_i x_{q,j}`` (spec §9, matrix estimator; normal equations).
+    ``ŷ = hᵀ K x_q = Σ_{ij} K_ij h_i x_{q,j}`` (claim notes §9, matrix estimator; normal equations).
+
+    Parameters
+    ----------
+    prompts : Prompts
+        The sample.
+
+    Returns
+    -------
+    K : ndarray (d, d)
+        K̂.
+    se : ndarray (d, d)
+        Entrywise sandwich standard errors.
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     _check_prompts(prompts)
     B, d = prompts.x_query.shape
@@ -603,8 +1410,35 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
     """Ridge (posterior mean) risk for w ~ N(0, ψ² I): direct Monte Carlo and the semi-exact average.
 
     ŵ = (XᵀX + λ I)⁻¹ Xᵀ y, λ = σ²/ψ², is the Bayes predictor; given X its risk is
-    σ² [1 + tr(Σ (XᵀX + λI)⁻¹)] (σ > 0) or ψ² tr(Σ (I − Π_X)) (σ = 0, min-norm interpolation), spec §4.
+    σ² [1 + tr(Σ (XᵀX + λI)⁻¹)] (σ > 0) or ψ² tr(Σ (I − Π_X)) (σ = 0, min-norm interpolation), claim notes §4.
     Returns ``{"mc": (mean, se), "semi_exact": (mean, se)}``.
+
+    Parameters
+    ----------
+    prompts : Prompts
+        The sample.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+
+    Returns
+    -------
+    dict
+        {"mc": (mean, se), "semi_exact": (mean, se)}.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927 (the Bayes-optimal ridge comparison).
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     _check_prompts(prompts)
     s2 = check_nonnegative("noise_var", noise_var)
@@ -628,7 +1462,23 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
 
 
 def dist_to_identity(M):
-    """Dist(M, I) = min_α ‖M − α I‖_F / ‖M‖_F, α = tr M / d (Ahn et al. 2023, §5 metric)."""
+    """Dist(M, I) = min_α ‖M − α I‖_F / ‖M‖_F, α = tr M / d (Ahn et al. 2023, §5 metric).
+
+    Parameters
+    ----------
+    M : array (d, d)
+        A square matrix.
+
+    Returns
+    -------
+    float
+        Dist(M, I).
+
+    References
+    ----------
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, §5.
+    """
     xp, (M,) = real_namespace(M=M)
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
         raise InputError(f"M has shape {tuple(M.shape)}; a square (d, d) matrix is allowed")
@@ -645,6 +1495,32 @@ def train_lsa(d, n, rng, **options):
 
     Adam/SGD on the squared error of ŷ = bᵀ G A x_q (Mahankali et al. 2023; Ahn et al. 2023 Thm 1;
     Zhang, Frei, Bartlett 2024); returns a :class:`~theorylab.settings.icl_training.TrainResult`.
+
+    Parameters
+    ----------
+    d : int
+        Dimension.
+    n : int
+        Context length.
+    rng : numpy.random.Generator
+        Random source.
+    **options
+        Passed on to :func:`theorylab.settings.icl_training.train_lsa`.
+
+    Returns
+    -------
+    TrainResult
+        The trained parameters and loss history.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     from .icl_training import train_lsa as _train
 

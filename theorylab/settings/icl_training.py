@@ -2,7 +2,7 @@
 
 * :func:`train_lsa`: Adam (or SGD) on the squared error of ``ŷ = bᵀ G A x_q`` over freshly sampled
   prompts; b (last row of P) and A (first d columns of Q) are all the parameters that matter
-  (spec §2). The minibatch loss and gradient have a numba fast path for NumPy inputs
+  (claim notes §2). The minibatch loss and gradient have a numba fast path for NumPy inputs
   (:func:`loss_grad`, ``fast=True``) and a plain NumPy reference (``fast=False``).
 * :func:`fit_lsa_alternating`: the empirical global optimum over (b, A) by alternating least squares.
 * :func:`zfb_gradient_flow`: the exact population gradient flow of the reduced (u, U) model of
@@ -28,6 +28,41 @@ def loss_grad_reference(X, y, xq, yq, b, A, mask=True):
 
     G = (1/n) Σ_{i≤n} z_i z_iᵀ (+ (1/n) z_q z_qᵀ when ``mask=False``). ∂/∂b = (2/B) Σ r u,
     u = G A x_q; ∂/∂A = (2/B) Σ r (G b) x_qᵀ.
+
+    Parameters
+    ----------
+    X : ndarray (B, n, d)
+        Context covariates.
+    y : ndarray (B, n)
+        Context labels.
+    xq : ndarray (B, d)
+        Query covariates.
+    yq : ndarray (B,)
+        Query labels.
+    b : ndarray (d+1,)
+        Last row of P.
+    A : ndarray (d+1, d)
+        First d columns of Q.
+    mask : bool, default True
+        Masked attention.
+
+    Returns
+    -------
+    loss : float
+        mean (ŷ − y_q)².
+    grad_b : ndarray (d+1,)
+        ∂/∂b.
+    grad_A : ndarray (d+1, d)
+        ∂/∂A.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
     """
     B, n, d = X.shape
     Zc = np.concatenate([X, y[..., None]], axis=2)
@@ -100,6 +135,42 @@ def loss_grad(prompts, b, A, mask=True, fast=True):
     """(mean squared error, ∂/∂b, ∂/∂A) of the LSA predictor bᵀ G A x_q on a batch of prompts.
 
     ``fast=True`` uses the numba kernel (agrees with :func:`loss_grad_reference` to rounding).
+
+    Parameters
+    ----------
+    prompts : Prompts
+        A batch of prompts (:func:`theorylab.settings.icl.sample_prompts`).
+    b : array (d+1,)
+        Last row of P.
+    A : array (d+1, d)
+        First d columns of Q.
+    mask : bool, default True
+        Masked attention (the query column excluded from G).
+    fast : bool, default True
+        Use the numba kernel.
+
+    Returns
+    -------
+    loss : float
+        Mean squared error.
+    grad_b : ndarray (d+1,)
+        ∂/∂b.
+    grad_A : ndarray (d+1, d)
+        ∂/∂A.
+
+    Raises
+    ------
+    InputError
+        For parameters of the wrong shape.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
     """
     b, A = _check_reduced(prompts, b, A)
     return _loss_grad(prompts, b, A, check_bool("mask", mask), check_bool("fast", fast))
@@ -140,7 +211,26 @@ def _gram(prompts, mask):
 # --------------------------------------------------------------------------------------------- training
 @dataclasses.dataclass
 class TrainResult:
-    """A trained one-layer LSA: reduced parameters (b, A), the full (P, Q), K = b_y A_top, a history."""
+    """A trained one-layer LSA: reduced parameters (b, A), the full (P, Q), K = b_y A_top, a history.
+
+    Parameters
+    ----------
+    b : ndarray (d+1,)
+        Reduced parameter b (last row of P).
+    A : ndarray (d+1, d)
+        Reduced parameter A (first d columns of Q).
+    history : dict
+        ``step``, ``loss`` and optionally ``distance``, ``irrelevant`` (arrays).
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    """
 
     b: np.ndarray
     A: np.ndarray
@@ -148,6 +238,7 @@ class TrainResult:
 
     @property
     def d(self) -> int:
+        """Dimension d."""
         return self.A.shape[1]
 
     @property
@@ -157,12 +248,14 @@ class TrainResult:
 
     @property
     def P(self) -> np.ndarray:
+        """The full (d+1, d+1) projection-value matrix with last row b (zeros elsewhere)."""
         P = np.zeros((self.d + 1, self.d + 1))
         P[-1, :] = self.b
         return P
 
     @property
     def Q(self) -> np.ndarray:
+        """The full (d+1, d+1) key-query matrix with first d columns A (zeros elsewhere)."""
         Q = np.zeros((self.d + 1, self.d + 1))
         Q[:, :-1] = self.A
         return Q
@@ -176,16 +269,86 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
 
     Loss: mean (ŷ − y_q)² over ``batch_size`` prompts from :func:`icl.sample_prompts`; Adam
     (β = 0.9, 0.999) or plain SGD, the learning rate multiplied by ``decay`` after ``decay_at`` of the
-    steps (the protocol of spec §9, I10). Initialisation b, A ~ N(0, init_scale²). Deterministic for
+    steps (the protocol of claim notes §9, I10). Initialisation b, A ~ N(0, init_scale²). Deterministic for
     a given ``rng`` state.
 
     ``init="gd"`` (default): b = s e_{d+1}, A_top = s I/√d, as in Zhang–Frei–Bartlett's initialisation,
     plus N(0, (s/10)²) noise on every entry, so the irrelevant blocks start non-zero and must decay.
     ``init="random"``: every entry N(0, s²). From fully random initialisations Adam often stalls on a
     plateau with b_y ≈ 0 (a rank-one K = b_x a_botᵀ), observed in about half the seeds for
-    d = 3, n = 6, Σ = diag(0.25, 1, 4); the GD-like initialisation avoids it. ``history`` holds ``step``, ``loss`` (minibatch) and, when ``target`` (a
+    d = 3, n = 6, Σ = diag(0.25, 1, 4); the GD-like initialisation avoids it. ``history`` holds ``step``, ``loss``
+    (minibatch) and, when ``target`` (a
     (d, d) matrix, e.g. Γ⁻¹) is given, ``distance`` = ‖b_y A_top − target‖_F and ``irrelevant`` =
     ‖(b_x, a_bot)‖ (blocks that vanish at the optimum, Mahankali et al. 2023; Ahn et al. 2023 Thm 1).
+
+    Parameters
+    ----------
+    d : int
+        Dimension ≥ 1.
+    n : int
+        Context length ≥ 1.
+    rng : numpy.random.Generator
+        Random source (prompts and initialisation).
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    weight_var : float, default 1.0
+        Task variance ψ² > 0.
+    weight_prior : {"isotropic", "inverse-covariance"}, default "isotropic"
+        Task prior.
+    link : callable, optional
+        Vectorised link of the labels (identity when None).
+    inputs : {"gaussian", "uniform"}, default "gaussian"
+        Covariate law.
+    input_range : float, default 1.0
+        a of the uniform law.
+    mask : bool, default True
+        Masked attention.
+    steps : int, default 2000
+        Optimisation steps.
+    batch_size : int, default 1024
+        Prompts per step.
+    lr : float, default 3e-3
+        Learning rate > 0.
+    optimizer : {"adam", "sgd"}, default "adam"
+        The optimiser.
+    decay_at : float, default 0.75
+        Fraction of the steps after which the rate is decayed.
+    decay : float, default 0.1
+        Learning-rate decay factor.
+    init : {"gd", "random"}, default "gd"
+        Initialisation scheme.
+    init_scale : float, default 0.3
+        s of the initialisation.
+    record_every : int, default 25
+        History interval in steps.
+    target : array (d, d), optional
+        Matrix (e.g. Γ⁻¹) whose distance to b_y A_top is recorded.
+    fast : bool, default True
+        Use the numba loss/gradient kernel.
+
+    Returns
+    -------
+    TrainResult
+        The trained parameters and history.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     d = icl.check_integer("d", d)
     n = icl.check_integer("n", n)
@@ -252,11 +415,46 @@ def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
     """Empirical risk minimiser over all one-layer LSA parameters (b, A) by alternating least squares.
 
     ŷ = bᵀ G A x_q is linear in A for fixed b (features vec((G b) x_qᵀ)) and linear in b for fixed A
-    (features G A x_q); each half-step solves its normal equations exactly (spec §9, I9). ALS on a
+    (features G A x_q); each half-step solves its normal equations exactly (claim notes §9, I9). ALS on a
     bilinear model can stall at a poor stationary point (observed: b_y ≈ 0 with b_y A_top ∝ Σ⁻¹, in
     roughly a third of random starts for d = 3, n = 6), so ``restarts`` random initialisations are
     run and the one with the smallest empirical risk is returned. Returns (b, A) with the gauge
     fixed by ‖b‖ = ‖A‖_F; only gauge-invariant products such as b_y A_top are meaningful.
+
+    Parameters
+    ----------
+    prompts : Prompts
+        The training prompts.
+    mask : bool, default True
+        Masked attention.
+    sweeps : int, default 30
+        ALS sweeps per start.
+    rng : numpy.random.Generator, optional
+        Random starts (``default_rng(0)`` when None).
+    restarts : int, default 6
+        Number of random starts.
+
+    Returns
+    -------
+    b : ndarray (d+1,)
+        Reduced parameter b.
+    A : ndarray (d+1, d)
+        Reduced parameter A.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     icl._check_prompts(prompts)
     mask = check_bool("mask", mask)
@@ -293,20 +491,100 @@ def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
 # --------------------------------------------------------------------------------------------- ZFB flow
 def zfb_limit(covariance, n, noise_var=0.0):
     """c = ‖Γ⁻¹‖_F^{1/2} = tr(Γ⁻²)^{1/4}: the limit of u = W^{PV}_{d+1,d+1} under ZFB's gradient flow
-    from a balanced initialisation; then W^{KQ}_top = Γ⁻¹/c (Zhang, Frei, Bartlett 2024, Thm 4.1)."""
+    from a balanced initialisation; then W^{KQ}_top = Γ⁻¹/c (Zhang, Frei, Bartlett 2024, Thm 4.1).
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+
+    Returns
+    -------
+    float
+        c.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, §4.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     Gi = np.asarray(icl.optimal_preconditioner(covariance, n, noise_var))
     return float(np.sum(Gi * Gi)) ** 0.25
 
 
 def zfb_loss(u, U, covariance, n, noise_var=0.0):
-    """ℓ(u, U) = ½ E(u hᵀ U x_q − y_q)² = ½ R(uU) (spec §7; reduced ZFB model, blocks outside u, U zero)."""
+    """ℓ(u, U) = ½ E(u hᵀ U x_q − y_q)² = ½ R(uU) (claim notes §7; reduced ZFB model, blocks outside u, U zero).
+
+    Parameters
+    ----------
+    u : float
+        W^{PV}_{d+1,d+1}.
+    U : array (d, d)
+        The top-left block of W^{KQ}.
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+
+    Returns
+    -------
+    float
+        ℓ(u, U).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, §4.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     u = check_real("u", u, allow_inf=False, allowed="a finite real number")
     return 0.5 * float(icl.risk_of_preconditioner(u * np.asarray(U), covariance, n, noise_var))
 
 
 @dataclasses.dataclass
 class FlowResult:
-    """The solution of the reduced ZFB gradient flow at the times ``t``."""
+    """The solution of the reduced ZFB gradient flow at the times ``t``.
+
+    Parameters
+    ----------
+    t : ndarray (T,)
+        Times.
+    u : ndarray (T,)
+        u(t).
+    U : ndarray (T, d, d)
+        U(t).
+    conserved : ndarray (T,)
+        u² − ‖U‖_F² along the solution.
+    loss : ndarray (T,)
+        ℓ(u, U) along the solution.
+    success : bool
+        Solver status.
+    message : str
+        Solver message.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, §4.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
 
     t: np.ndarray
     u: np.ndarray  # (T,)
@@ -322,9 +600,49 @@ def zfb_gradient_flow(covariance, n, u0, U0, t_end=None, noise_var=0.0, rtol=1e-
     """Integrate u̇ = −∂ℓ/∂u, U̇ = −∂ℓ/∂U for ℓ(u, U) = ½[u² tr(Σ Uᵀ Σ Γ U) − 2u tr(Σ Uᵀ Σ) + tr Σ].
 
     ∂ℓ/∂u = u tr(Σ Uᵀ Σ Γ U) − tr(Σ Uᵀ Σ), ∂ℓ/∂U = u² Σ Γ U Σ − u Σ². The flow conserves u² − ‖U‖_F²
-    (Zhang, Frei, Bartlett 2024, §4; spec §7). Stiff along small eigenvalues (rate u² γ_i λ_i²), hence
-    LSODA (automatic stiff/non-stiff switching) by default. ``t_end`` defaults to 60 over the slowest final rate plus an escape
+    (Zhang, Frei, Bartlett 2024, §4; claim notes §7). Stiff along small eigenvalues (rate u² γ_i λ_i²), hence
+    LSODA (automatic stiff/non-stiff switching) by default. ``t_end`` defaults to 60 over the slowest final rate plus
+    an escape
     time from the initialisation.
+
+    Parameters
+    ----------
+    covariance : (d, d) array or None
+        Σ (symmetric positive definite); identity when None.
+    n : int
+        Context length ≥ 1.
+    noise_var : float, default 0.0
+        Label noise variance σ² ≥ 0.
+    u0 : float
+        Initial u.
+    U0 : array (d, d)
+        Initial U.
+    t_end : float, optional
+        Final time (default: see above).
+    rtol : float, default 1e-11
+        Relative tolerance.
+    atol : float, default 1e-13
+        Absolute tolerance.
+    method : str, default "LSODA"
+        ``scipy.integrate.solve_ivp`` method.
+    n_eval : int, default 200
+        Number of output times.
+
+    Returns
+    -------
+    FlowResult
+        The solution.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, §4.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     _, cov = icl.check_covariance(covariance)
     cov = np.asarray(cov, dtype=np.float64)
@@ -371,7 +689,33 @@ def zfb_gradient_flow(covariance, n, u0, U0, t_end=None, noise_var=0.0, rtol=1e-
 
 def zfb_initialisation(Theta, omega):
     """(u0, U0) = (ω, ω Θ Θᵀ): ZFB's initialisation W^{PV}(0) = ω e_{d+1}e_{d+1}ᵀ, W^{KQ}(0) =
-    ω blockdiag(ΘΘᵀ, 0); balanced (u0² = ‖U0‖_F²) exactly when ‖ΘΘᵀ‖_F = 1."""
+    ω blockdiag(ΘΘᵀ, 0); balanced (u0² = ‖U0‖_F²) exactly when ‖ΘΘᵀ‖_F = 1.
+
+    Parameters
+    ----------
+    Theta : array (d, m)
+        Θ.
+    omega : float
+        ω, a finite real number.
+
+    Returns
+    -------
+    u0 : float
+        ω.
+    U0 : ndarray (d, d)
+        ω ΘΘᵀ.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, §4.
+    Derivation and protocol worked out in the project's claim notes (shared/claims/in-context-regression.md).
+    """
     _, (Theta,) = real_namespace(Theta=Theta)
     Theta = np.asarray(Theta, dtype=np.float64)
     if Theta.ndim != 2:
@@ -381,7 +725,33 @@ def zfb_initialisation(Theta, omega):
 
 
 def predict_reduced(prompts, b, A, mask=True):
-    """Per-prompt predictions ŷ = bᵀ G A x_q of the LSA with reduced parameters (b, A) (NumPy)."""
+    """Per-prompt predictions ŷ = bᵀ G A x_q of the LSA with reduced parameters (b, A) (NumPy).
+
+    Parameters
+    ----------
+    prompts : Prompts
+        A batch of prompts (:func:`theorylab.settings.icl.sample_prompts`).
+    b : array (d+1,)
+        Last row of P.
+    A : array (d+1, d)
+        First d columns of Q.
+    mask : bool, default True
+        Masked attention (the query column excluded from G).
+
+    Returns
+    -------
+    ndarray (B,)
+        ŷ per prompt.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576.
+    K. Ahn, X. Cheng, H. Daneshmand, S. Sra, "Transformers learn to implement preconditioned gradient descent for
+    in-context learning", NeurIPS 2023, arXiv:2306.00297, Theorem 1.
+    R. Zhang, S. Frei, P. L. Bartlett, "Trained Transformers Learn Linear Models In-Context", JMLR 25(49), 2024,
+    arXiv:2306.09927, Theorem 4.1.
+    """
     b, A = _check_reduced(prompts, b, A)
     G = _gram(prompts, check_bool("mask", mask))
     return np.einsum("i,bij,bj->b", b, G, prompts.x_query @ A.T)
@@ -392,6 +762,33 @@ def input_gradient_reduced(prompts, b, A, mask=True):
 
     For ``mask=False`` G depends on x_q too; the derivative then adds (2/n)(bₓ·x_q) A_topᵀ… and is not
     provided: only the masked model is supported.
+
+    Parameters
+    ----------
+    prompts : Prompts
+        A batch of prompts (:func:`theorylab.settings.icl.sample_prompts`).
+    b : array (d+1,)
+        Last row of P.
+    A : array (d+1, d)
+        First d columns of Q.
+    mask : bool, default True
+        Masked attention (the query column excluded from G).
+
+    Returns
+    -------
+    ndarray (B, d)
+        ∂ŷ/∂x_q per prompt.
+
+    Raises
+    ------
+    InputError
+        For ``mask=False`` (not supported).
+
+    References
+    ----------
+    J. von Oswald, E. Niklasson, E. Randazzo, J. Sacramento, A. Mordvintsev, A. Zhmoginov, M. Vladymyrov,
+    "Transformers Learn In-Context by Gradient Descent", ICML 2023, arXiv:2212.07677 (metric (ii), sensitivity to the
+    query).
     """
     if not check_bool("mask", mask):
         raise InputError("input_gradient_reduced supports mask=True only")

@@ -38,9 +38,17 @@ def single_blas_thread():
 
     The L-BFGS problems here are small (hundreds to ~10⁵ parameters); on a loaded machine OpenBLAS's threads
     spin-wait on tiny kernels and slow a fit down ~7× (measured), so fits run single-threaded and
-    parallelism comes from running repetitions in separate processes. The ``ThreadpoolController`` (a scan
-    of the loaded libraries, ~0.7 ms) is built once per process, at the first call (after NumPy and SciPy
-    have loaded their BLAS), and nested blocks cost nothing, so a per-fit call stays ~10 µs.
+    parallelism comes from running repetitions in separate processes. Nested blocks cost nothing.
+
+    Yields
+    ------
+    None
+        Control of the block.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (the fits of its simulation protocol; no mathematics here).
     """
     global _CONTROLLER
     depth = getattr(_LOCAL, "depth", 0)
@@ -60,8 +68,33 @@ def single_blas_thread():
 def check_training_set(X, y, n_classes=None):
     """Validate a training set; return ``(X float64 (m, d), y int64 (m,), K)``.
 
-    K is ``n_classes`` when given, else ``max(y) + 1``. Raises :class:`InputError` (one line) for a non-2-D or
-    non-finite X, labels of the wrong shape or outside [0, K), m < K, or a class with no samples.
+    Parameters
+    ----------
+    X : array (m, d)
+        Features (finite, non-empty).
+    y : array (m,)
+        Integer labels in [0, K) (integral floats accepted).
+    n_classes : int, optional
+        K (≥ 2); ``max(y) + 1`` when None.
+
+    Returns
+    -------
+    X : ndarray (m, d)
+        float64 features.
+    y : ndarray (m,)
+        int64 labels.
+    K : int
+        Number of classes.
+
+    Raises
+    ------
+    InputError
+        For a non-2-D or non-finite X, labels of the wrong shape or outside [0, K), m < K, or an empty class.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334.
     """
     _, (X,) = real_namespace(X=X)
     X = np.asarray(X, dtype=float)
@@ -102,17 +135,38 @@ def check_training_set(X, y, n_classes=None):
 def fit_naive_bayes(X, y, n_classes=None, var_smoothing: float = 1e-9):
     """Gaussian naive Bayes with a class-shared per-feature variance, as an affine map ``(W, b)``.
 
-    σ̂_i² = Σ_k π̂_k v̂_ki + ``var_smoothing`` (prior-weighted within-class variances, Zheng et al. 2023
-    ``models/gaussnb.py``); W_k = μ̂_k/σ̂², b_k = log π̂_k − ½ Σ_i μ̂_ki²/σ̂_i² (the terms common to every class
-    are dropped, so argmax and the softmax posterior are unchanged).
+    σ̂_i² = Σ_k π̂_k v̂_ki + ``var_smoothing`` (prior-weighted within-class variances); W_k = μ̂_k/σ̂²,
+    b_k = log π̂_k − ½ Σ_i μ̂_ki²/σ̂_i² (the terms common to every class are dropped, so argmax and the softmax
+    posterior are unchanged).
 
     Parameters
     ----------
-    X : array (m, d); y : integer array (m,); n_classes : int, optional (default max(y) + 1)
+    X : array (m, d)
+        Features.
+    y : integer array (m,)
+        Labels.
+    n_classes : int, optional
+        K (default max(y) + 1).
+    var_smoothing : float, default 1e-9
+        Variance added to every feature (≥ 0).
 
     Returns
     -------
-    W : ndarray (K, d); b : ndarray (K,)
+    W : ndarray (K, d)
+        Weights.
+    b : ndarray (K,)
+        Biases.
+
+    Raises
+    ------
+    InputError
+        For an invalid training set or var_smoothing.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (repository ``models/gaussnb.py``); A. Y. Ng, M. I. Jordan, "On
+    Discriminative vs. Generative Classifiers: A comparison of logistic regression and naive Bayes", NIPS 14, 2001.
     """
     X, y, K = check_training_set(X, y, n_classes)
     var_smoothing = check_nonnegative("var_smoothing", var_smoothing)
@@ -132,10 +186,42 @@ def fit_naive_bayes(X, y, n_classes=None, var_smoothing: float = 1e-9):
 def logistic_objective(theta, X, y, w, K, reg, pen=None, binary=False):
     """Objective and gradient of (1/Σw)[Σ_i w_i CE(W x_i + b, y_i)] + (reg/2) Σ_kj pen_j W_kj², θ = (W.ravel(), b).
 
-    ``reg`` = 1/(C Σ_i w_i) (scikit-learn's ½‖W‖² + C Σ CE divided by C Σ w); ``pen`` (d,) per-feature penalty
-    weights (default 1; :func:`fit_logistic` uses 1/s_j² after rescaling feature j by s_j). ``binary=True``
-    (K = 2): θ = (w, c) holds one row, the scores are (0, w·x + c) and the penalty is (reg/2) Σ_j pen_j w_j²
-    (the binary form of the two-row problem, see :func:`fit_logistic`). Returns ``(f, grad)``.
+    ``reg`` = 1/(C Σ_i w_i) (scikit-learn's ½‖W‖² + C Σ CE divided by C Σ w). ``binary=True`` (K = 2):
+    θ = (w, c) holds one row, the scores are (0, w·x + c) and the penalty is (reg/2) Σ_j pen_j w_j². Inputs are
+    not validated (called inside L-BFGS).
+
+    Parameters
+    ----------
+    theta : ndarray
+        Parameters (K·d + K, or d + 1 when binary).
+    X : ndarray (m, d)
+        Features.
+    y : ndarray (m,)
+        Labels in [0, K).
+    w : ndarray (m,)
+        Sample weights.
+    K : int
+        Number of classes.
+    reg : float
+        Penalty strength ≥ 0.
+    pen : ndarray (d,), optional
+        Per-feature penalty weights (default 1).
+    binary : bool, default False
+        The one-row binary form.
+
+    Returns
+    -------
+    f : float
+        The objective.
+    grad : ndarray
+        Its gradient with respect to θ.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334; A. Y. Ng, M. I. Jordan, "On Discriminative vs. Generative Classifiers:
+    A comparison of logistic regression and naive Bayes", NIPS 14, 2001 (logistic regression as the discriminative
+    learner).
     """
     d = X.shape[1]
     rows = 1 if binary else K
@@ -165,36 +251,52 @@ def fit_logistic(X, y, C: float = 1.0, n_classes=None, sample_weight=None, max_i
                  tol: float = 1e-4, init=None):
     """L2-regularised multinomial logistic regression by L-BFGS, as an affine map ``(W, b)``.
 
-    Minimises ½‖W‖² + C Σ_i w_i CE(W x_i + b, y_i), CE(s, y) = logsumexp(s) − s_y (softmax cross-entropy;
-    scikit-learn's multinomial ``LogisticRegression(C=C)`` convention, used by Zheng et al. 2023 with C = 1),
-    through the same objective divided by C Σ_i w_i. ``C = inf`` drops the penalty.
-
-    Two exact reformulations make it fast (the minimiser is unchanged):
+    Minimises ½‖W‖² + C Σ_i w_i CE(W x_i + b, y_i), CE(s, y) = logsumexp(s) − s_y (scikit-learn's multinomial
+    ``LogisticRegression(C=C)`` convention, used by Zheng et al. 2023 with C = 1), through the same
+    objective divided by C Σ_i w_i. ``C = inf`` drops the penalty. Two exact reformulations make it fast:
 
     * preconditioning: L-BFGS runs on x̃ = (x − μ)/s (weighted feature means μ and standard deviations s),
       W̃ = W·diag(s), b̃ = b + Wμ, so W x + b = W̃ x̃ + b̃ and the penalty becomes ½ Σ_kj W̃_kj²/s_j²;
-    * K = 2: the cross-entropy depends on w = W₁ − W₀, c = b₁ − b₀ only, and the stationarity conditions
-      give W₁ = −W₀ (the two gradients are opposite), so ½(‖W₀‖² + ‖W₁‖²) = ¼‖w‖²: the problem is binary
-      logistic regression ½‖w‖² + 2C Σ_i w_i CE (scikit-learn's binary ``LogisticRegression(C=2C)``), solved
-      in d + 1 unknowns and returned as W = (−w/2, w/2), b = (−c/2, c/2).
+    * K = 2: the cross-entropy depends on w = W₁ − W₀, c = b₁ − b₀ only, and stationarity gives W₁ = −W₀,
+      so ½(‖W₀‖² + ‖W₁‖²) = ¼‖w‖²: binary logistic regression ½‖w‖² + 2C Σ_i w_i CE, returned as
+      W = (−w/2, w/2), b = (−c/2, c/2).
 
     Parameters
     ----------
-    X : array (m, d); y : integer array (m,)
-    C : float > 0 or inf
-        Inverse regularisation strength.
+    X : array (m, d)
+        Features.
+    y : integer array (m,)
+        Labels.
+    C : float, default 1.0
+        Inverse regularisation strength > 0 (or inf).
     n_classes : int, optional
         K (default max(y) + 1); every class must occur.
     sample_weight : array (m,), optional
-        Non-negative weights w_i (default 1).
-    max_iter, tol : L-BFGS iteration cap and projected-gradient tolerance (``gtol``, in the preconditioned
-        coordinates; default 1e-4 as scikit-learn).
+        Non-negative weights w_i with a positive sum (default 1).
+    max_iter : int, default 1000
+        L-BFGS iteration cap.
+    tol : float, default 1e-4
+        Projected-gradient tolerance (``gtol``, preconditioned coordinates; as scikit-learn).
     init : (W, b), optional
         Starting point (default zeros), e.g. the fit at the previous training size (warm start).
 
     Returns
     -------
-    W : ndarray (K, d); b : ndarray (K,)
+    W : ndarray (K, d)
+        Weights.
+    b : ndarray (K,)
+        Biases.
+
+    Raises
+    ------
+    InputError
+        For an invalid training set, C, max_iter, tol, sample_weight or init.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334; A. Y. Ng, M. I. Jordan, "On Discriminative vs. Generative Classifiers:
+    A comparison of logistic regression and naive Bayes", NIPS 14, 2001.
     """
     X, y, K = check_training_set(X, y, n_classes)
     Cf = check_real("C", C, allow_nan=True, allowed="a number > 0 (or inf)")

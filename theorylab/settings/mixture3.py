@@ -1,9 +1,9 @@
 """Three-class Gaussian mixture in ℝ² with exact posteriors, and gradient-descent trajectories of affine
-scores on the expected conditional comp-sum loss (shared spec §10, protocol E2).
+scores on the expected conditional comp-sum loss (claim notes §10, protocol E2).
 
 With equal covariances log p(x, ·) is affine, so s* ∝ p^{1/(2−τ)} is a softmax of affine scores and the
 minimizability gaps vanish; unequal covariances give quadratic log-posteriors and positive gaps
-(Mao, Mohri, Zhong, ICML 2023, §4–5; shared spec §5). Self-contained sampler (no dependency on
+(Mao, Mohri, Zhong, ICML 2023, §4–5; claim notes §5). Self-contained sampler (no dependency on
 ``settings.gaussian_mixture``).
 """
 from __future__ import annotations
@@ -19,7 +19,26 @@ from ..losses.compsum import best_conditional_risk, check_tau
 
 @dataclasses.dataclass
 class Mixture3:
-    """Equal-prior mixture of N(μ_k, Σ_k), k = 0, 1, 2, means on an equilateral triangle of radius ``radius``."""
+    """Equal-prior mixture of N(μ_k, Σ_k), k = 0, 1, 2, means on an equilateral triangle of radius ``radius``.
+
+    Parameters
+    ----------
+    radius : float, default 1.5
+        Distance > 0 of the means from the origin.
+    covs : tuple of 3 pairs, default ((1, 1),) * 3
+        Diagonal variances (> 0) per class.
+
+    Raises
+    ------
+    InputError
+        For radius ≤ 0 or covs not of shape (3, 2) with positive entries.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (equal covariances: affine log-posteriors and zero minimizability gaps; §4–5, section
+    numbers unconfirmed).
+    """
 
     radius: float = 1.5
     covs: tuple = ((1.0, 1.0), (1.0, 1.0), (1.0, 1.0))  # diagonal variances per class
@@ -34,19 +53,77 @@ class Mixture3:
 
     @classmethod
     def equal(cls, radius=1.5):
+        """The mixture with identity covariances (zero minimizability gaps for affine scores).
+
+        Parameters
+        ----------
+        radius : float, default 1.5
+            Radius of the means.
+
+        Returns
+        -------
+        Mixture3
+            The mixture.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return cls(radius, ((1.0, 1.0),) * 3)
 
     @classmethod
     def unequal(cls, radius=1.5):
+        """The mixture with covariances diag(0.3, 2), diag(2, 0.4), I (quadratic log-posteriors, positive gaps).
+
+        Parameters
+        ----------
+        radius : float, default 1.5
+            Radius of the means.
+
+        Returns
+        -------
+        Mixture3
+            The mixture.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         return cls(radius, ((0.3, 2.0), (2.0, 0.4), (1.0, 1.0)))
 
     @property
     def means(self):
+        """The class means μ_k = radius·(cos θ_k, sin θ_k), θ_k = π/2 + 2πk/3, shape (3, 2)."""
         ang = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
         return self.radius * np.stack([np.cos(ang), np.sin(ang)], 1)
 
     def sample_x(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """x ~ mixture (equal priors)."""
+        """x ~ mixture (equal priors).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Random source.
+        size : int
+            Number of points ≥ 1.
+
+        Returns
+        -------
+        ndarray (size, 2)
+            The sample.
+
+        Raises
+        ------
+        InputError
+            For invalid rng or size.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         rng = check_generator("rng", rng)
         size = check_integer("size", size)
         k = rng.integers(0, 3, size)
@@ -54,7 +131,28 @@ class Mixture3:
         return self.means[k] + sd * rng.standard_normal((size, 2))
 
     def posteriors(self, x) -> np.ndarray:
-        """Exact p(x, k) ∝ N(x; μ_k, Σ_k) (log-sum-exp normalised)."""
+        """Exact p(x, k) ∝ N(x; μ_k, Σ_k) (log-sum-exp normalised).
+
+        Parameters
+        ----------
+        x : array (m, 2)
+            Finite points.
+
+        Returns
+        -------
+        ndarray (m, 3)
+            Posterior class probabilities.
+
+        Raises
+        ------
+        InputError
+            For x not finite of shape (m, 2).
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+        arXiv:2304.07288.
+        """
         _, (x,) = real_namespace(x=x)
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != 2 or not np.all(np.isfinite(x)):
@@ -83,12 +181,43 @@ def _cond_risk_and_grad(theta, X, P, tau):
 
 
 def trajectory(X, P, tau, steps=300, lr=0.5, rng=None, every=1):
-    """Normalised gradient descent on the sample mean of C_τ(h, x) for affine h; logs along the way
+    """Normalised gradient descent on the sample mean of C_τ(h, x) for affine h, logging the two regrets.
 
-    u_k = mean C_τ(h_k, x) − mean C*_τ(p(x))  and  v_k = mean(1 − p(x, ŷ_k)) − mean(1 − max p(x)),
+    u_k = mean C_τ(h_k, x) − mean C*_τ(p(x)) and v_k = mean(1 − p(x, ŷ_k)) − mean(1 − max p(x)), i.e.
+    E ΔC_τ and E ΔC_01 under the empirical law of X with exact posteriors (so v_k ≤ Γ_τ(u_k) holds exactly).
+    Step: θ ← θ − lr·g/max(‖g‖, 1).
 
-    i.e. E ΔC_τ and E ΔC_01 under the empirical law of X with exact posteriors (so v_k ≤ Γ_τ(u_k) holds
-    exactly). Returns dict with arrays ``u``, ``v``, ``step``.
+    Parameters
+    ----------
+    X : array (m, 2)
+        Points (finite).
+    P : array (m, 3)
+        Their exact posteriors.
+    tau : float
+        τ ≥ 0.
+    steps : int, default 300
+        Number of steps ≥ 0.
+    lr : float, default 0.5
+        Step size > 0.
+    rng : numpy.random.Generator, optional
+        Initialisation θ ~ 0.01·N(0, I) (``default_rng(0)`` when None).
+    every : int, default 1
+        Log every ``every`` steps (and the last).
+
+    Returns
+    -------
+    dict
+        ``u``, ``v``, ``step`` (arrays) and the final ``theta`` (9,).
+
+    Raises
+    ------
+    InputError
+        For malformed X, P or invalid τ, steps, lr, rng, every.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (H-consistency bounds E ΔC_01 ≤ Γ(E ΔC_ℓ)).
     """
     tau = check_tau(tau)
     _, (X, P) = real_namespace(X=X, P=P)

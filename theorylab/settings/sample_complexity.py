@@ -53,7 +53,42 @@ def _check_rho(rho, d):
 
 
 def zheng_parameters(K: int, d: int, rho: float = 0.0):
-    """(a, means, D, Σ): the class offsets a_k, means a_k𝟙 (K, d), easy variances D (d,), and Σ (d, d)."""
+    """(a, means, D, Σ) of Zheng et al.'s simulation mixture with a valid covariance.
+
+    a = (−1, 1, 2, 4, …, 2^{K−2}); means a_k𝟙_d; D = diag(⌊d/2⌋ entries d, the rest 1);
+    Σ = D^{1/2} R D^{1/2}, R = (1 − ρ)I + ρ𝟙𝟙ᵀ.
+
+    Parameters
+    ----------
+    K : int
+        Number of classes ≥ 2.
+    d : int
+        Dimension ≥ 2.
+    rho : float, default 0.0
+        Correlation ρ ∈ (−1/(d−1), 1) (keeps R positive definite).
+
+    Returns
+    -------
+    a : ndarray (K,)
+        Class offsets.
+    means : ndarray (K, d)
+        Class means.
+    D : ndarray (d,)
+        The "easy" variances.
+    Sigma : ndarray (d, d)
+        The shared covariance.
+
+    Raises
+    ------
+    InputError
+        For invalid K, d or ρ.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (simulation protocol; the covariance defect fix is this project's, see
+    shared/claims/classification-settings.md §(a)).
+    """
     K, d = _check_K_d(K, d)
     rho = _check_rho(rho, d)
     a = np.array([-1.0] + [2.0 ** (k - 1) for k in range(1, K)])
@@ -66,7 +101,32 @@ def zheng_parameters(K: int, d: int, rho: float = 0.0):
 
 
 def zheng_mixture(K: int, d: int, rho: float = 0.0) -> GaussianMixture:
-    """The K-class, d-dimensional mixture of Zheng et al.'s simulation with a valid covariance (equal priors)."""
+    """The K-class, d-dimensional mixture of Zheng et al.'s simulation with a valid covariance (equal priors).
+
+    Parameters
+    ----------
+    K : int
+        Number of classes ≥ 2.
+    d : int
+        Dimension ≥ 2.
+    rho : float, default 0.0
+        Correlation ρ ∈ (−1/(d−1), 1).
+
+    Returns
+    -------
+    GaussianMixture
+        N(a_k𝟙, Σ), k < K, equal priors.
+
+    Raises
+    ------
+    InputError
+        For invalid K, d or ρ.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334.
+    """
     _, means, _, Sigma = zheng_parameters(K, d, rho)
     return GaussianMixture(means, Sigma)
 
@@ -74,8 +134,32 @@ def zheng_mixture(K: int, d: int, rho: float = 0.0) -> GaussianMixture:
 def zheng_bayes_error(K: int, d: int, rho: float = 0.0) -> float:
     """Closed-form Bayes error (2/K) Σ_j Φ(−(a_(j+1) − a_(j))√S/2), S = 𝟙ᵀΣ⁻¹𝟙 (equal priors).
 
-    S = v^T R^{-1} v = [‖v‖² − ρ(𝟙ᵀv)²/(1 − ρ + dρ)]/(1 − ρ), v = D^{−1/2}𝟙 (Sherman–Morrison); derivation in
-    ``shared/claims/classification-settings.md`` §(a).
+    S = vᵀR⁻¹v = [‖v‖² − ρ(𝟙ᵀv)²/(1 − ρ + dρ)]/(1 − ρ), v = D^{−1/2}𝟙 (Sherman–Morrison).
+
+    Parameters
+    ----------
+    K : int
+        Number of classes ≥ 2.
+    d : int
+        Dimension ≥ 2.
+    rho : float, default 0.0
+        Correlation ρ ∈ (−1/(d−1), 1).
+
+    Returns
+    -------
+    float
+        The Bayes error.
+
+    Raises
+    ------
+    InputError
+        For invalid K, d or ρ.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (mixture); derivation worked out in the project's claim notes
+    (shared/claims/classification-settings.md §(a)).
     """
     a, _, D, _ = zheng_parameters(K, d, rho)
     v = 1.0 / np.sqrt(D)
@@ -89,6 +173,31 @@ def zheng_nb_asymptotic_error(K: int, d: int, rho: float = 0.0) -> float:
 
     NB's rule is affine in z = 𝟙ᵀD⁻¹x ∼ N(a_k S_N, σ_N²), S_N = ‖v‖², σ_N² = (1 − ρ)‖v‖² + ρ(𝟙ᵀv)², with
     midpoint thresholds between consecutive a_k S_N; ≥ Bayes with equality iff D⁻¹𝟙 ∥ Σ⁻¹𝟙.
+
+    Parameters
+    ----------
+    K : int
+        Number of classes ≥ 2.
+    d : int
+        Dimension ≥ 2.
+    rho : float, default 0.0
+        Correlation ρ ∈ (−1/(d−1), 1).
+
+    Returns
+    -------
+    float
+        NB's asymptotic error.
+
+    Raises
+    ------
+    InputError
+        For invalid K, d or ρ.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334; A. Y. Ng, M. I. Jordan, "On Discriminative vs. Generative Classifiers:
+    A comparison of logistic regression and naive Bayes", NIPS 14, 2001 (asymptotic error of naive Bayes).
     """
     a, _, D, _ = zheng_parameters(K, d, rho)
     v = 1.0 / np.sqrt(D)
@@ -99,7 +208,32 @@ def zheng_nb_asymptotic_error(K: int, d: int, rho: float = 0.0) -> float:
 
 
 def geometric_grid(K: int, m_max: int, ratio: float = 1.25) -> np.ndarray:
-    """The sizes ⌈2K·ratio^j⌉, j = 0, 1, …, up to m_max (duplicates removed)."""
+    """The sizes ⌈2K·ratio^j⌉, j = 0, 1, …, up to m_max (duplicates removed).
+
+    Parameters
+    ----------
+    K : int
+        Number of classes ≥ 2.
+    m_max : int
+        Largest size ≥ 1.
+    ratio : float, default 1.25
+        Growth factor > 1.
+
+    Returns
+    -------
+    ndarray of int
+        The grid.
+
+    Raises
+    ------
+    InputError
+        For invalid K, m_max, or ratio ≤ 1.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (the simulation's training-size grid).
+    """
     K = check_integer("K", K, minimum=2)
     m_max = check_integer("m_max", m_max)
     ratio = check_positive("ratio", ratio)
@@ -122,7 +256,37 @@ LR_TOL = 1e-6  # L-BFGS gtol of the protocol's LR fits: error within ~1e-4 of th
 def fit(learner: str, X, y, K: int, init=None, tol: float = LR_TOL):
     """Fit ``learner`` ("nb" or "lr", LR with C = 1 as in Zheng et al.) and return ``(W, b)``.
 
-    ``init`` warm-starts LR (e.g. from the fit at the previous, smaller training size); NB ignores it.
+    Parameters
+    ----------
+    learner : {"nb", "lr"}
+        Naive Bayes or logistic regression.
+    X : array (m, d)
+        Features.
+    y : integer array (m,)
+        Labels in [0, K).
+    K : int
+        Number of classes ≥ 2.
+    init : (W, b), optional
+        Warm start of LR (e.g. from the fit at the previous, smaller training size); NB ignores it.
+    tol : float, default LR_TOL
+        L-BFGS gradient tolerance of LR.
+
+    Returns
+    -------
+    W : ndarray (K, d)
+        Weights.
+    b : ndarray (K,)
+        Biases.
+
+    Raises
+    ------
+    InputError
+        For an unknown learner or an invalid training set.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334.
     """
     K = check_integer("K", K, minimum=2)
     if learner == "nb":
@@ -171,6 +335,38 @@ def learning_curves(mix: GaussianMixture, learner: str, sizes, reps: int, rng: n
     """Exact test errors, shape (reps, len(sizes)): one fresh training set per (repetition, size).
 
     Repetitions run on ``executor`` (or a pool of ``jobs`` processes; ``jobs = 1`` runs here).
+
+    Parameters
+    ----------
+    mix : GaussianMixture
+        The data distribution.
+    learner : {"nb", "lr"}
+        The learner.
+    sizes : array of int
+        Training sizes ≥ K.
+    reps : int
+        Number of repetitions ≥ 1.
+    rng : numpy.random.Generator
+        Seeds the per-(repetition, size) child generators.
+    jobs : int, default 1
+        Worker processes.
+    executor : concurrent.futures.Executor, optional
+        An executor to use instead of a new pool.
+
+    Returns
+    -------
+    ndarray (reps, len(sizes))
+        Exact population errors of the fits.
+
+    Raises
+    ------
+    InputError
+        For invalid mix, learner, sizes, reps, rng or jobs.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334.
     """
     _check_mix(mix)
     rng = check_generator("rng", rng)
@@ -217,7 +413,27 @@ def _run_grid(mix, learner, sizes, indices, reps, entropy, jobs, executor, inits
 
 
 def first_below(mean_errors, sizes, target):
-    """The first size whose mean error is < target, or NaN if none is."""
+    """The first size whose mean error is < target, or NaN if none is.
+
+    Parameters
+    ----------
+    mean_errors : array-like
+        Mean errors per size.
+    sizes : array-like
+        The sizes, same length.
+    target : float
+        The error level.
+
+    Returns
+    -------
+    float
+        The first size below target, or NaN.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (definition of m*).
+    """
     hit = np.flatnonzero(np.asarray(mean_errors) < target)
     return float(sizes[hit[0]]) if hit.size else float("nan")
 
@@ -231,10 +447,46 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
     repetition of a chunk in parallel) and stops ``extra`` sizes after m* is reached (the bootstrap needs a
     little room past it).
 
+    Parameters
+    ----------
+    mix : GaussianMixture
+        The data distribution.
+    learner : {"nb", "lr"}
+        The learner.
+    eps_inf : float
+        Asymptotic error ε_∞ (Bayes for LR, NB_∞ for NB), finite.
+    rng : numpy.random.Generator
+        Seeds the fits.
+    eps : float, default 0.01
+        Excess error ε > 0.
+    reps : int, default 5
+        Repetitions ≥ 1.
+    m_max : int, optional
+        Largest size (default 100·d).
+    extra : int, default 3
+        Sizes scanned past m* (≥ 0).
+    chunk : int, default 4
+        Sizes per parallel chunk ≥ 1.
+    jobs : int, default 1
+        Worker processes.
+    executor : concurrent.futures.Executor, optional
+        An executor to use instead of a new pool.
+
     Returns
     -------
-    dict with ``sizes`` (scanned), ``errors`` (reps, len(sizes)), ``target`` and ``m_star`` (NaN if the
-    target was not reached by m_max).
+    dict
+        ``sizes`` (scanned), ``errors`` (reps, len(sizes)), ``target`` and ``m_star`` (NaN if the
+        target was not reached by m_max).
+
+    Raises
+    ------
+    InputError
+        For invalid arguments.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (sample complexity of NB vs. LR).
     """
     _check_mix(mix)
     check_real("eps_inf", eps_inf, allow_inf=False, allowed="a finite error level in [0, 1]")
@@ -276,7 +528,32 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
 
 
 def bootstrap_m_star(result: dict, rng: np.random.Generator, n_boot: int = 1000) -> np.ndarray:
-    """Bootstrap replicates of m* (repetitions resampled with replacement); censored at 1.25× the last size."""
+    """Bootstrap replicates of m* (repetitions resampled with replacement); censored at 1.25× the last size.
+
+    Parameters
+    ----------
+    result : dict
+        The output of :func:`sample_complexity`.
+    rng : numpy.random.Generator
+        Resampling source.
+    n_boot : int, default 1000
+        Number of replicates ≥ 1.
+
+    Returns
+    -------
+    ndarray (n_boot,)
+        Replicates of m*.
+
+    Raises
+    ------
+    InputError
+        For a malformed result, rng or n_boot.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334.
+    """
     if not isinstance(result, dict) or not {"errors", "sizes", "target"} <= set(result):
         raise InputError("result is not allowed; the dict returned by sample_complexity (errors, sizes, target) is")
     rng = check_generator("rng", rng)
@@ -294,7 +571,35 @@ def fitted_slopes(dims, results: list[dict], rng: np.random.Generator, n_boot: i
                   level: float = 0.95) -> dict:
     """Least-squares slopes of m* on d and on ln d, with percentile bootstrap intervals over repetitions.
 
-    Returns a dict ``{"d": (slope, lo, hi, intercept), "log_d": (slope, lo, hi, intercept)}``.
+    Parameters
+    ----------
+    dims : array-like
+        Dimensions d > 0, one per result (≥ 2).
+    results : list of dict
+        Outputs of :func:`sample_complexity`.
+    rng : numpy.random.Generator
+        Bootstrap source.
+    n_boot : int, default 1000
+        Bootstrap replicates.
+    level : float, default 0.95
+        Confidence level in (0, 1).
+
+    Returns
+    -------
+    dict
+        ``{"d": (slope, lo, hi, intercept), "log_d": (slope, lo, hi, intercept)}``.
+
+    Raises
+    ------
+    InputError
+        For invalid dims, results or level.
+
+    References
+    ----------
+    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
+    Implications", ICML 2023, arXiv:2302.02334 (m* linear in d for LR, logarithmic for NB); A. Y. Ng, M. I. Jordan,
+    "On Discriminative vs. Generative Classifiers: A comparison of logistic regression and naive Bayes", NIPS 14,
+    2001.
     """
     _, (dims,) = real_namespace(dims=dims)
     dims = np.asarray(dims, dtype=float)

@@ -40,7 +40,45 @@ _REF_THETAS = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
 
 @dataclasses.dataclass(frozen=True)
 class Calibration:
-    """The symbolic calibration analysis of one margin loss (all expressions in η or θ)."""
+    """The symbolic calibration analysis of one margin loss (all expressions in η or θ).
+
+    C_η(α) = η φ(α) + (1 − η) φ(−α), H(η) = inf_α C_η(α), H⁻(η) = inf_{α(2η−1) ≤ 0} C_η(α),
+    ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2), ψ = ψ̃** (convex closure).
+
+    Parameters
+    ----------
+    loss : sympy.Expr
+        φ(α) in the symbol :data:`ALPHA`.
+    conditional_risk : sympy.Expr
+        C_η(α).
+    minimiser : sympy.Expr or str
+        argmin_α C_η(α) for η > 1/2 (an expression, or "+oo" for an infimum at ∞).
+    wrong_sign_minimiser : sympy.Expr or str
+        argmin over α ≤ 0 (attains H⁻), η > 1/2.
+    H : sympy.Expr
+        H(η) for η ≥ 1/2 (by symmetry H(η) = H(1 − η)).
+    H_minus : sympy.Expr
+        H⁻(η) for η > 1/2.
+    psi_tilde : sympy.Expr
+        ψ̃(θ).
+    psi : sympy.Expr
+        ψ(θ), the convex closure of ψ̃ (piecewise linear from a grid when ψ̃ is not convex).
+    psi_tilde_is_convex : bool
+        Whether ψ̃ is convex on [0, 1] (checked on a grid).
+    series : sympy.Expr
+        Taylor polynomial of ψ(θ) at θ = 0 up to θ⁵ (NaN when ψ̃ is not convex).
+    inverse_bound : sympy.Expr or None
+        ψ⁻¹(ε) in the symbol :data:`EPS`: R − R* ≤ ψ⁻¹(R_φ − R_φ*) (None if no closed form).
+    inverse_leading : sympy.Expr
+        Leading-order ψ⁻¹(ε) as ε → 0.
+    H_pq : sympy.Expr
+        H in the symbols p = η, q = 1 − η (for accurate numerics when η is near 0 or 1).
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, Definition 2 and Theorem 1.
+    """
 
     loss: sp.Expr  # φ(α)
     conditional_risk: sp.Expr  # C_η(α)
@@ -57,7 +95,18 @@ class Calibration:
     H_pq: sp.Expr  # H in the symbols p = η, q = 1 − η (for accurate numerics when η is near 0 or 1)
 
     def H_numeric(self):
-        """A NumPy function ``H(p, q)`` with p = max(η, 1−η), q = 1 − p passed separately (no cancellation)."""
+        """A NumPy function ``H(p, q)`` with p = max(η, 1−η), q = 1 − p passed separately (no cancellation).
+
+        Returns
+        -------
+        callable
+            ``H(p, q)`` evaluating :attr:`H_pq` with NumPy.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+        Assoc. 101(473), 2006 (the optimal conditional risk H).
+        """
         return sp.lambdify((_P, _Q), self.H_pq, "numpy")
 
 
@@ -218,7 +267,10 @@ def _derive_cached(phi: sp.Expr) -> Calibration:
 
 
 def derive(loss) -> Calibration:
-    """The full symbolic calibration analysis of a margin loss (BJM 2006, §2–3).
+    """The full symbolic calibration analysis of a margin loss.
+
+    Derives C_η(α) = η φ(α) + (1 − η) φ(−α), H(η) = inf_α C_η(α), H⁻(η) (infimum over the wrong sign),
+    ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2), its convex closure ψ, the series of ψ at 0 and ψ⁻¹, with sympy.
 
     Parameters
     ----------
@@ -230,14 +282,46 @@ def derive(loss) -> Calibration:
     -------
     Calibration
         C_η(α), the minimiser, H, H⁻, ψ̃, ψ, the series of ψ at 0 and the inverted bound ψ⁻¹.
+
+    Raises
+    ------
+    InputError
+        For an unknown loss name or a sympy expression with ≠ 1 free symbol or complex values.
+    NotImplementedError
+        When the symbolic infimum cannot be identified (use :func:`psi_numeric`).
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, §2 (conditional φ-risk), Definition 2 (ψ-transform) and Theorem 1.
     """
     return _derive_cached(_as_expr(loss))
 
 
 def psi_transform(loss) -> sp.Expr:
-    """ψ(θ) of BJM 2006 Definition 2 as a sympy expression in the symbol ``theta`` (θ ∈ [0, 1]).
+    """ψ(θ) as a sympy expression in the symbol ``theta`` (θ ∈ [0, 1]).
 
     ψ is the convex closure of ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2); for convex φ, ψ = ψ̃.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ (see :func:`derive`).
+
+    Returns
+    -------
+    sympy.Expr
+        ψ(θ).
+
+    Raises
+    ------
+    InputError
+        For an invalid loss.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, Definition 2.
     """
     return derive(loss).psi
 
@@ -245,7 +329,32 @@ def psi_transform(loss) -> sp.Expr:
 def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
     """ψ̃(θ) by direct numerical minimisation of C_η over a grid α ∈ [−w, w], refined by Brent's method.
 
-    An independent cross-check of the symbolic derivation (spec check C7.1): no sympy involved.
+    ψ̃(θ) = inf_{α ≤ 0} C_η(α) − inf_α C_η(α), η = (1+θ)/2, C_η(α) = η φ(α) + (1 − η) φ(−α). An independent
+    cross-check of the symbolic derivation: no sympy involved in the minimisation.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ.
+    theta : float or array-like
+        Points θ ∈ [0, 1].
+    grid_halfwidth : float, default 40.0
+        Half-width w > 0 of the α grid.
+
+    Returns
+    -------
+    ndarray
+        ψ̃(θ) at each θ.
+
+    Raises
+    ------
+    InputError
+        For θ outside [0, 1], w ≤ 0 or an invalid loss.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, Definition 2.
     """
     check_in_unit_interval("theta", theta)
     grid_halfwidth = check_positive("grid_halfwidth", grid_halfwidth)
@@ -276,10 +385,30 @@ def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
 
 
 def is_classification_calibrated(loss) -> bool:
-    """Whether φ is classification-calibrated: ψ(θ) > 0 for every θ ∈ (0, 1] (BJM 2006, Definition 1, Lemma 5).
+    """Whether φ is classification-calibrated: ψ(θ) > 0 for every θ ∈ (0, 1].
 
     Decided from the derived ψ: its series at 0 must start with a positive coefficient and ψ must be
     positive on a grid of (0, 1].
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ.
+
+    Returns
+    -------
+    bool
+        True when φ is classification-calibrated.
+
+    Raises
+    ------
+    InputError
+        For an invalid loss.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, Definition 1 and Lemma 5 (calibration ⇔ ψ(θ) > 0 on (0, 1]).
     """
     cal = derive(loss)
     psi = cal.psi
@@ -296,10 +425,29 @@ def is_classification_calibrated(loss) -> bool:
 
 
 def convex_cc_criterion(loss) -> bool:
-    """BJM 2006 Theorem 2 test for a *convex* φ: differentiable at 0 with φ'(0) < 0.
+    """Test for a *convex* φ: differentiable at 0 with φ'(0) < 0 (⇔ classification-calibrated).
 
-    One-sided derivatives at 0 are symbolic limits of difference quotients. Raises :class:`InputError`
-    when φ is not convex (checked numerically on α ∈ [−20, 20]), since the criterion then does not apply.
+    One-sided derivatives at 0 are symbolic limits of difference quotients.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        A convex margin loss φ.
+
+    Returns
+    -------
+    bool
+        Whether φ'(0⁻) = φ'(0⁺) < 0.
+
+    Raises
+    ------
+    InputError
+        When φ is not convex (checked numerically on α ∈ [−20, 20]), since the criterion then does not apply.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006, Theorem 2.
     """
     phi = _as_expr(loss)
     f = sp.lambdify(ALPHA, phi, "numpy")
@@ -316,16 +464,58 @@ def convex_cc_criterion(loss) -> bool:
 
 
 def growth_constant(loss) -> sp.Expr:
-    """lim_{θ→0} ψ(θ)/θ² = φ'(0)² / (2 φ''(0)) for φ twice differentiable at 0 with φ'' (0) > 0.
+    """lim_{θ→0} ψ(θ)/θ² = φ'(0)² / (2 φ''(0)) for φ twice differentiable at 0 with φ''(0) > 0.
 
-    (Mao, Mohri, Zhong, NeurIPS 2024, arXiv 2405.05968, binary case.) Returns ``oo`` for losses whose ψ
-    grows linearly (ψ(θ)/θ² → ∞), computed as the symbolic limit of ψ(θ)/θ².
+    Computed as the symbolic limit of ψ(θ)/θ²; ``oo`` for losses whose ψ grows linearly.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ.
+
+    Returns
+    -------
+    sympy.Expr
+        The constant c of ψ(θ) ∼ c θ² (or oo).
+
+    Raises
+    ------
+    InputError
+        For an invalid loss.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968 (square-root growth, binary case; theorem number unconfirmed).
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
+    Assoc. 101(473), 2006 (the ψ-transform).
     """
     return sp.limit(psi_transform(loss) / THETA**2, THETA, 0, "+")
 
 
 def growth_constant_from_derivatives(loss) -> sp.Expr:
-    """φ'(0)² / (2 φ''(0)) from the symbolic derivatives of φ at 0 (the closed form of the growth constant)."""
+    """φ'(0)² / (2 φ''(0)) from the symbolic derivatives of φ at 0 (the closed form of the growth constant).
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ, twice differentiable at 0.
+
+    Returns
+    -------
+    sympy.Expr
+        φ'(0)²/(2 φ''(0)).
+
+    Raises
+    ------
+    InputError
+        For an invalid loss.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968 (binary case; theorem number unconfirmed).
+    """
     phi = _as_expr(loss)
     d1 = sp.diff(phi, ALPHA).subs(ALPHA, 0)
     d2 = sp.diff(phi, ALPHA, 2).subs(ALPHA, 0)

@@ -53,10 +53,34 @@ def _out(x, like):
 
 
 def b_tau(t, tau):
-    """The n-free expression B_τ(t) (shared spec §3.1), a = 1/(2−τ), S = ½[(1+t)^a + (1−t)^a]:
+    """The n-free expression B_τ(t) of the comp-sum H-consistency transform.
 
+    With a = 1/(2−τ), S = ½[(1+t)^a + (1−t)^a]:
     B_τ(t) = 2^{1−τ}/(1−τ)·[1 − S^{2−τ}] for τ ∈ [0,2)∖{1},  B_1(t) = ½(1+t)log(1+t) + ½(1−t)log(1−t).
     Computed with expm1/log1p (accurate for t down to 1e−8). B_0(t) = 1 − √(1−t²).
+
+    Parameters
+    ----------
+    t : float or array
+        0-1 conditional regrets t ∈ [0, 1].
+    tau : float
+        τ ∈ [0, 2).
+
+    Returns
+    -------
+    float or ndarray
+        B_τ(t) (a float for scalar t).
+
+    Raises
+    ------
+    InputError
+        For τ ≥ 2 or an invalid τ, or t outside [0, 1].
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (comp-sum H-consistency bounds; the form was reconstructed, derivation worked out in the
+    project's claim notes (shared/claims/surrogate-losses.md §3.1).
     """
     tau = check_tau(tau)
     if tau >= 2:
@@ -74,10 +98,34 @@ def b_tau(t, tau):
 
 
 def compsum_transform(t, tau, n):
-    """T_τ(t) in the form attributed to Mao, Mohri, Zhong (ICML 2023, Theorem on comp-sum bounds):
+    """T_τ(t) in the form attributed to the comp-sum H-consistency bound theorem.
 
-    B_τ(t) for τ ∈ [0, 1];  (2/n)^{τ−1} B_τ(t) for τ ∈ (1, 2);  t / ((τ−1) n^{τ−1}) for τ ≥ 2 (MAE: t/n).
-    Vectorised over t ∈ [0, 1].
+    T_τ(t) = B_τ(t) for τ ∈ [0, 1];  (2/n)^{τ−1} B_τ(t) for τ ∈ (1, 2);  t / ((τ−1) n^{τ−1}) for τ ≥ 2
+    (MAE: t/n). Vectorised over t ∈ [0, 1].
+
+    Parameters
+    ----------
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    tau : float
+        τ ≥ 0.
+    n : int
+        Number of classes ≥ 2.
+
+    Returns
+    -------
+    float or ndarray
+        T_τ(t).
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, n, or t outside [0, 1].
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (comp-sum bound theorem; n^{τ−1} factor reconstructed, theorem number unconfirmed).
     """
     tau = check_tau(tau)
     n = check_n(n)
@@ -93,7 +141,32 @@ def compsum_gamma(eps, tau, n):
     """Γ_τ(ε) = sup{t ∈ [0,1] : T_τ(t) ≤ ε}, the inverse of :func:`compsum_transform` (1 past T_τ(1)).
 
     Closed forms: Γ_0(ε) = √(2ε − ε²); Γ_τ(ε) = min((τ−1)n^{τ−1}ε, 1) for τ ≥ 2 (MAE: min(nε, 1)).
-    Otherwise a vectorised bisection on the increasing T_τ (100 halvings: exact to rounding).
+    Otherwise a vectorised bisection on the increasing T_τ (100 halvings: exact to rounding). The bound reads
+    R_01(h) − R*_01 + M_01 ≤ Γ_τ(R_ℓ(h) − R*_ℓ + M_ℓ).
+
+    Parameters
+    ----------
+    eps : float or array
+        Surrogate regrets ε ≥ 0.
+    tau : float
+        τ ≥ 0.
+    n : int
+        Number of classes ≥ 2.
+
+    Returns
+    -------
+    float or ndarray
+        Γ_τ(ε) ∈ [0, 1].
+
+    Raises
+    ------
+    InputError
+        For an invalid τ, n, or a negative/NaN ε.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (comp-sum H-consistency bounds).
     """
     tau = check_tau(tau)
     n = check_n(n)
@@ -114,12 +187,36 @@ def compsum_gamma(eps, tau, n):
 
 
 def compsum_true_transform(t, tau, n):
-    """T^true_τ(t) where it is known in closed form (shared spec §3.2, verified by E3 brute force):
+    """T^true_τ(t), the tight comp-sum transform, where it is known in closed form.
 
-    B_τ(t) for τ ∈ [0, 1] and τ = 1.5 (any n) and for n = 2 (τ < 2);
-    MAE: min_{2≤k≤n} max(t − 1/k, t/k);
+    B_τ(t) for τ ∈ [0, 1] and τ = 1.5 (any n) and for n = 2 (τ < 2); MAE: min_{2≤k≤n} max(t − 1/k, t/k);
     τ > 2: (1/(τ−1))·min{t, min_{2≤k≤n}[m_t − k^{1−τ} min(1, k m_t − t)]}, m_t = max(t, (1+t)/n).
-    Raises :class:`InputError` for τ ∈ (1, 2)∖{1.5} with n ≥ 3 (no closed form: use tight_transform).
+    Verified against the structured brute force of :func:`tight_transform`.
+
+    Parameters
+    ----------
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    tau : float
+        τ ≥ 0.
+    n : int
+        Number of classes ≥ 2.
+
+    Returns
+    -------
+    float or ndarray
+        T^true_τ(t).
+
+    Raises
+    ------
+    InputError
+        For τ ∈ (1, 2)∖{1.5} with n ≥ 3 (no closed form: use tight_transform), or invalid τ, n, t.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (tight comp-sum
+    bounds; the τ ≥ 2 and GCE forms were derived in this project, derivation worked out in the project's claim notes
+    (shared/claims/surrogate-losses.md §3.2).
     """
     tau = check_tau(tau)
     n = check_n(n)
@@ -143,8 +240,34 @@ def compsum_true_transform(t, tau, n):
 
 
 def zero_region(n, bound):
-    """t₀(n, Λ) = (n−2)e^{−2Λ} / (2 + (n−2)e^{−2Λ}): for scores in [−Λ, Λ]ⁿ, n ≥ 3, the tight transform of
-    comp-sum losses (τ ≤ 1, τ = 1.5) vanishes on [0, t₀] (shared spec §4; 0 for n = 2)."""
+    """t₀(n, Λ) = (n−2)e^{−2Λ} / (2 + (n−2)e^{−2Λ}), where the bounded comp-sum tight transform vanishes.
+
+    For scores in [−Λ, Λ]ⁿ, n ≥ 3, the tight transform of comp-sum losses (τ ≤ 1, τ = 1.5) vanishes on
+    [0, t₀]; t₀ = 0 for n = 2.
+
+    Parameters
+    ----------
+    n : int
+        Number of classes ≥ 2.
+    bound : float
+        Score bound Λ > 0 (None is rejected).
+
+    Returns
+    -------
+    float
+        t₀.
+
+    Raises
+    ------
+    InputError
+        For an invalid n, or Λ None / not a finite number > 0.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (bounded
+    hypothesis sets; form derived in this project, derivation worked out in the project's claim notes
+    (shared/claims/surrogate-losses.md §4).
+    """
     n = check_n(n)
     lam = check_bound(bound)
     if lam is None:
@@ -154,8 +277,40 @@ def zero_region(n, bound):
 
 
 def zero_region_witness(t, n, bound, tau=1.0):
-    """The construction of spec §4 at 0-1 regret t ≤ t₀: (p, h*) with h* = (Λ, Λ, −Λ, …) minimising the box
-    risk; predicting class 0 by h = (Λ, Λ−ε, …) costs O(ε) surrogate regret. Logistic / general τ ≤ 1."""
+    """The zero-region construction at 0-1 regret t ≤ t₀: (p, h*) with h* = (Λ, Λ, −Λ, …) minimising the box risk.
+
+    Predicting class 0 by h = (Λ, Λ−ε, …) costs O(ε) surrogate regret while the 0-1 regret is p_1 − p_0 = t.
+    The weights p solve the KKT conditions of the box problem (logistic / general τ ≤ 1).
+
+    Parameters
+    ----------
+    t : float
+        0-1 regret t ∈ [0, t₀(n, Λ)].
+    n : int
+        Number of classes ≥ 2.
+    bound : float
+        Score bound Λ > 0.
+    tau : float, default 1.0
+        τ ≥ 0 (meant for τ ≤ 1).
+
+    Returns
+    -------
+    p : ndarray (n,)
+        Conditional label distribution with p_1 − p_0 = t.
+    h : ndarray (n,)
+        The box minimiser (Λ, Λ, −Λ, …, −Λ).
+
+    Raises
+    ------
+    InputError
+        For invalid n, Λ, τ, or t outside [0, t₀].
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (bounded
+    hypothesis sets; construction from the project's claim notes, shared/claims/surrogate-losses.md
+    §4).
+    """
     n = check_n(n)
     lam = check_bound(bound)
     tau = check_tau(tau)
@@ -207,12 +362,36 @@ _BINARY_KINDS = ("hinge", "logistic", "exponential", "squared", "squared_hinge")
 
 
 def binary_transform(loss_name, t, B):
-    """Tight transform T_Φ(t) for bounded linear hypotheses {w·x + b : ‖w‖ ≤ W, |b| ≤ B} (Awasthi, Mao,
-    Mohri, Zhong, ICML 2022, Table of bounded-linear transforms; shared spec §7.2; natural-log logistic):
+    """Tight transform T_Φ(t) for bounded linear hypotheses {w·x + b : ‖w‖ ≤ W, |b| ≤ B} (natural-log logistic).
 
     hinge min(B,1)t; logistic B_1(t) if t ≤ tanh(B/2) else tB/2 − log cosh(B/2); exponential
     1 − √(1−t²) if t ≤ tanh B else 1 − cosh B + t sinh B; squared / squared hinge t² if t ≤ B else 2Bt − B²;
-    sigmoid (1 − tanh kα) tanh(kB)t; ρ-margin min(B,ρ)t/ρ.
+    sigmoid tanh(kB)t; ρ-margin min(B,ρ)t/ρ.
+
+    Parameters
+    ----------
+    loss_name : str or MarginLoss
+        hinge, logistic, exponential, squared, squared_hinge, sigmoid(k=K) or rho_margin(rho=R).
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    B : float
+        Bound B > 0 on |w·x + b| (the score range).
+
+    Returns
+    -------
+    float or ndarray
+        T_Φ(t).
+
+    Raises
+    ------
+    InputError
+        For a loss without a closed form, B ≤ 0, or t outside [0, 1].
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (bounded linear hypotheses; table reconstructed, derivation worked out in the project's claim
+    notes (shared/claims/surrogate-losses.md §7.2).
     """
     kind, par, _ = _binary_kind(loss_name)
     B = check_positive("B", B)
@@ -238,7 +417,32 @@ def binary_transform(loss_name, t, B):
 
 
 def binary_kink(loss_name, B):
-    """Where the bounded-linear transform leaves its unbounded form (∞ when it never does)."""
+    """Where the bounded-linear transform leaves its unbounded form (∞ when it never does).
+
+    logistic tanh(B/2), exponential tanh B, squared / squared hinge B; ∞ for hinge, sigmoid and ρ-margin.
+
+    Parameters
+    ----------
+    loss_name : str or MarginLoss
+        A loss accepted by :func:`binary_transform`.
+    B : float
+        Bound B > 0.
+
+    Returns
+    -------
+    float
+        The kink t at which T_Φ becomes linear.
+
+    Raises
+    ------
+    InputError
+        For a loss without a closed form or B ≤ 0.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (bounded linear hypotheses).
+    """
     kind, par, _ = _binary_kind(loss_name)
     B = check_positive("B", B)
     return {"logistic": math.tanh(B / 2), "exponential": math.tanh(B),
@@ -246,10 +450,35 @@ def binary_kink(loss_name, B):
 
 
 def binary_gamma(loss_name, u, B):
-    """A valid Γ for :func:`binary_transform` (t ≤ Γ(T(t))), shared spec §7.2 (natural-log logistic):
+    """A valid Γ for :func:`binary_transform` (t ≤ Γ(T(t))), natural-log logistic.
 
     hinge u/min(B,1); logistic max{√(2u), 2u/tanh(B/2)}; exponential max{√(2u), 2u/tanh B};
     squared (hinge) max{√u, u/B}; sigmoid u/tanh(kB); ρ-margin ρu/min(B,ρ).
+
+    Parameters
+    ----------
+    loss_name : str or MarginLoss
+        A loss accepted by :func:`binary_transform`.
+    u : float or array
+        Surrogate regrets u ≥ 0.
+    B : float
+        Bound B > 0.
+
+    Returns
+    -------
+    float or ndarray
+        Γ(u).
+
+    Raises
+    ------
+    InputError
+        For a loss without a closed form, B ≤ 0, or a negative/NaN u.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (Γ bounds for bounded linear hypotheses; reconstructed, derivation worked out in the project's
+    claim notes (shared/claims/surrogate-losses.md §7.2).
     """
     kind, par, _ = _binary_kind(loss_name)
     B = check_positive("B", B)
@@ -276,8 +505,37 @@ def _cond_risk_margin(phi, eta, alpha):
 def binary_transform_numeric(loss, t, B=None, *, grid=20001, return_argmin=False):
     """Brute-force T_Φ(t) = inf_{α ≤ 0, |α| ≤ B} C_η(α) − inf_{|α| ≤ B} C_η(α), η = (1+t)/2.
 
-    A ``grid``-point grid on [−B, B] (B = None: [−40, 40]) refined by bounded scalar minimisation around the
-    best grid point of each infimum. The wrong-sign infimum is over the whole of [−B, 0] (non-convex Φ).
+    C_η(α) = η Φ(α) + (1 − η) Φ(−α). A ``grid``-point grid on [−B, B] (B = None: [−40, 40]) refined by
+    bounded scalar minimisation around the best grid point of each infimum. The wrong-sign infimum is over
+    the whole of [−B, 0] (non-convex Φ).
+
+    Parameters
+    ----------
+    loss : str or MarginLoss
+        The margin loss Φ.
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    B : float, optional
+        Score bound B > 0; None for [−40, 40].
+    grid : int, default 20001
+        Number of grid points (≥ 3).
+    return_argmin : bool, default False
+        Also return the wrong-sign minimiser α.
+
+    Returns
+    -------
+    float or ndarray, or (values, argmins)
+        T_Φ(t), with the minimisers when ``return_argmin``.
+
+    Raises
+    ------
+    InputError
+        For invalid loss, t, B, grid or return_argmin.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (H-consistency transforms of margin losses).
     """
     from scipy.optimize import minimize_scalar
 
@@ -316,9 +574,37 @@ def binary_transform_numeric(loss, t, B=None, *, grid=20001, return_argmin=False
 
 
 def bounded_compsum_binary_transform(t, tau, bound):
-    """n = 2 comp-sum transform with scores in [−Λ, Λ]² (shared spec §4): the margin loss Φ^τ(e^{−δ}) with
-    |δ| ≤ 2Λ. Closed forms: logistic (τ=1) B_1(t) if t ≤ tanh Λ else tΛ − log cosh Λ; sum-exp (τ=0)
-    1−√(1−t²) if t ≤ tanh 2Λ else 1 − cosh 2Λ + t sinh 2Λ. Other τ: 1-D brute force over δ."""
+    """n = 2 comp-sum transform with scores in [−Λ, Λ]²: the margin loss Φ^τ(e^{−δ}) with |δ| ≤ 2Λ.
+
+    Closed forms: logistic (τ=1) B_1(t) if t ≤ tanh Λ else tΛ − log cosh Λ; sum-exp (τ=0)
+    1−√(1−t²) if t ≤ tanh 2Λ else 1 − cosh 2Λ + t sinh 2Λ. Other τ: 1-D brute force over δ.
+
+    Parameters
+    ----------
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    tau : float
+        τ ≥ 0.
+    bound : float
+        Score bound Λ > 0.
+
+    Returns
+    -------
+    float or ndarray
+        The transform at t.
+
+    Raises
+    ------
+    InputError
+        For invalid t, τ or Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (comp-sum losses, bounded scores).
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+    arXiv:2205.08017 (binary bounded transforms).
+    """
     tau = check_tau(tau)
     lam = check_bound(bound)
     t = _as_t(t)
@@ -330,7 +616,32 @@ def bounded_compsum_binary_transform(t, tau, bound):
 
 
 def compsum_binary_numeric(t, tau, bound):
-    """1-D brute force of the n = 2 box comp-sum transform (margin loss δ ↦ Φ^τ(e^{−δ}), |δ| ≤ 2Λ)."""
+    """1-D brute force of the n = 2 box comp-sum transform (margin loss δ ↦ Φ^τ(e^{−δ}), |δ| ≤ 2Λ).
+
+    Parameters
+    ----------
+    t : float or array
+        0-1 regrets t ∈ [0, 1].
+    tau : float
+        τ ≥ 0.
+    bound : float
+        Score bound Λ > 0.
+
+    Returns
+    -------
+    float or ndarray
+        The transform at t.
+
+    Raises
+    ------
+    InputError
+        For invalid t, τ or Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (comp-sum losses, bounded scores).
+    """
     tau = check_tau(tau)
     lam = check_bound(bound)
     xp_phi = _PhiMargin(tau)
@@ -364,10 +675,34 @@ class _PhiMargin(MarginLoss):
 
 
 def deterministic_conditional_risk(tau, n, bound):
-    """Per-point infimum for a deterministic label with scores in [−Λ, Λ]ⁿ: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max),
-    s_max = 1/(1 + (n−1)e^{−2Λ}); 0 for ``bound=None`` (Mao, Mohri, Zhong ICML 2023 §4, minimizability gaps).
+    """Per-point infimum for a deterministic label with scores in [−Λ, Λ]ⁿ: Φ^τ((n−1)e^{−2Λ}) = Ψ_τ(s_max).
 
-    The public name of :func:`theorylab.losses.compsum.deterministic_risk`.
+    s_max = 1/(1 + (n−1)e^{−2Λ}); 0 for ``bound=None``. The public name of
+    :func:`theorylab.losses.compsum.deterministic_risk`.
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+    n : int
+        Number of classes ≥ 2.
+    bound : float or None
+        Score bound Λ > 0, None for unbounded scores.
+
+    Returns
+    -------
+    float
+        The best conditional risk at a deterministic point.
+
+    Raises
+    ------
+    InputError
+        For invalid τ, n or Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (minimizability gaps; section number unconfirmed).
     """
     return deterministic_risk(tau, n, bound)
 
@@ -379,7 +714,28 @@ _S, _T = sp.symbols("s t", positive=True)
 
 
 def compsum_growth_function(tau) -> sp.Expr:
-    """c(s) = Ψ_τ'(s)² / (2Ψ_τ''(s)), derived symbolically (simplifies to s^{τ−1}/(2(2−τ)))."""
+    """c(s) = Ψ_τ'(s)² / (2Ψ_τ''(s)), derived symbolically (simplifies to s^{τ−1}/(2(2−τ))).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    sympy.Expr
+        c(s) in the positive symbol s.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968 (square-root growth of smooth comp-sum losses; theorem number unconfirmed).
+    """
     return _growth_function(check_tau(tau))
 
 
@@ -391,8 +747,31 @@ def _growth_function(tau: float) -> sp.Expr:
 
 
 def compsum_growth_constant(tau) -> sp.Expr:
-    """lim_{t→0} T_τ(t)/t² for the tight comp-sum transform: c(½) = 2^{−τ}/(2−τ) for τ < 2 (Mao, Mohri,
-    Zhong NeurIPS 2024; shared spec §6); ∞ (linear growth) for τ ≥ 2. Derived from Ψ_τ with sympy."""
+    """lim_{t→0} T_τ(t)/t² for the tight comp-sum transform: c(½) = 2^{−τ}/(2−τ) for τ < 2, ∞ for τ ≥ 2.
+
+    Derived from Ψ_τ with sympy (τ ≥ 2: linear growth).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    sympy.Expr
+        The constant (exact rational where possible), or oo.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968 (universal square-root growth rate; derivation worked out in the project's claim notes
+    (shared/claims/surrogate-losses.md §6).
+    """
     return _growth_constant(check_tau(tau))
 
 
@@ -404,7 +783,29 @@ def _growth_constant(tv: float) -> sp.Expr:
 
 
 def b_tau_growth_limit(tau) -> sp.Expr:
-    """lim_{t→0} B_τ(t)/t², by a sympy series of the n-free expression (cross-check of c(½))."""
+    """lim_{t→0} B_τ(t)/t², by a sympy series of the n-free expression (cross-check of c(½)).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    sympy.Expr
+        The limit (oo for τ ≥ 2).
+
+    Raises
+    ------
+    InputError
+        For an invalid τ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968; A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and
+    Applications", ICML 2023, arXiv:2304.07288 (B_τ).
+    """
     return _b_tau_growth_limit(check_tau(tau))
 
 
@@ -424,7 +825,28 @@ def _b_tau_growth_limit(tau: float) -> sp.Expr:
 
 
 def binary_growth_constant(loss) -> sp.Expr:
-    """φ'(0)²/(2φ''(0)) (Mao, Mohri, Zhong NeurIPS 2024, binary), from ``theory.calibration``."""
+    """φ'(0)²/(2φ''(0)), the binary growth constant, from :mod:`theorylab.theory.calibration`.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or sympy expression
+        The margin loss φ.
+
+    Returns
+    -------
+    sympy.Expr
+        φ'(0)²/(2φ''(0)).
+
+    Raises
+    ------
+    InputError
+        For an invalid loss.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "A Universal Growth Rate for Learning with Smooth Surrogate Losses", NeurIPS 2024,
+    arXiv:2405.05968 (binary case; theorem number unconfirmed).
+    """
     from .calibration import growth_constant_from_derivatives
 
     return growth_constant_from_derivatives(loss)

@@ -1,4 +1,5 @@
-"""The tight comp-sum error transformation T^true(t), computed by a structured global search (spec E3).
+"""The tight comp-sum error transformation T^true(t), computed by a structured global search
+(protocol E3 of the claim notes).
 
 T(t) = inf { C_τ(h, p) − C*_τ(p) : p ∈ Δ_n, h a score vector predicting a class whose 0-1 conditional
 regret max_y p_y − p_pred equals t } over h ∈ ℝⁿ (complete) or h ∈ [−Λ, Λ]ⁿ (box); definition of the error
@@ -301,7 +302,36 @@ def best_candidate(X, t, n, tau, bound=None):
 
 
 def regret_rows(P, tau, bound=None):
-    """Inner-minimised surrogate regret inf_{h: class 0 predicted} C_τ(h,p) − C*_τ(p) for each row p of P."""
+    """Inner-minimised surrogate regret inf_{h: class 0 predicted} C_τ(h,p) − C*_τ(p) for each row p of P.
+
+    The inner infimum is closed-form: for τ < 2 a pooled solution (tie set S = {0} ∪ top k−1 classes, value
+    C*(p̄)); for τ ≥ 2 a vertex (s uniform on S ∋ 0). Numba kernel.
+
+    Parameters
+    ----------
+    P : array (N, n)
+        Probability rows, n ≥ 2.
+    tau : float
+        τ ≥ 0.
+    bound : float, optional
+        Score bound Λ > 0; None for complete scores.
+
+    Returns
+    -------
+    ndarray (N,)
+        The regrets.
+
+    Raises
+    ------
+    InputError
+        For invalid τ, Λ or probability rows.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
+    transformation); A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and
+    Applications", ICML 2023, arXiv:2304.07288 (comp-sum losses).
+    """
     tau = check_tau(tau)
     lam = check_bound(bound)
     P = _check_rows(P)
@@ -325,10 +355,33 @@ def _cstar_complete_numpy(P, tau):
 
 
 def regret_rows_numpy(P, tau):
-    """Plain NumPy version of the complete-scores regret kernel, the same algorithm as the numba kernel
-    (:func:`_regret_complete`): class 0 first, the rest sorted decreasingly, running sums, f evaluated once
-    per entry, the pooled value only at the first feasible tie-set size k* (see there), precomputed
-    Ψ_τ(1/k) for τ ≥ 2. Vectorised over rows."""
+    """Plain NumPy version of the complete-scores regret kernel, the same algorithm as the numba kernel.
+
+    Class 0 first, the rest sorted decreasingly, running sums, f evaluated once per entry, the pooled value
+    only at the first feasible tie-set size k*, precomputed Ψ_τ(1/k) for τ ≥ 2. Vectorised over rows.
+
+    Parameters
+    ----------
+    P : array (N, n)
+        Probability rows.
+    tau : float
+        τ ≥ 0.
+
+    Returns
+    -------
+    ndarray (N,)
+        inf_{h: class 0 predicted} C_τ(h, p) − C*_τ(p) per row (complete scores).
+
+    Raises
+    ------
+    InputError
+        For invalid τ or probability rows.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
+    transformation).
+    """
     tau = check_tau(tau)
     P = _check_rows(P)
     N, n = P.shape
@@ -375,7 +428,35 @@ def regret_rows_numpy(P, tau):
 
 
 def map_rows_numpy(X, t, n):
-    """Plain NumPy version of the candidate map (see :func:`_map_to_p`)."""
+    """Plain NumPy version of the candidate map: raw coordinates ↦ p = (m − t, m, r_2, …, r_{n−1}).
+
+    m = lo + (hi − lo)·clip(x_0, 0, 1) with lo = max(t, (1+t)/n), hi = (1+t)/2; the r_j ∝ |x_j| share
+    1 + t − 2m, capped at m (the excess redistributed).
+
+    Parameters
+    ----------
+    X : array (N, n − 1)
+        Raw candidate coordinates (finite).
+    t : float
+        0-1 regret t ∈ [0, 1].
+    n : int
+        Number of classes ≥ 2.
+
+    Returns
+    -------
+    ndarray (N, n)
+        Probability rows with class 1 most likely and p_1 − p_0 = t.
+
+    Raises
+    ------
+    InputError
+        For invalid t, n or X.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
+    transformation, whose outer infimum this parametrises).
+    """
     t, n = _check_t(t), check_n(n)
     X = _check_raw_rows(X, n)
     lo = max(t, (1.0 + t) / n)
@@ -489,9 +570,32 @@ def _witness_h(p, tau, lam):
 
 
 def forced_scores(loss, D):
-    """Scores predicting class 0 from free coordinates d ∈ ℝ^{n−1} (vectorised over leading axes):
+    """Scores predicting class 0 from free coordinates d ∈ ℝ^{n−1} (vectorised over leading axes).
+
     h_j = h_0 − d_j² (so h_0 = max h; d_j = 0 is a tie), with h_0 = 0 (max/sum losses, shift invariant) or
-    h_0 = Σ_j d_j²/n (constrained losses: Σ_y h_y = 0)."""
+    h_0 = Σ_j d_j²/n (constrained losses: Σ_y h_y = 0).
+
+    Parameters
+    ----------
+    loss : MulticlassLoss
+        The multi-class loss (decides the constraint).
+    D : array (..., n − 1)
+        Free coordinates.
+
+    Returns
+    -------
+    ndarray (..., n)
+        The scores.
+
+    Raises
+    ------
+    InputError
+        When loss is not a MulticlassLoss or D is not real with a non-empty last axis.
+
+    References
+    ----------
+    P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+    """
     if not isinstance(loss, MulticlassLoss):
         raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (multiclass_loss(kind, phi)) is")
     _, (D,) = real_namespace(D=D)
@@ -526,17 +630,47 @@ def _multiclass_candidates(t, n, rng, n_random):
 
 
 def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=4):
-    """Brute-force tight transform of a multi-class max/sum/constrained loss (spec §9 check C9.1, E3).
+    """Brute-force tight transform of a multi-class max/sum/constrained loss.
 
     T(t) = inf { C(h, p) − C*(p) : p = (m − t, m, r_2, …), r_j ≤ m, h_0 = max h } (class 0 predicted,
     class 1 most likely; constrained losses: Σh = 0). Joint search over (p, h) with h from
     :func:`forced_scores`: structured + random candidates evaluated in one vectorised pass, then multistart
     Nelder–Mead in the joint coordinates from the ``n_refine`` best. C*(p) is the loss's closed form
     (:meth:`MulticlassLoss.best_conditional_risk`); for losses without one it is a multistart minimisation
-    per candidate (slow; few candidates). The value is an upper estimate of T(t) (exact up to the solver
-    tolerance where the search reaches the infimum).
+    per candidate (slow; few candidates). The value is an upper estimate of T(t).
 
-    Returns (value, witness) as :func:`tight_transform`.
+    Parameters
+    ----------
+    loss : MulticlassLoss
+        The multi-class loss.
+    t : float
+        0-1 regret t ∈ [0, 1].
+    n : int
+        Number of classes ≥ 2.
+    rng : numpy.random.Generator, optional
+        Random candidates (``default_rng(0)`` when None).
+    n_random : int, default 2000
+        Number of random candidates (≥ 0; at most 50 without a closed-form C*).
+    n_refine : int, default 4
+        Number of best candidates refined by Nelder–Mead (≥ 1).
+
+    Returns
+    -------
+    value : float
+        Upper estimate of T(t).
+    witness : dict
+        ``p``, ``h`` and ``tie`` (classes tied with class 0), as :func:`tight_transform`.
+
+    Raises
+    ------
+    InputError
+        For a non-multiclass loss or invalid n, t, rng, n_random, n_refine.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (tight bounds
+    for constrained losses, the error transformation); P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class
+    H-Consistency Bounds", NeurIPS 2022 (max and sum losses).
     """
     if not isinstance(loss, MulticlassLoss):
         raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (multiclass_loss(kind, phi)) is")
@@ -593,6 +727,10 @@ def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=
 def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refine=4):
     """The tight error transformation T(t) and a minimising (p, h).
 
+    T(t) = inf { C_ℓ(h, p) − C*_ℓ(p) : p ∈ Δ_n, h predicting a class with 0-1 conditional regret
+    max_y p_y − p_pred = t }, over h ∈ ℝⁿ (complete) or [−Λ, Λ]ⁿ (box), by the structured global search of
+    the module docstring.
+
     Parameters
     ----------
     loss : ("comp_sum", τ) or a loss object
@@ -606,6 +744,10 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
         Scores boxed in [−Λ, Λ]ⁿ; None for the complete hypothesis set.
     rng : numpy.random.Generator, optional
         Random candidates (default: ``default_rng(0)``).
+    n_random : int, default 20000
+        Number of random candidates (≥ 0).
+    n_refine : int, default 4
+        Number of best candidates refined by Nelder–Mead (≥ 0).
 
     Returns
     -------
@@ -615,7 +757,16 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
         ``p`` (class 0 predicted, class 1 most likely), ``h`` (scores; −inf means "→ −∞"), ``tie``
         (classes tied with class 0; perturb h_0 up by ε to predict class 0 strictly).
 
-    Definition: Mao, Mohri, Zhong (NeurIPS 2023) error transformation; search: spec E3.
+    Raises
+    ------
+    InputError
+        For an unsupported loss, a bound with a multiclass loss, n ≠ 2 with a margin loss, or invalid arguments.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (definition of
+    the error transformation); the search is this project's (protocol E3 of the claim
+    notes, shared/claims/surrogate-losses.md).
     """
     n = check_n(n)
     t = _check_t(t)
@@ -650,7 +801,34 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
 
 
 def surrogate_regret(tau, p, h, bound=None):
-    """ΔC_τ(h, p) = C_τ(h, p) − C*_τ(p) (box-bounded C* when ``bound`` is given: h must lie in the box)."""
+    """ΔC_τ(h, p) = C_τ(h, p) − C*_τ(p) (box-bounded C* when ``bound`` is given: h must lie in the box).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+    p : array (n,)
+        Conditional label distribution.
+    h : array (n,)
+        Scores.
+    bound : float, optional
+        Score bound Λ > 0; None for complete scores.
+
+    Returns
+    -------
+    float
+        The conditional surrogate regret.
+
+    Raises
+    ------
+    InputError
+        For invalid arguments or scores outside the box.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
+    arXiv:2304.07288 (conditional regret of comp-sum losses).
+    """
     lam = check_bound(bound)
     if lam is not None:
         _, (hh,) = real_namespace(h=h)
@@ -661,7 +839,36 @@ def surrogate_regret(tau, p, h, bound=None):
 
 
 def witness_regrets(tau, witness, bound=None, eps=1e-9):
-    """(surrogate regret, 0-1 regret) of the ε-perturbed witness (class 0 strictly predicted)."""
+    """(surrogate regret, 0-1 regret) of the ε-perturbed witness (class 0 strictly predicted).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0.
+    witness : dict
+        The witness of :func:`tight_transform` (keys ``p``, ``h``).
+    bound : float, optional
+        Score bound Λ > 0; None for complete scores (−inf scores become −10⁶).
+    eps : float, default 1e-9
+        Perturbation ε > 0 breaking the ties towards class 0.
+
+    Returns
+    -------
+    surrogate : float
+        ΔC_τ(h, p).
+    zero_one : float
+        max_y p_y − p_pred.
+
+    Raises
+    ------
+    InputError
+        For a malformed witness or invalid ε, τ, Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
+    transformation is attained in the limit by such witnesses).
+    """
     if not isinstance(witness, dict) or "p" not in witness or "h" not in witness:
         raise InputError(f"witness={witness!r} is not allowed; the witness dict of tight_transform (keys p, h) is")
     eps = check_positive("eps", eps)
