@@ -11,7 +11,7 @@ from scipy import special
 from theorylab._validation import InputError
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings.gaussian_mixture import GaussianMixture, fit_logistic
-from theorylab.settings.sample_complexity import (fitted_slopes, geometric_grid, learning_curves,
+from theorylab.settings.sample_complexity import (bootstrap_m_star, fitted_slopes, geometric_grid, learning_curves,
                                                   sample_complexity, zheng_bayes_error, zheng_mixture,
                                                   zheng_nb_asymptotic_error)
 
@@ -26,8 +26,11 @@ SRC = Source("C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu",
        statement="Bayes = (2/K)Σ_j Φ(−Δa_j√S/2), S = 𝟙ᵀΣ⁻¹𝟙, and NB_∞ = (2/K)Σ_j Φ(−Δa_j S_N/(2σ_N)) equal the "
                  "exact error of the Bayes / population-NB affine rules",
        status="VERIFIED", kind="identity", tolerance=1e-12,
-       tolerance_reason="both sides are normal CDFs of the same numbers (rounding only)",
-       negative_control="the Bayes error ignoring the correlation (S replaced by NB's S_N = ‖D^{-1/2}𝟙‖²)")
+       tolerance_reason="both sides are normal CDFs of the same numbers (rounding only); errors lie in [0, 1], so "
+                        "the absolute tolerance is relative to their scale",
+       negative_control="the Bayes error ignoring the correlation (S replaced by NB's S_N = ‖D^{-1/2}𝟙‖²)",
+       control_threshold=1e-3,
+       control_threshold_reason="at ρ = 0.7 the NB asymptotic error exceeds the Bayes error by ≳ 0.1 (measured 0.29)")
 def bayes_closed_form(ctx):
     tally = ctx.tally()
     dims = ctx.pick(quick=[2, 4, 10, 20, 50], full=[2, 4, 10, 20, 50, 100, 200, 400, 1000])
@@ -38,7 +41,8 @@ def bayes_closed_form(ctx):
                 exact_bayes = mix.bayes_error()
                 exact_nb = mix.error(*mix.naive_bayes_affine())
                 cf = zheng_nb_asymptotic_error(K, d, rho) if ctx.control else zheng_bayes_error(K, d, rho)
-                tally.add(-abs(cf - exact_bayes), K=K, d=d, rho=rho, closed=cf, exact=exact_bayes)
+                tally.add(-abs(cf - exact_bayes), K=K, d=d, rho=rho, what="Bayes",
+                          measured={"closed": cf, "exact": exact_bayes})
                 tally.add(-abs(zheng_nb_asymptotic_error(K, d, rho) - exact_nb), K=K, d=d, rho=rho, what="NB")
     return tally.outcome()
 
@@ -47,8 +51,14 @@ def bayes_closed_form(ctx):
        source=SRC.at("data/generate_data.py (hard mode)"),
        statement="offdiag(AᵀA) + easy variances on the diagonal, A ∼ U(−1,1)^{n×n}, has a negative eigenvalue "
                  "(so GaussianMixture rejects it)",
-       status="VERIFIED", kind="finding", tolerance=0.0, tolerance_reason="sign of an eigenvalue",
-       negative_control="asserting the matrix is positive semi-definite (smallest eigenvalue >= 0)")
+       status="VERIFIED", kind="finding", tolerance=0.0,
+       tolerance_reason="sign of an eigenvalue, relative to the diagonal scale n: slack = −λ_min/n (measured "
+                        "λ_min ≤ −1.0 at n = 10 and ≈ −0.3·n at n ≥ 100 over 20 seeds); a matrix that "
+                        "GaussianMixture accepts gives slack −1",
+       negative_control="asserting the matrix is positive semi-definite (smallest eigenvalue >= 0)",
+       control_threshold=0.05,
+       control_threshold_reason="λ_min/n ≈ −0.3 at n ≥ 100 (off-diagonals of AᵀA of size √n/3 against unit "
+                                "variances in half the coordinates); 0.05 is 6× below that")
 def hard_covariance(ctx):
     tally = ctx.tally()
     worst = {}
@@ -65,16 +75,25 @@ def hard_covariance(ctx):
         except InputError:
             rejected = True
         worst[n] = lam
-        slack = lam if ctx.control else -lam
-        tally.add(slack if rejected or ctx.control else -1.0, n=n, smallest_eigenvalue=lam, rejected=rejected)
+        slack = lam / n if ctx.control else -lam / n
+        tally.add(slack if rejected or ctx.control else -1.0, n=n,
+                  measured={"smallest_eigenvalue": lam, "rejected": rejected})
     n_last = max(worst)
     return tally.outcome(value=worst[n_last], message=f"smallest eigenvalue {worst[n_last]:.1f} at n={n_last} "
                          f"(≈ {worst[n_last] / n_last:.2f}·n)")
 
 
 # ----------------------------------------------------------------------------------- sample complexity
+M_STAR_BOOT = 20_000  # bootstrap replicates of the LR slope: its 1e-4 lower quantile rests on 2 of them
+
+
 def m_star_study(rng, budget, K=2):
-    """m*(d) for NB and LR on the easy-mode mixture; returns (dims, {learner: [results]}, {learner: slopes})."""
+    """m*(d) for NB and LR on the easy-mode mixture.
+
+    Returns a dict: ``dims``, ``results`` ({learner: [sample_complexity results]}), ``slopes``
+    ({learner: fitted_slopes}) and ``lr_boot_slopes`` (bootstrap replicates of LR's slope of m* on d).
+    The shared fixture ``zheng2023/m-star-study`` (claim and figure) is this function.
+    """
     dims = [20, 40, 80, 160] if budget == "quick" else [20, 50, 100, 200, 400, 1000]
     reps = 5
     results = {}
@@ -82,33 +101,58 @@ def m_star_study(rng, budget, K=2):
         results[learner] = [sample_complexity(zheng_mixture(K, d), learner, zheng_bayes_error(K, d), rng,
                                               reps=reps) for d in dims]
     slopes = {lr: fitted_slopes(dims, results[lr], rng, n_boot=1000) for lr in results}
-    return dims, results, slopes
+    boots = np.stack([bootstrap_m_star(r, rng, M_STAR_BOOT) for r in results["lr"]], axis=1)
+    x = np.asarray(dims, dtype=float)
+    lr_boot = np.linalg.lstsq(np.stack([x, np.ones_like(x)], axis=1), boots.T, rcond=None)[0][0]
+    return {"dims": dims, "results": results, "slopes": slopes, "lr_boot_slopes": lr_boot}
+
+
+def _m_star_fixture(ctx):
+    return ctx.shared("zheng2023/m-star-study", m_star_study)
 
 
 @claim("zheng2023/m-star-log-vs-linear", title="NB needs O(log d) samples, LR O(d)",
        source=SRC.at("Theorems on NB's O(log n) and LR's O(n) sample complexity; simulation Fig."),
-       statement="LR's m*(d) grows with d (bootstrap 95% CI of the slope of m* on d excludes 0) while NB's m* stays "
-                 "within the logarithmic envelope m*_NB(d) ≤ (1 + ln(d/d_min))·m*_NB(d_min)",
+       statement="LR's m*(d) grows with d (the bootstrap 1e-4 lower bound of the slope of m* on d is > 0) while "
+                 "NB's m* stays within the logarithmic envelope m*_NB(d) ≤ (1 + ln(d/d_min))·m*_NB(d_min)",
        status="RECONSTRUCTED", kind="finding", tolerance=0.0,
-       tolerance_reason="signs: a bootstrap bound (its sampling error is the interval itself) and envelope gaps "
-                        "between grid sizes (m* lives on the grid, so a gap is 0 or at least one grid step)",
-       negative_control="LR's m* is flat in d (the lower 95% bound of its slope on d is <= 0)")
+       tolerance_reason="LR: slack = lo/SE, lo = 1e-4 percentile of 20 000 bootstrap slopes (repetitions "
+                        "resampled), SE = their standard deviation (measured lo/SE ≥ 3.2 over 20 seeds); NB: "
+                        "envelope gaps between grid sizes (m* lives on the grid, so a gap is 0 or at least one grid step; the "
+                        "bootstrap frequency of a violation is ≤ 1e-4 at the seeds measured)",
+       negative_control="LR's m* is flat in d (slope ≤ 0, allowing the bootstrap's 1e-4 lower bound: slack −lo/SE)",
+       control_threshold=2.0,
+       control_threshold_reason="decisive when the 1e-4 lower bound of LR's slope lies ≥ 2 bootstrap standard "
+                                "errors above 0 (measured ≥ 3.2 SE over 20 seeds); the NB cases are the same in "
+                                "the control")
 def m_star_claim(ctx):
     tally = ctx.tally()
-    dims, results, slopes = m_star_study(ctx.rng, ctx.budget)
+    study = _m_star_fixture(ctx)
+    dims, results, slopes = study["dims"], study["results"], study["slopes"]
+    boot = study["lr_boot_slopes"]
+    lo, se = float(np.quantile(boot, 1e-4)), float(boot.std(ddof=1))
     s_lr, lo_lr, hi_lr, _ = slopes["lr"]["d"]
-    if ctx.control:
-        tally.add(-lo_lr, lr_slope_lo=lo_lr)
-    else:
-        tally.add(lo_lr, lr_slope_lo=lo_lr)
-        nb = np.array([r["m_star"] for r in results["nb"]])
-        # the envelope equals m*_NB(d_min) at d_min by construction: only the larger dimensions are checks
-        envelope = (1 + np.log(np.asarray(dims[1:]) / dims[0])) * nb[0]
-        tally.add(envelope - nb[1:], d=np.asarray(dims[1:]), m_star_nb=nb[1:], envelope=envelope)
+    tally.add(-lo / se if ctx.control else lo / se, what="LR slope on d > 0",
+              measured={"lr_slope_lo_1e-4": lo, "lr_slope_boot_se": se, "lr_slope": s_lr})
+    nb = np.array([r["m_star"] for r in results["nb"]])
+    # the envelope equals m*_NB(d_min) at d_min by construction: only the larger dimensions are checks
+    envelope = (1 + np.log(np.asarray(dims[1:]) / dims[0])) * nb[0]
+    tally.add(envelope - nb[1:], d=np.asarray(dims[1:]), what="NB within log envelope",
+              measured={"m_star_nb": nb[1:], "envelope": envelope})
     nb_s, nb_lo, nb_hi, _ = slopes["nb"]["log_d"]
     msg = (f"dims {dims}: m*_NB {[r['m_star'] for r in results['nb']]}, m*_LR {[r['m_star'] for r in results['lr']]}; "
-           f"LR slope on d {s_lr:.3g} [{lo_lr:.3g}, {hi_lr:.3g}], NB slope on ln d {nb_s:.3g} [{nb_lo:.3g}, {nb_hi:.3g}]")
+           f"LR slope on d {s_lr:.3g} [95%: {lo_lr:.3g}, {hi_lr:.3g}; 1e-4 lower bound {lo:.3g}, SE {se:.3g}], "
+           f"NB slope on ln d {nb_s:.3g} [{nb_lo:.3g}, {nb_hi:.3g}]")
     return tally.outcome(value=s_lr, message=msg)
+
+
+def _welch(a, b, alpha=1e-4):
+    """(t, q): Welch's t of mean(a) − mean(b) and the one-sided Student-t critical value at level ``alpha``."""
+    from scipy import stats
+
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    return float((a.mean() - b.mean()) / np.sqrt(va + vb)), float(stats.t.ppf(1 - alpha, df))
 
 
 @claim("zheng2023/two-regimes", title="misspecified NB: higher asymptotic error, crossing learning curves",
@@ -116,26 +160,47 @@ def m_star_claim(ctx):
        statement="with a valid correlated covariance (ρ = 0.5) NB_∞ > Bayes = LR_∞, NB is better than LR at the "
                  "smallest training size and worse at the largest (the curves cross)",
        status="RECONSTRUCTED", kind="finding", tolerance=0.0,
-       tolerance_reason="signs of error differences net of 2 standard errors",
-       negative_control="NB is at least as good as LR at every training size")
+       tolerance_reason="NB_∞ − Bayes: exact closed forms; learning curves: slack in standard-error units t − q, "
+                        "t = Welch t of the mean error difference over independent training sets (80 per learner "
+                        "at the smallest m, 10 at the largest; 4× full), q = one-sided Student-t quantile at "
+                        "1e-4 (≈ 3.9 at m = 4), so each comparison false-alarms with probability ≤ 1e-4; power: "
+                        "per-run effect mean/sd ≈ 1.6 at m = 4 (3 or 5 runs were under-powered: t ≈ 3.6 against a "
+                        "critical value of 13) and ≈ 30 at the largest m",
+       negative_control="NB is at least as good as LR at every training size (allowing q standard errors: slack "
+                        "q + t at the two sizes, NB_∞ − Bayes unchanged)",
+       control_threshold=3.0,
+       control_threshold_reason="3 standard errors beyond the control's 1e-4 allowance at the largest m, where LR "
+                                "beats NB by t ≈ 90 SE")
 def two_regimes(ctx):
     tally = ctx.tally()
     K, d, rho = 2, 20, 0.5
     mix = zheng_mixture(K, d, rho)
     sizes = geometric_grid(K, ctx.pick(quick=500, full=100 * d))
     reps = ctx.pick(quick=5, full=20)
+    r_small, r_large = ctx.pick(quick=80, full=320), ctx.pick(quick=10, full=40)
+    # every draw before any branching on ctx.control: the curve (for the crossing) and the two tested sizes
     E = {lr: learning_curves(mix, lr, sizes, reps, ctx.rng) for lr in ("nb", "lr")}
-    diff = E["lr"] - E["nb"]  # > 0 where NB is better
-    mean, se = diff.mean(axis=0), diff.std(axis=0, ddof=1) / np.sqrt(reps)
+    small = {lr: learning_curves(mix, lr, sizes[:1], r_small, ctx.rng)[:, 0] for lr in ("nb", "lr")}
+    large = {lr: learning_curves(mix, lr, sizes[-1:], r_large, ctx.rng)[:, 0] for lr in ("nb", "lr")}
+    t_small, q_small = _welch(small["lr"], small["nb"])  # > 0 where NB is better
+    t_large, q_large = _welch(large["nb"], large["lr"])  # > 0 where LR is better
+    gap = zheng_nb_asymptotic_error(K, d, rho) - zheng_bayes_error(K, d, rho)
+    tally.add(gap, what="NB_inf - Bayes")
     if ctx.control:
-        tally.add(mean + 2 * se, m=sizes)
+        tally.add(q_small + t_small, m=sizes[0], reps=r_small, what="NB better at smallest m",
+                  measured={"t": t_small, "q": q_small})
+        tally.add(q_large - t_large, m=sizes[-1], reps=r_large, what="LR better at largest m",
+                  measured={"t": t_large, "q": q_large})
     else:
-        tally.add(zheng_nb_asymptotic_error(K, d, rho) - zheng_bayes_error(K, d, rho), what="NB_inf - Bayes")
-        tally.add(mean[0] - 2 * se[0], m=sizes[0], what="NB better at smallest m")
-        tally.add(-mean[-1] - 2 * se[-1], m=sizes[-1], what="LR better at largest m")
+        tally.add(t_small - q_small, m=sizes[0], reps=r_small, what="NB better at smallest m",
+                  measured={"t": t_small, "q": q_small})
+        tally.add(t_large - q_large, m=sizes[-1], reps=r_large, what="LR better at largest m",
+                  measured={"t": t_large, "q": q_large})
+    mean = (E["lr"] - E["nb"]).mean(axis=0)
     cross = sizes[np.flatnonzero(mean < 0)[0]] if np.any(mean < 0) else float("nan")
     return tally.outcome(value=float(cross), message=f"d={d}, ρ={rho}: NB_∞={zheng_nb_asymptotic_error(K, d, rho):.4f}, "
-                         f"Bayes={zheng_bayes_error(K, d, rho):.4g}; curves cross at m≈{cross}")
+                         f"Bayes={zheng_bayes_error(K, d, rho):.4g}; curves cross at m≈{cross} ({reps} runs per "
+                         f"size); Welch t = {t_small:.1f} at m = {sizes[0]}, {t_large:.1f} at m = {sizes[-1]}")
 
 
 # -------------------------------------------------------------------- logistic H-consistency (mixture)
@@ -152,7 +217,9 @@ def _kl(p, q):
 @claim("zheng2023/logistic-hcons-pointwise", title="pointwise logistic H-consistency: KL ≥ B₁(0-1 regret)",
        source=SRC.at("multiclass logistic H-consistency bound"),
        statement="for all p ∈ Δ_K and logits s: KL(p‖softmax s) ≥ B₁(max p − p_{argmax s}) ≥ regret²/2",
-       status="VERIFIED", kind="bound", tolerance=1e-9, tolerance_reason="float64 rounding of KL near 0",
+       status="VERIFIED", kind="bound", tolerance=1e-9,
+       tolerance_reason="relative: slack = (KL − B₁) / max(1, KL) (and likewise for Pinsker); float64 rounding of "
+                        "KL near 0",
        negative_control="KL ≥ 2·B₁(regret) (fails at binary near-ties, where B₁ is attained)")
 def logistic_pointwise(ctx):
     tally = ctx.tally()
@@ -170,8 +237,9 @@ def logistic_pointwise(ctx):
         regret = p.max(1) - p[np.arange(n), s.argmax(1)]
         kl = _kl(p, q)
         factor = 2.0 if ctx.control else 1.0
-        tally.add(kl - factor * b1(regret), K=K, regret=regret, kl=kl)
-        tally.add(np.sqrt(2 * kl) - regret, K=K, what="Pinsker")
+        scale = np.maximum(1.0, kl)
+        tally.add((kl - factor * b1(regret)) / scale, K=K, what="B1", measured={"regret": regret, "kl": kl})
+        tally.add((np.sqrt(2 * kl) - regret) / scale, K=K, what="Pinsker")
     return tally.outcome()
 
 
@@ -196,9 +264,13 @@ def _best_affine_ce(X, eta):
        statement="R01(h) − R01* ≤ √(2(R_CE(h) − R_CE*)) for affine h; the gap inf_H R_CE − R_CE* is 0 for a shared "
                  "covariance (softmax-affine posterior) and > 0 for class-specific covariances",
        status="VERIFIED", kind="bound", tolerance=1e-6,
-       tolerance_reason="L-BFGS accuracy of the best-in-class CE risk (gap measured to ~1e-8)",
+       tolerance_reason="L-BFGS accuracy of the best-in-class CE risk (gap measured to ~1e-8); risks and excess "
+                        "risks are of order 1 or below, so the tolerance is relative to their scale",
        negative_control="the bound with R_CE* replaced by the best affine CE risk on the misspecified mixture "
-                        "(dropping the minimizability gap)")
+                        "(dropping the minimizability gap)",
+       control_threshold=1e-3,
+       control_threshold_reason="at the best affine h the dropped gap leaves √0 against its excess 0-1 risk on the "
+                                "misspecified mixture, ≈ 0.03 (measured ≥ 0.027 at every seed)")
 def logistic_gap(ctx):
     tally = ctx.tally()
     n = ctx.pick(quick=4000, full=40_000)
@@ -221,10 +293,10 @@ def logistic_gap(ctx):
         for W, b in hs:
             r_ce, r01 = _empirical_risks(eta, X @ W.T + b)
             tally.add(np.sqrt(2 * max(r_ce - baseline, 0.0)) - (r01 - r_star_01), mixture=name,
-                      excess_ce=r_ce - baseline, excess_01=r01 - r_star_01)
-    if not ctx.control:
-        tally.add(-gaps["well"], what="gap zero (well specified)", gap=gaps["well"])
-        tally.add(gaps["mis"] - 1e-3, what="gap positive (misspecified)", gap=gaps["mis"])
+                      measured={"excess_ce": r_ce - baseline, "excess_01": r01 - r_star_01})
+    # the gap statements are part of the claim and unchanged in the control (same cases)
+    tally.add(-gaps["well"], what="gap zero (well specified)", measured={"gap": gaps["well"]})
+    tally.add(gaps["mis"] - 1e-3, what="gap positive (misspecified)", measured={"gap": gaps["mis"]})
     return tally.outcome(message=f"minimizability gaps: well-specified {gaps['well']:.2e}, "
                                  f"misspecified {gaps['mis']:.4f}")
 
@@ -268,7 +340,8 @@ def fig_m_star(ctx):
     rng, budget = ctx.rng, ctx.budget
     import matplotlib.pyplot as plt
 
-    dims, results, slopes = m_star_study(rng, budget)
+    study = _m_star_fixture(ctx)
+    dims, results, slopes = study["dims"], study["results"], study["slopes"]
     fig, ax = plt.subplots(figsize=(5.5, 4))
     cols = {"series": [], "d": [], "m_star": []}
     grid = np.geomspace(dims[0], dims[-1], 100)
