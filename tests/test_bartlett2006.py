@@ -1,6 +1,5 @@
 """Binary Gaussian-mixture risks against Monte Carlo (the bartlett2006 claims are tested in test_claims.py)."""
 import numpy as np
-import pytest
 
 from theorylab.losses.margin import LOSSES
 from theorylab.settings.gaussian_mixture import GaussianMixture

@@ -64,7 +64,17 @@ def _pattern(text):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``theorylab`` command."""
+    """The argument parser of the ``theorylab`` command.
+
+    Subcommands: ``list``, ``verify``, ``show``, ``derive`` and ``figures`` (see the README, "Commands").
+    Patterns, seeds and counts are validated while parsing; a bad argument prints a one-line error and
+    exits with code 2.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; ``parse_args`` sets ``command`` to the subcommand's name.
+    """
     from . import __version__
 
     p = _Parser(prog="theorylab", description="Check machine-learning theory numerically, claim by claim.")
@@ -108,7 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_list(args) -> int:
+def _cmd_list(args) -> int:
+    """Handle ``theorylab list``: print the table of claims matching the pattern.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+    """
     from .engine.discovery import select
     from .engine.report import plural, table
 
@@ -124,7 +146,19 @@ def _seeds(args) -> list[int]:
     return args.seeds if args.seeds is not None else [args.seed]
 
 
-def cmd_verify(args) -> int:
+def _cmd_verify(args) -> int:
+    """Handle ``theorylab verify``: run claims and their negative controls, print the table, write evidence files.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when every claim passed, 1 otherwise, 130 when interrupted.
+    """
     import time
 
     from .engine.discovery import select
@@ -170,7 +204,19 @@ def cmd_verify(args) -> int:
     return 0 if all(r["passed"] for r in results) else 1
 
 
-def cmd_show(args) -> int:
+def _cmd_show(args) -> int:
+    """Handle ``theorylab show``: run one claim and print its full record.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0 when it passed at every seed, 1 otherwise.
+    """
     from .engine.discovery import select
     from .engine.report import record_text
     from .engine.runner import run
@@ -213,12 +259,36 @@ def _derivation_text(loss: str, latex: bool) -> str:
     return "\n".join(lines)
 
 
-def cmd_derive(args) -> int:
+def _cmd_derive(args) -> int:
+    """Handle ``theorylab derive``: print the symbolic calibration analysis of a margin loss.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+    """
     print(_derivation_text(args.loss, args.latex))
     return 0
 
 
-def cmd_figures(args) -> int:
+def _cmd_figures(args) -> int:
+    """Handle ``theorylab figures``: draw the figures matching the pattern, or list them.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+    """
     from .engine.figures import render, select_figures
     from .engine.files import check_writable_dir
     from .engine.report import Progress, table
@@ -238,11 +308,26 @@ def cmd_figures(args) -> int:
 
 
 def main(argv=None) -> int:
-    """Run the ``theorylab`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the ``theorylab`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    An :class:`~theorylab.InputError` raised by a subcommand is printed as one line (exit code 2), and
+    an interrupt gives exit code 130; argument errors exit from the parser with code 2.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments, without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 all good, 1 a claim failed (or its negative control could not fail), 2 a usage error,
+        130 interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = {"list": cmd_list, "verify": cmd_verify, "show": cmd_show, "derive": cmd_derive,
-               "figures": cmd_figures}[args.command]
+    handler = {"list": _cmd_list, "verify": _cmd_verify, "show": _cmd_show, "derive": _cmd_derive,
+               "figures": _cmd_figures}[args.command]
     try:
         return handler(args)
     except InputError as exc:

@@ -50,7 +50,21 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*$")
 
 @dataclasses.dataclass(frozen=True)
 class Source:
-    """Where a claim comes from: authors, title, venue or arXiv id, and the theorem or equation."""
+    """Where a claim comes from: authors, title, venue or arXiv id, and the theorem or equation.
+
+    ``str(source)`` gives the citation on one line: ``authors, "title", venue, where``.
+
+    Attributes
+    ----------
+    authors : str
+        The paper's authors, as they should be cited.
+    title : str
+        The paper's title.
+    venue : str
+        The journal or conference and year, or the arXiv id.
+    where : str
+        The theorem, equation, table or section within the paper (empty: the paper as a whole).
+    """
 
     authors: str
     title: str
@@ -58,7 +72,18 @@ class Source:
     where: str = ""
 
     def at(self, where: str) -> "Source":
-        """The same paper, pointing at a theorem, equation or table."""
+        """The same paper, pointing at a theorem, equation or table.
+
+        Parameters
+        ----------
+        where : str
+            The place within the paper, e.g. ``"Theorem 1"`` or ``"Table 1"``.
+
+        Returns
+        -------
+        Source
+            A copy of this source with ``where`` replaced (the original is unchanged).
+        """
         return dataclasses.replace(self, where=where)
 
     def __str__(self) -> str:
@@ -149,7 +174,21 @@ class Tally:
         self._crc = 0
 
     def add(self, slack, measured: dict | None = None, **case) -> None:
-        """Add the slacks of one batch of cases, with the parameters that identify them."""
+        """Add the slacks of one batch of cases, with the parameters that identify them.
+
+        Parameters
+        ----------
+        slack : float or array_like
+            The slack of each case, in the claim's own units (positive = satisfied), of any shape; an
+            empty array adds nothing. A NaN counts as a failed case (slack −∞).
+        measured : dict, optional
+            Values computed from the statement (both sides of a bound, say), laid out like ``slack``
+            or like the case values; reported in the worst case, left out of the case fingerprint.
+        **case
+            The parameters that identify the cases (their inputs): a value shaped like ``slack``, or
+            with one row per entry of a 1-D ``slack``, is indexed at the worst entry; anything else is
+            stored as is. They enter the case fingerprint.
+        """
         shape = np.shape(slack)
         s = np.asarray(slack, dtype=np.float64).ravel()
         if s.size == 0:
@@ -187,7 +226,26 @@ class Tally:
             self.worst_case = _jsonable(picked)
 
     def outcome(self, value: float | None = None, message: str = "") -> Outcome:
-        """The :class:`Outcome` of every case added so far (raises when no case was added)."""
+        """The :class:`Outcome` of every case added so far.
+
+        Parameters
+        ----------
+        value : float, optional
+            A finding's measured number.
+        message : str
+            A finding's sentence, or a note on the worst case.
+
+        Returns
+        -------
+        Outcome
+            The number of cases, the worst slack and its case, the worst finite slack, the count of
+            non-finite cases and the case fingerprint, with ``value`` and ``message``.
+
+        Raises
+        ------
+        RuntimeError
+            When no case was added: every check must try at least one.
+        """
         if self.cases == 0:
             raise RuntimeError("a check returned no cases; every check must try at least one")
         return Outcome(self.cases, self.worst, self.worst_case, value, message,
@@ -285,18 +343,54 @@ class Context:
     seed: int
 
     def pick(self, quick, full):
-        """The value for this run's budget."""
+        """The value for this run's budget.
+
+        Parameters
+        ----------
+        quick : object
+            The value to use under the ``"quick"`` budget (e.g. a small sample size).
+        full : object
+            The value to use under the ``"full"`` budget (paper scale).
+
+        Returns
+        -------
+        object
+            ``quick`` when the budget is ``"quick"``, otherwise ``full``.
+        """
         return quick if self.budget == "quick" else full
 
     @staticmethod
     def tally() -> Tally:
-        """A fresh :class:`Tally`."""
+        """A fresh :class:`Tally`.
+
+        Returns
+        -------
+        Tally
+            An empty tally, to which the check adds its cases.
+        """
         return Tally()
 
     def shared(self, name: str, make: Callable) -> Any:
         """An expensive fixture shared between claims: ``make(rng, budget)``, seeded by ``name``.
 
         See :func:`shared_fixture`. Evidence that depends on it is independent of run order.
+
+        Parameters
+        ----------
+        name : str
+            The fixture's name; its random stream is derived from the run seed and this name.
+        make : callable(rng, budget) -> object
+            Builds the fixture; one name belongs to one ``make`` function.
+
+        Returns
+        -------
+        object
+            The fixture for this run's seed and budget (computed once per process; arrays read-only).
+
+        Raises
+        ------
+        ValueError
+            When two different ``make`` functions use the same name.
         """
         return shared_fixture(name, make, self.seed, self.budget)
 
@@ -307,7 +401,40 @@ class Claim:
 
     ``control_threshold`` is how far below zero the negative control's worst finite slack must be
     for the control to count as failing *decisively* (default ``10 × tolerance``); ``control_cases``,
-    when not empty, says why the control legitimately runs other cases than the claim.
+    when not empty, says why the control legitimately runs other cases than the claim. Claims are made
+    by the :func:`claim` decorator, which validates these fields.
+
+    Attributes
+    ----------
+    id : str
+        ``paper-key/short-name``, lower case.
+    title : str
+        A short title.
+    source : Source
+        The paper, with the theorem or equation.
+    statement : str
+        The statement checked, in words and formulas.
+    status : {"PAPER", "RECONSTRUCTED", "VERIFIED"}
+        How sure we are that the statement is the paper's.
+    kind : {"bound", "identity", "classification", "limit", "tightness", "finding"}
+        What sort of statement it is.
+    check : callable(Context) -> Outcome
+        The check; run once for the statement and once for the negative control.
+    negative_control : str
+        The deliberately wrong statement the same check must reject.
+    tolerance : float
+        The claim passes when its worst slack is ≥ −tolerance.
+    tolerance_reason : str
+        Why this tolerance (its scale and where the error comes from).
+    module : str
+        The ``__name__`` of the module that defines the check.
+    control_threshold : float or None
+        The control fails decisively when its worst finite slack is ≤ −control_threshold;
+        None means ``10 × tolerance``.
+    control_threshold_reason : str
+        Why this threshold (for statistical checks: how many standard errors).
+    control_cases : str
+        Empty when the control runs the same cases as the claim; otherwise the reason it does not.
     """
 
     id: str
@@ -350,6 +477,64 @@ class Evidence:
     number), FAIL (the statement was violated), BROKEN (the negative control passed: the check could
     not fail), WEAK (the control failed, but not decisively: only through NaN/∞, by less than the
     decisive threshold, or on other cases than the claim), ERROR (the check crashed).
+
+    Attributes
+    ----------
+    claim_id, title, kind, status, statement : str
+        Copied from the :class:`Claim`.
+    source : str
+        The claim's :class:`Source` as one line of text.
+    passed : bool
+        True when the verdict is PASS or FINDING.
+    verdict : {"PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR"}
+        The judgement of the run (see above).
+    cases : int
+        Number of cases the statement's check tried.
+    worst_slack : float
+        The statement's worst slack, in the claim's units (passed needs ≥ −tolerance).
+    worst_case : dict
+        The parameters (and measured values) of the statement's worst case.
+    tolerance : float
+        The claim's tolerance.
+    tolerance_reason : str
+        Why this tolerance.
+    negative_control : str
+        The deliberately wrong statement.
+    negative_control_failed : bool
+        True when the control was rejected (its worst slack < −tolerance), decisively or not;
+        False when it passed or the check raised an error.
+    negative_control_verdict : {"decisive", "weak", "passed", "-"}
+        How the control fared; ``"-"`` when the check raised an error.
+    negative_control_worst_slack : float
+        The control's worst slack.
+    negative_control_worst_case : dict
+        The parameters of the control's worst case.
+    negative_control_threshold : float
+        The decisive threshold, in the claim's units.
+    negative_control_margin : float
+        −(control's worst finite slack) / threshold; ≥ 1 is decisive, NaN when undefined.
+    negative_control_cases : int
+        Number of cases the control's check tried.
+    negative_control_note : str
+        Why the control is weak or passed (empty when decisive).
+    value : float or None
+        A finding's measured number.
+    message : str
+        A finding's sentence, or a note on the worst case.
+    seed : int
+        The run seed.
+    spawn_key : list of int
+        The spawn key of the claim's child ``SeedSequence`` (see :func:`claim_seed_sequence`).
+    budget : {"quick", "full"}
+        The run budget.
+    backend : str
+        The array backend the check ran on.
+    dtype : str
+        The floating-point type the check ran in.
+    seconds : float
+        Time taken by the statement and its control together.
+    error : str
+        The exception and a short traceback when the verdict is ERROR; empty otherwise.
     """
 
     claim_id: str
@@ -385,7 +570,13 @@ class Evidence:
     error: str = ""
 
     def to_dict(self) -> dict:
-        """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``)."""
+        """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``).
+
+        Returns
+        -------
+        dict
+            Every field by name, with NumPy values turned into plain Python ones.
+        """
         return _jsonable(dataclasses.asdict(self))
 
 
@@ -436,10 +627,16 @@ def claim(
         Empty when the control runs the same cases as the claim (the engine checks it); otherwise the
         reason it does not.
 
+    Returns
+    -------
+    callable
+        The decorator: it registers ``check`` under ``id`` and returns ``check`` unchanged.
+
     Raises
     ------
     ValueError
-        On a malformed id, status, kind, a missing control, or a negative tolerance or threshold.
+        On a malformed id, status, kind, a missing control, or a negative tolerance or threshold; the
+        decorator raises it when another module already registered the same id.
     """
     if not _ID.match(id):
         raise ValueError(f"claim id {id!r} must look like 'paper-key/short-name' (lower case)")
@@ -471,7 +668,18 @@ def claim(
 
 
 def claims_in_module(module: str) -> list[Claim]:
-    """The registered claims defined in one module (by ``__name__``)."""
+    """The registered claims defined in one module (by ``__name__``).
+
+    Parameters
+    ----------
+    module : str
+        The module's ``__name__``, e.g. ``"verifications.bartlett2006"``.
+
+    Returns
+    -------
+    list of Claim
+        The claims whose check is defined in that module, in registration order.
+    """
     return [c for c in _REGISTRY.values() if c.module == module]
 
 
@@ -521,6 +729,18 @@ def claim_seed_sequence(seed: int, claim_id: str) -> np.random.SeedSequence:
 
     The child's spawn key is derived from the claim id (CRC-32), so a claim sees the same stream
     whichever other claims run beside it and in whatever order.
+
+    Parameters
+    ----------
+    seed : int
+        The run seed (the root ``SeedSequence``'s entropy).
+    claim_id : str
+        The claim's (or figure's, or ``"shared:" + name`` fixture's) id.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        The child sequence; pass it to ``numpy.random.default_rng``.
     """
     root = np.random.SeedSequence(seed)
     return np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (zlib.crc32(claim_id.encode()),))

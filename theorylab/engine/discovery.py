@@ -61,7 +61,16 @@ def load_verifications() -> list[str]:
 
 
 def all_claims() -> dict[str, Claim]:
-    """Every registered claim, by id (the verification modules are imported first)."""
+    """Every registered claim, by id (the verification modules are imported first).
+
+    A verification module that failed to import appears as one ``<module>/import`` claim whose check
+    re-raises the import error.
+
+    Returns
+    -------
+    dict of str to Claim
+        The claims, keyed and sorted by id.
+    """
     load_verifications()
     return dict(sorted(_REGISTRY.items()))
 

@@ -65,7 +65,20 @@ def _version(pkg: str) -> str:
 
 
 def header(budget: str, seeds: list[int]) -> dict:
-    """The fields every evidence file starts with."""
+    """The fields every evidence file starts with.
+
+    Parameters
+    ----------
+    budget : {"quick", "full"}
+        The run budget.
+    seeds : list of int
+        The seeds run.
+
+    Returns
+    -------
+    dict
+        ``schema``, ``schema_version``, ``provenance`` (see :func:`provenance`), ``budget``, ``seeds``.
+    """
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "provenance": provenance(),
             "budget": budget, "seeds": list(seeds)}
 
@@ -108,6 +121,16 @@ class JsonLines:
     """Evidence streamed as JSON Lines: a header line, then one record per finished claim.
 
     Every :meth:`add` rewrites the file atomically, so it always holds a readable prefix of the run.
+    Creating the object writes the header line at once.
+
+    Parameters
+    ----------
+    path : str
+        The file to write (replaced if it exists).
+    budget : {"quick", "full"}
+        The run budget.
+    seeds : list of int
+        The seeds run.
     """
 
     def __init__(self, path: str, budget: str, seeds: list[int]):
@@ -116,6 +139,13 @@ class JsonLines:
         atomic_write(path, "\n".join(self.lines) + "\n")
 
     def add(self, record: dict) -> None:
-        """Append one evidence record."""
+        """Append one evidence record and rewrite the file atomically.
+
+        Parameters
+        ----------
+        record : dict
+            An evidence record (:meth:`~theorylab.engine.claim.Evidence.to_dict`); non-finite floats
+            are written as strings.
+        """
         self.lines.append(json.dumps(_json_safe(record)))
         atomic_write(self.path, "\n".join(self.lines) + "\n")

@@ -24,7 +24,21 @@ _FIGURES: dict[str, "Figure"] = {}
 
 @dataclasses.dataclass(frozen=True)
 class Figure:
-    """A registered figure: ``make(ctx) -> FigureResult`` with its id, title and source."""
+    """A registered figure: ``make(ctx) -> FigureResult`` with its id, title and source.
+
+    Attributes
+    ----------
+    id : str
+        ``paper-key/short-name``; the output files are named after it (``/`` becomes ``__``).
+    title : str
+        The figure's title.
+    source : Source
+        The paper and the figure or equation it reproduces.
+    make : callable(Context) -> FigureResult
+        Draws the figure.
+    module : str
+        The ``__name__`` of the module that defines ``make``.
+    """
 
     id: str
     title: str
@@ -35,7 +49,15 @@ class Figure:
 
 @dataclasses.dataclass
 class FigureResult:
-    """A drawn figure and the columns it plots (equal lengths; numbers or strings)."""
+    """A drawn figure and the columns it plots (equal lengths; numbers or strings).
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The drawn figure, saved as ``<id>.png``.
+    columns : dict of str to sequence
+        The plotted data by column name, written as ``<id>.csv``; all columns have the same length.
+    """
 
     figure: object
     columns: dict
@@ -55,6 +77,11 @@ def figure(id: str, *, title: str, source: Source):
         The figure's title.
     source : Source
         The paper and the figure or equation it reproduces.
+
+    Returns
+    -------
+    callable
+        The decorator: it registers ``make`` under ``id`` and returns ``make`` unchanged.
     """
 
     def register(make):
@@ -65,7 +92,13 @@ def figure(id: str, *, title: str, source: Source):
 
 
 def all_figures() -> dict[str, Figure]:
-    """Every registered figure (verification modules are imported first)."""
+    """Every registered figure (verification modules are imported first).
+
+    Returns
+    -------
+    dict of str to Figure
+        The figures, keyed and sorted by id.
+    """
     from .discovery import load_verifications
 
     load_verifications()
@@ -73,7 +106,23 @@ def all_figures() -> dict[str, Figure]:
 
 
 def select_figures(pattern: str = "*") -> list[Figure]:
-    """Figures whose id matches ``pattern`` (exact id, glob, paper key or substring); raises when none does."""
+    """Figures whose id matches ``pattern`` (exact id, glob, paper key or substring).
+
+    Parameters
+    ----------
+    pattern : str or sequence of str
+        The pattern(s) (see :func:`~theorylab.engine.claim.match_ids`); ``"*"`` selects every figure.
+
+    Returns
+    -------
+    list of Figure
+        Sorted by id.
+
+    Raises
+    ------
+    InputError
+        When a pattern is empty or matches no figure.
+    """
     figs = all_figures()
     return [figs[i] for i in match_ids(pattern, figs, "figure")]
 
@@ -97,7 +146,20 @@ def _cell(v) -> str:
 
 
 def write_csv(path: str, columns: dict) -> None:
-    """Write equal-length columns as CSV (floats in ``repr`` form), atomically."""
+    """Write equal-length columns as CSV (floats in ``repr`` form), atomically.
+
+    Parameters
+    ----------
+    path : str
+        The file to write.
+    columns : dict of str to sequence
+        The columns by name: the header row, then one row per index.
+
+    Raises
+    ------
+    ValueError
+        When the columns have different lengths.
+    """
     lengths = {k: len(v) for k, v in columns.items()}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"figure columns must have equal lengths, got {lengths}")

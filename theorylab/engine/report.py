@@ -16,6 +16,20 @@ def _fmt_slack(x) -> str:
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table: the header, a line of dashes, then the rows, in left-aligned columns.
+
+    Parameters
+    ----------
+    rows : list of list
+        The rows; each has one cell per header column (cells are shown with ``str``).
+    header : list of str
+        The column names.
+
+    Returns
+    -------
+    str
+        The table, without a trailing newline; trailing spaces are stripped from each line.
+    """
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     line = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip()
     out = [line(header), line(["-" * w for w in widths])]
@@ -27,6 +41,17 @@ def control_text(r: dict) -> str:
     """How the negative control of one evidence record fared, in a few words.
 
     ``decisive ×12`` means the control's worst finite slack was 12 times past the decisive threshold.
+
+    Parameters
+    ----------
+    r : dict
+        An evidence record (its ``negative_control_verdict`` and ``negative_control_margin``).
+
+    Returns
+    -------
+    str
+        ``"failed decisively ×M"``, ``"WEAK ×M"``, ``"PASSED (could not fail)"``, or ``"-"`` when the
+        check raised an error (the margin is left out when it is not a number).
     """
     verdict = r.get("negative_control_verdict", "-")
     margin = r.get("negative_control_margin")
@@ -41,12 +66,37 @@ def control_text(r: dict) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """``1 claim``, ``2 claims``."""
+    """``1 claim``, ``2 claims``.
+
+    Parameters
+    ----------
+    n : int
+        The count.
+    word : str
+        The singular noun; an ``s`` is appended unless ``n`` is 1.
+
+    Returns
+    -------
+    str
+        The count followed by the noun.
+    """
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def results_table(results: list[dict]) -> str:
-    """The evidence of a run as a table, followed by findings, notes on weak controls, and errors."""
+    """The evidence of a run as a table, followed by findings, notes on weak controls, and errors.
+
+    Parameters
+    ----------
+    results : list of dict
+        Evidence records.
+
+    Returns
+    -------
+    str
+        One row per record (claim, result, cases, worst slack, seconds, negative control), then a
+        "findings and notes" block and an "errors" block when there are any.
+    """
     rows = []
     for r in results:
         ctrl = control_text(r)
@@ -68,7 +118,20 @@ def results_table(results: list[dict]) -> str:
 
 
 def summary_line(results: list[dict], wall: float | None = None) -> str:
-    """``83 claims: 13 FINDING, 70 PASS; wall 45.1 s, 62.5 s of checks``."""
+    """``83 claims: 13 FINDING, 70 PASS; wall 45.1 s, 62.5 s of checks``.
+
+    Parameters
+    ----------
+    results : list of dict
+        Evidence records; with several seeds the line also counts seeds and runs.
+    wall : float, optional
+        The run's wall-clock time in seconds (left out when None).
+
+    Returns
+    -------
+    str
+        The number of claims, the count per verdict, and the timings.
+    """
     counts: dict[str, int] = {}
     for r in results:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
@@ -83,15 +146,40 @@ def summary_line(results: list[dict], wall: float | None = None) -> str:
 
 
 def print_table(results: list[dict], file=None, wall: float | None = None) -> None:
-    """Print :func:`results_table` and :func:`summary_line`."""
+    """Print :func:`results_table` and :func:`summary_line`.
+
+    Parameters
+    ----------
+    results : list of dict
+        Evidence records.
+    file : file-like, optional
+        Where to print (default: standard output).
+    wall : float, optional
+        The run's wall-clock time in seconds, for the summary line.
+    """
     file = file or sys.stdout
     print(results_table(results), file=file)
     print(summary_line(results, wall), file=file)
 
 
 class Progress:
-    """A one-line progress bar on stderr: ``[#####.....] 5/10 claim-id``; silent when not a terminal
-    unless ``force`` is set (then one line per step)."""
+    """A one-line progress bar on stderr: ``[#####.....] 5/10 claim-id``.
+
+    On a terminal the bar is redrawn in place; otherwise it is silent unless ``force`` is set, and then
+    prints one plain line per finished item. Call it as ``progress(done, total, item)``, where ``item``
+    is an evidence record, a dict with ``figure_id``, or anything printable.
+
+    Parameters
+    ----------
+    label : str
+        The word before the bar (e.g. ``"verify"``).
+    file : file-like, optional
+        Where to write (default: standard error).
+    force : bool
+        Print one line per item even when ``file`` is not a terminal.
+    width : int
+        The bar's width in characters.
+    """
 
     def __init__(self, label: str, file=None, force: bool = False, width: int = 28):
         self.label, self.file, self.width = label, file or sys.stderr, width
@@ -116,7 +204,19 @@ class Progress:
 
 
 def seeds_table(rows: list[dict]) -> str:
-    """Per-claim summary over seeds (:func:`~theorylab.engine.runner.summarize_seeds`) as a table."""
+    """Per-claim summary over seeds (:func:`~theorylab.engine.runner.summarize_seeds`) as a table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The per-claim summaries returned by :func:`~theorylab.engine.runner.summarize_seeds`.
+
+    Returns
+    -------
+    str
+        The table (passes/seeds, verdicts, worst slack and its seed, weakest control margin and its
+        seed, slowest time), followed by how many claims passed at every seed.
+    """
     out = []
     for r in rows:
         verdicts = ", ".join(f"{v} {k}" for k, v in sorted(r["verdicts"].items()))
@@ -131,7 +231,21 @@ def seeds_table(rows: list[dict]) -> str:
 
 
 def record_text(results: list[dict], claim) -> str:
-    """One claim's full record (``theorylab show``): statement, source, rules, and its evidence per seed."""
+    """One claim's full record (``theorylab show``): statement, source, rules, and its evidence per seed.
+
+    Parameters
+    ----------
+    results : list of dict
+        The claim's evidence records, one per seed (at least one).
+    claim : Claim
+        The claim they belong to.
+
+    Returns
+    -------
+    str
+        The claim's fields, then each seed's verdict, cases, worst case and control, and, with several
+        seeds, the :func:`seeds_table` summary.
+    """
     r0 = results[0]
     lines = [
         f"claim              {claim.id}",
