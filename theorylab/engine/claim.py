@@ -335,12 +335,15 @@ class Context:
         True when the check evaluates the deliberately wrong statement.
     seed : int
         The run seed.
+    fixtures_used : list of str
+        Names of the shared fixtures this check asked for (recorded in the evidence).
     """
 
     rng: np.random.Generator
     budget: str
     control: bool
     seed: int
+    fixtures_used: list = dataclasses.field(default_factory=list)
 
     def pick(self, quick, full):
         """The value for this run's budget.
@@ -392,6 +395,8 @@ class Context:
         ValueError
             When two different ``make`` functions use the same name.
         """
+        if name not in self.fixtures_used:
+            self.fixtures_used.append(name)
         return shared_fixture(name, make, self.seed, self.budget)
 
 
@@ -535,6 +540,8 @@ class Evidence:
         Time taken by the statement and its control together.
     error : str
         The exception and a short traceback when the verdict is ERROR; empty otherwise.
+    shared_fixtures : list of str
+        Names of the shared fixtures (``ctx.shared``) the check and its control used.
     """
 
     claim_id: str
@@ -568,6 +575,7 @@ class Evidence:
     dtype: str
     seconds: float
     error: str = ""
+    shared_fixtures: list = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``).

@@ -103,8 +103,9 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
     try:
         # one BLAS thread: the same seed then gives the same bits whatever the machine's core count
         with threadpool_limits(limits=1, user_api="blas"):
-            main = c.check(_context(c.id, seed, budget, False))
-            ctrl = c.check(_context(c.id, seed, budget, True))
+            ctx_main, ctx_ctrl = _context(c.id, seed, budget, False), _context(c.id, seed, budget, True)
+            main = c.check(ctx_main)
+            ctrl = c.check(ctx_ctrl)
         for name, out in (("check", main), ("control", ctrl)):
             if not isinstance(out, Outcome):
                 raise TypeError(f"the {name} returned {type(out).__name__}, not an Outcome (use tally.outcome())")
@@ -133,6 +134,7 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
         negative_control_cases=ctrl.cases, negative_control_note=note, value=main.value,
         message=main.message, seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend="numpy",
         dtype="float64", seconds=seconds,
+        shared_fixtures=sorted(set(ctx_main.fixtures_used) | set(ctx_ctrl.fixtures_used)),
     )
 
 
