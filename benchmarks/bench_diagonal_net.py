@@ -1,7 +1,7 @@
 """Benchmark: batch-1 SGD on a diagonal linear network (d = 100, n = 40), numba kernel vs NumPy reference loop.
 
 The numba kernel runs the full 10⁶ steps. The NumPy reference loop (one Python iteration per step,
-``run_dynamics(..., reference=True)``) runs the same seed and the same first ``--numpy-steps`` steps
+``run_dynamics(..., fast=False)``) runs the same seed and the same first ``--numpy-steps`` steps
 (default 20 000) and its time is EXTRAPOLATED linearly to 10⁶ steps; the script says so in its output.
 Both paths are first checked to give the same parameters on those steps.
 
@@ -48,7 +48,7 @@ def main() -> None:
     fast_np = dn.run_dynamics(X, y, u0, u0, n_steps=args.numpy_steps, rng=np.random.default_rng(1), **kw)
     t_fast_short = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ref = dn.run_dynamics(X, y, u0, u0, n_steps=args.numpy_steps, rng=np.random.default_rng(1), reference=True, **kw)
+    ref = dn.run_dynamics(X, y, u0, u0, n_steps=args.numpy_steps, rng=np.random.default_rng(1), fast=False, **kw)
     t_ref = time.perf_counter() - t0
     agree = float(np.max(np.abs(fast_np.beta - ref.beta)))
 

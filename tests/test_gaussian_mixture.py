@@ -1,4 +1,4 @@
-"""GaussianMixture: exact and RQMC errors against independent computations, sampling, bad input."""
+"""Tests of theorylab.settings.mixture.gaussian_mixture (exact risks of Gaussian mixtures)."""
 import numpy as np
 import pytest
 from scipy import special, stats
@@ -94,3 +94,14 @@ def test_bad_input():
         mix.error(np.zeros((2, 2)), np.zeros(2))
     with pytest.raises(InputError, match="n_points"):
         mix.error(np.eye(3, 2), np.zeros(3), n_points=1000)
+
+
+def test_random_mixture():
+    from theorylab.settings.gaussian_mixture import random_mixture
+
+    a, b = random_mixture(np.random.default_rng(1)), random_mixture(np.random.default_rng(1))
+    assert np.array_equal(a.means, b.means) and np.array_equal(a.priors, b.priors)
+    assert 0.2 <= a.priors[1] <= 0.8 and a.priors.sum() == pytest.approx(1.0)
+    c = random_mixture(np.random.default_rng(2), separation=2.0)
+    assert np.linalg.norm(c.means[1] - c.means[0]) == pytest.approx(2.0, rel=1e-12)
+    np.testing.assert_array_equal(c.means[0], -c.means[1])

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
-import multiprocessing
 import os
 import time
 import traceback
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from .._parallel import default_executor, single_blas_thread
 from .._validation import InputError
 from .claim import BUDGETS, Claim, Context, Evidence, Outcome, _REGISTRY, claim_seed_sequence
 from .discovery import all_claims, select
@@ -102,7 +101,7 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
     ss = claim_seed_sequence(seed, c.id)
     try:
         # one BLAS thread: the same seed then gives the same bits whatever the machine's core count
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_blas_thread(rescan=True):
             ctx_main, ctx_ctrl = _context(c.id, seed, budget, False), _context(c.id, seed, budget, True)
             main = c.check(ctx_main)
             ctrl = c.check(ctx_ctrl)
@@ -157,21 +156,6 @@ def run_claim(claim_id: str, budget: str, seed: int) -> dict:
     """
     claims = _REGISTRY if claim_id in _REGISTRY else all_claims()
     return evaluate(claims[claim_id], budget, seed).to_dict()
-
-
-def default_executor(jobs: int) -> cf.Executor:
-    """A local process pool of ``jobs`` workers (spawned, so no state leaks from the parent).
-
-    Parameters
-    ----------
-    jobs : int
-        Number of worker processes.
-
-    Returns
-    -------
-    concurrent.futures.ProcessPoolExecutor
-    """
-    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _default_jobs(cpus: int | None) -> int:
@@ -324,31 +308,3 @@ def _as_float(x) -> float:
     """A JSON evidence number (``'-inf'`` arrives as a string) as a float; NaN and None count as −∞."""
     v = float(x) if x is not None else -math.inf
     return -math.inf if math.isnan(v) else v
-
-
-def run_module(module_name: str, budget: str = "quick", seed: int = 0) -> int:
-    """Run the claims defined in one verification module; print a table; return the exit code.
-
-    Used by ``python verifications/<paper>.py``.
-
-    Parameters
-    ----------
-    module_name : str
-        The module's ``__name__``.
-    budget : {"quick", "full"}
-        The run budget.
-    seed : int
-        The run seed.
-
-    Returns
-    -------
-    int
-        0 when every claim passed, 1 otherwise.
-    """
-    from .claim import claims_in_module
-    from .report import print_table
-
-    claims = claims_in_module(module_name)
-    results = [evaluate(c, budget, seed).to_dict() for c in sorted(claims, key=lambda c: c.id)]
-    print_table(results)
-    return 0 if all(r["passed"] for r in results) else 1

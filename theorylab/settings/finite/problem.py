@@ -13,9 +13,9 @@ import itertools
 import numpy as np
 from scipy.optimize import linprog, minimize
 
-from .._validation import (InputError, check_generator, check_integer, check_labels, check_positive,
+from ..._validation import (InputError, check_generator, check_integer, check_labels, check_positive,
                            check_probability, real_namespace)
-from ..losses.compsum import best_conditional_risk, check_tau
+from ...losses.compsum import best_conditional_risk, check_tau
 
 
 @dataclasses.dataclass

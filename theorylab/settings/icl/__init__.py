@@ -1,0 +1,30 @@
+"""In-context linear regression with linear self-attention (LSA): the setting, its closed forms, training.
+
+Modules: :mod:`.prompts` (the prompt law and sampler), :mod:`.closed_forms` (optimal preconditioner, risks,
+optimal steps), :mod:`.lsa` (LSA forward passes and GD constructions), :mod:`.estimators` (Monte Carlo
+estimators), :mod:`.training` (Adam/SGD training of one layer and the alternating least squares; its numba
+kernel in :mod:`.training_kernels`) and :mod:`.zfb_flow` (the exact population flow of Zhang, Frei,
+Bartlett 2024). Every public name is exported here.
+"""
+from .prompts import WEIGHT_PRIORS, INPUT_LAWS, check_covariance, Prompts, rotated_covariance, sample_prompts
+from .closed_forms import (gamma_matrix, optimal_preconditioner, risk_of_preconditioner, optimal_risk, optimal_step,
+                           risk_of_step, risk_at_length, length_shift_bias, uniform_input_optimum, moment_step,
+                           link_moments, link_step)
+from .lsa import (lsa_forward, lsa_predict, lsa_multilayer, gd_layer, acds_to_zfb, reduced_parameters,
+                  preconditioned_gd_path, von_oswald_construction, von_oswald_layer, gd_step_prediction)
+from .estimators import mc_risk, fit_step, fit_preconditioner, ridge_errors, bayes_risk, dist_to_identity
+from ..stats import mean_se
+from .training import (loss_grad_reference, loss_grad, TrainResult, train_lsa, fit_lsa_alternating, predict_reduced,
+                       input_gradient_reduced)
+from .zfb_flow import zfb_limit, FlowResult, zfb_gradient_flow, zfb_initialisation
+
+__all__ = ["WEIGHT_PRIORS", "INPUT_LAWS", "check_covariance", "Prompts", "rotated_covariance", "sample_prompts",
+           "gamma_matrix", "optimal_preconditioner", "risk_of_preconditioner", "optimal_risk",
+           "optimal_step", "risk_of_step", "risk_at_length", "length_shift_bias", "uniform_input_optimum",
+           "moment_step", "link_moments", "link_step", "lsa_forward", "lsa_predict", "lsa_multilayer",
+           "gd_layer", "acds_to_zfb", "reduced_parameters", "preconditioned_gd_path",
+           "von_oswald_construction", "von_oswald_layer", "gd_step_prediction", "mc_risk", "fit_step",
+           "fit_preconditioner", "ridge_errors", "bayes_risk", "dist_to_identity", "mean_se",
+           "loss_grad_reference", "loss_grad", "TrainResult", "train_lsa", "fit_lsa_alternating",
+           "predict_reduced", "input_gradient_reduced", "zfb_limit", "FlowResult", "zfb_gradient_flow",
+           "zfb_initialisation"]
