@@ -23,17 +23,13 @@ def test_phi_integral_and_softmax_form(tau):
 
 
 @pytest.mark.parametrize("tau", TAUS)
-def test_gradient_matches_finite_differences_and_numba(tau):
+def test_gradient_matches_finite_differences_and_numba(tau, central_difference):
     rng = np.random.default_rng(2)
     h, y = rng.normal(size=(6, 5)), rng.integers(0, 5, 6)
-    loss, g = cs.comp_sum_loss_and_grad(h, y, tau, backend="reference")
-    eps = 1e-6
-    gn = np.zeros_like(h)
-    for j in range(5):
-        e = np.zeros(5); e[j] = eps
-        gn[:, j] = (cs.comp_sum_loss(h + e, y, tau) - cs.comp_sum_loss(h - e, y, tau)) / (2 * eps)
+    loss, g = cs.comp_sum_loss_and_grad(h, y, tau, fast=False)
+    gn = central_difference(lambda x: cs.comp_sum_loss(x, y, tau), h)
     np.testing.assert_allclose(g, gn, atol=1e-7)
-    l2, g2 = cs.comp_sum_loss_and_grad(h, y, tau, backend="numba")
+    l2, g2 = cs.comp_sum_loss_and_grad(h, y, tau, fast=True)
     np.testing.assert_allclose(l2, loss, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(g2, g, rtol=1e-12, atol=1e-14)
 
@@ -43,8 +39,8 @@ def test_numba_float32_large_matches_reference():
     h = rng.normal(0, 3, (2000, 60)).astype(np.float32)
     y = rng.integers(0, 60, 2000)
     for tau in (0.5, 1.0, 1.7):
-        l1, g1 = cs.comp_sum_loss_and_grad(h, y, tau, backend="reference")
-        l2, g2 = cs.comp_sum_loss_and_grad(h, y, tau, backend="numba")
+        l1, g1 = cs.comp_sum_loss_and_grad(h, y, tau, fast=False)
+        l2, g2 = cs.comp_sum_loss_and_grad(h, y, tau, fast=True)
         assert l2.dtype == np.float32 and g2.dtype == np.float32
         np.testing.assert_allclose(l2, l1, rtol=2e-5, atol=1e-6)
         np.testing.assert_allclose(g2, g1, rtol=2e-4, atol=1e-6)
@@ -55,8 +51,8 @@ def test_numba_float32_large_matches_reference():
 def test_extreme_scores_finite(dtype, tau):
     h = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5.0], [1e4, 1e4, -1e4]], dtype=dtype)
     y = np.array([0, 0, 2])
-    for backend in ("reference", "numba"):
-        loss, g = cs.comp_sum_loss_and_grad(h, y, tau, backend=backend)
+    for fast in (False, True):
+        loss, g = cs.comp_sum_loss_and_grad(h, y, tau, fast=fast)
         assert np.all(np.isfinite(loss)) and np.all(np.isfinite(g))
     if tau == 1.0:
         np.testing.assert_allclose(loss[1], 2e4, rtol=1e-6)  # CE of a 2e4 logit gap
@@ -64,16 +60,16 @@ def test_extreme_scores_finite(dtype, tau):
 
 def test_tau_below_one_overflow_is_inf_not_nan():
     h = np.array([[-1e4, 1e4, 0.0]])
-    for backend in ("reference", "numba"):
-        loss, g = cs.comp_sum_loss_and_grad(h, np.array([0]), 0.0, backend=backend)
+    for fast in (False, True):
+        loss, g = cs.comp_sum_loss_and_grad(h, np.array([0]), 0.0, fast=fast)
         assert np.isposinf(loss[0]) and not np.any(np.isnan(g))
 
 
 def test_array_api_strict_reference():
     h = xps.asarray([[0.5, -1.0, 2.0], [3.0, 0.0, -2.0]], dtype=xps.float64)
     y = xps.asarray([2, 1])
-    loss, g = cs.comp_sum_loss_and_grad(h, y, 1.5, backend="reference")
-    ref_l, ref_g = cs.comp_sum_loss_and_grad(np.asarray(h), np.asarray(y), 1.5, backend="reference")
+    loss, g = cs.comp_sum_loss_and_grad(h, y, 1.5, fast=False)
+    ref_l, ref_g = cs.comp_sum_loss_and_grad(np.asarray(h), np.asarray(y), 1.5, fast=False)
     np.testing.assert_allclose(np.asarray(loss), ref_l, rtol=1e-14)
     np.testing.assert_allclose(np.asarray(g), ref_g, rtol=1e-14)
 
@@ -132,3 +128,18 @@ def test_sympy_forms_match_numeric():
 def test_bad_input(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+def test_backend_keyword_is_deprecated_and_maps_to_fast():
+    rng = np.random.default_rng(3)
+    h, y = rng.normal(size=(6, 4)), rng.integers(0, 4, 6)
+    for backend, fast in (("auto", None), ("numba", True), ("reference", False)):
+        with pytest.warns(DeprecationWarning, match="fast="):
+            old = cs.comp_sum_loss_and_grad(h, y, 0.5, backend=backend)
+        new = cs.comp_sum_loss_and_grad(h, y, 0.5, fast=fast)
+        np.testing.assert_array_equal(old[0], new[0])
+        np.testing.assert_array_equal(old[1], new[1])
+    with pytest.raises(InputError, match="fast"):
+        cs.comp_sum_loss_and_grad(h, y, 0.5, fast="yes")
+    with pytest.raises(InputError, match="both"):
+        cs.comp_sum_loss_and_grad(h, y, 0.5, backend="numba", fast=True)

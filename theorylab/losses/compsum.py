@@ -15,14 +15,18 @@ gap of order 1e4 is not representable: it then returns +inf (the correctly round
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 
 import numpy as np
 import sympy as sp
-from numba import njit, prange
 
+from .._fastpath import use_fast
 from .._validation import (InputError, as_real_array, check_integer, check_labels, check_no_nan, check_nonnegative,
                            check_probability, check_real, real_namespace)
+from .base import Loss
+from .compsum_kernels import cstar_box_h, cstar_rows, fused_loss_and_grad
 
 # --------------------------------------------------------------------------------------------- validation
 
@@ -409,7 +413,11 @@ def comp_sum_loss(scores, labels, tau):
     return _reference(scores, labels, tau, want_grad=False)
 
 
-def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
+_BACKENDS = {"auto": None, "numba": True, "reference": False}
+_FAST_PAYS = 100_000  # entries of scores from which the fused kernel beats the reference (bench_compsum.py)
+
+
+def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None):
     """(ℓ^τ, ∂ℓ^τ/∂h): per-example losses (batch,) and gradients (batch, n).
 
     ∂ℓ/∂h_j = s_y^{τ−1}(s_j − 1{j=y}), s = softmax(h) (from Ψ_τ'(s) = −s^{τ−2}).
@@ -422,9 +430,14 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
         Class indices in [0, n).
     tau : float
         τ ≥ 0.
-    backend : {"auto", "reference", "numba"}, default "auto"
-        "reference" (array API, any namespace), "numba" (fused kernel, NumPy inputs) or "auto" (numba for
-        NumPy arrays with at least 10⁵ entries).
+    backend : {"auto", "reference", "numba"}, optional
+        Deprecated spelling of ``fast`` (a DeprecationWarning): "auto" → None, "numba" → True,
+        "reference" → False.
+    fast : bool or None, default None
+        The one fast-path switch (:func:`theorylab._fastpath.use_fast`): True the fused numba kernel
+        (:func:`~theorylab.losses.compsum_kernels.fused_loss_and_grad`, NumPy inputs), False the array-API
+        reference (any namespace), None the kernel for NumPy arrays with at least 10⁵ entries when the
+        package switch is on.
 
     Returns
     -------
@@ -436,99 +449,33 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend: str = "auto"):
     Raises
     ------
     InputError
-        For an unknown backend, non-NumPy scores with backend "numba", an invalid τ, scores or labels.
+        For an unknown backend or fast, both given, ``fast=True`` with non-NumPy scores, an invalid τ, scores
+        or labels.
 
     References
     ----------
     A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
     ICML 2023, arXiv:2304.07288.
     """
-    if backend not in ("auto", "reference", "numba"):
-        raise InputError(f"backend={backend!r} is not allowed; use 'auto', 'reference' or 'numba'")
-    use_numba = backend == "numba" or (
-        backend == "auto" and isinstance(scores, np.ndarray) and scores.size >= 100_000)
-    if not use_numba:
+    if backend is not None:
+        if backend not in _BACKENDS:
+            raise InputError(f"backend={backend!r} is not allowed; use fast=None/True/False (the deprecated "
+                             "backend= takes 'auto', 'reference' or 'numba')")
+        if fast is not None:
+            raise InputError("backend= and fast= were both given; use fast= only (backend= is deprecated)")
+        warnings.warn("comp_sum_loss_and_grad(backend=...) is deprecated; use fast=None (auto), True (numba) or "
+                      "False (reference)", DeprecationWarning, stacklevel=2)
+        fast = _BACKENDS[backend]
+    numpy_inputs = isinstance(scores, np.ndarray)
+    if not use_fast(fast, numpy_inputs=numpy_inputs, pays=numpy_inputs and scores.size >= _FAST_PAYS):
         return _reference(scores, labels, tau, want_grad=True)
     tau = check_tau(tau)
-    if not isinstance(scores, np.ndarray):
-        raise InputError("backend='numba' needs NumPy arrays for scores")
     xp, h, lab = _check_scores_labels(scores, labels)
     h = np.ascontiguousarray(h)
     loss = np.empty(h.shape[0], dtype=h.dtype)
     grad = np.empty_like(h)
     fused_loss_and_grad(h, np.ascontiguousarray(lab, dtype=np.int64), float(tau), loss, grad)
     return loss, grad
-
-
-def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
-    """The numba kernel behind ``comp_sum_loss_and_grad(..., backend="numba")``, without input checks.
-
-    For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit). Threads pay off only on
-    large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad`.
-
-    Parameters
-    ----------
-    h : ndarray (batch, n)
-        C-contiguous float scores.
-    labels : ndarray (batch,)
-        int64 class indices in [0, n).
-    tau : float
-        τ ≥ 0.
-    loss : ndarray (batch,)
-        Output: the losses are written here in place.
-    grad : ndarray (batch, n)
-        Output: the gradients are written here in place.
-
-    References
-    ----------
-    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
-    ICML 2023, arXiv:2304.07288.
-    """
-    kernel = _fused_kernel_parallel if h.size >= _PARALLEL_MIN_SIZE else _fused_kernel_serial
-    kernel(h, labels, tau, loss, grad)
-
-
-_PARALLEL_MIN_SIZE = 1_000_000
-
-
-def _fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled below, twice
-    B, n = h.shape
-    for i in prange(B):
-        m = h[i, 0]
-        for j in range(1, n):
-            if h[i, j] > m:
-                m = h[i, j]
-        ssum = 0.0
-        for j in range(n):
-            e = math.exp(h[i, j] - m)
-            grad[i, j] = e
-            ssum += e
-        lse = math.log(ssum)
-        y = labels[i]
-        lsy = h[i, y] - m - lse
-        if tau == 1.0:
-            loss[i] = -lsy
-        else:
-            loss[i] = -math.expm1((tau - 1.0) * lsy) / (tau - 1.0)
-        tot = 0.0
-        if tau >= 1.0:  # s_y^{τ−1}/Σe ≤ 1: a product of stored exponentials cannot overflow
-            c = math.exp((tau - 1.0) * lsy - lse)
-            for j in range(n):
-                if j != y:
-                    g = grad[i, j] * c
-                    grad[i, j] = g
-                    tot += g
-        else:
-            for j in range(n):
-                if j != y:
-                    g = math.exp((tau - 1.0) * lsy + (h[i, j] - m - lse))
-                    grad[i, j] = g
-                    tot += g
-        grad[i, y] = -tot
-
-
-_fused_kernel_parallel = njit(cache=True, parallel=True)(_fused_kernel)
-_fused_kernel_serial = njit(cache=True)(_fused_kernel)  # prange runs as range without parallel=True
 
 
 # ------------------------------------------------------------------------------ best conditional risk
@@ -578,168 +525,8 @@ def best_conditional_risk(p, tau, bound=None):
     single = P.ndim == 1
     P = np.clip(np.atleast_2d(P), 0.0, 1.0)
     out = np.empty(P.shape[0])
-    _cstar_rows(P, tau, -1.0 if lam is None else lam, out)
+    cstar_rows(P, tau, -1.0 if lam is None else lam, out)
     return float(out[0]) if single else out
-
-
-@njit(cache=True)
-def _psi(s, tau):  # pragma: no cover - compiled
-    if s <= 0.0:
-        if tau > 1.0:
-            return 1.0 / (tau - 1.0)
-        return np.inf
-    if tau == 1.0:
-        return -math.log(s)
-    return -math.expm1((tau - 1.0) * math.log(s)) / (tau - 1.0)
-
-
-@njit(cache=True)
-def _cstar_complete(p, tau):  # pragma: no cover - compiled
-    n = p.shape[0]
-    if tau >= 2.0:
-        mx = 0.0
-        for j in range(n):
-            if p[j] > mx:
-                mx = p[j]
-        return (1.0 - mx) / (tau - 1.0)
-    if tau == 1.0:
-        v = 0.0
-        for j in range(n):
-            if p[j] > 0.0:
-                v -= p[j] * math.log(p[j])
-        return v
-    a = 1.0 / (2.0 - tau)
-    sa = 0.0
-    for j in range(n):
-        if p[j] > 0.0:
-            sa += math.exp(a * math.log(p[j]))
-    # (1 − ‖p‖_a)/(τ−1) = −expm1((2−τ)·log Σ p^a)/(τ−1)
-    return -math.expm1((2.0 - tau) * math.log(sa)) / (tau - 1.0)
-
-
-@njit(cache=True)
-def _risk_of_scores(p, h, tau):  # pragma: no cover - compiled
-    """Σ_y p_y Ψ_τ(softmax(h)_y) with p_y = 0 terms skipped; h finite."""
-    n = p.shape[0]
-    m = h[0]
-    for j in range(1, n):
-        if h[j] > m:
-            m = h[j]
-    ssum = 0.0
-    for j in range(n):
-        ssum += math.exp(h[j] - m)
-    lse = math.log(ssum)
-    v = 0.0
-    for j in range(n):
-        if p[j] > 0.0:
-            ls = h[j] - m - lse
-            if tau == 1.0:
-                v -= p[j] * ls
-            else:
-                v -= p[j] * math.expm1((tau - 1.0) * ls) / (tau - 1.0)
-    return v
-
-
-@njit(cache=True)
-def _clip_path_risk(p, tau, lam, c, h):  # pragma: no cover - compiled
-    a = 1.0 / (2.0 - tau)
-    n = p.shape[0]
-    for j in range(n):
-        if p[j] > 0.0:
-            v = a * math.log(p[j]) + c
-            h[j] = min(lam, max(-lam, v))
-        else:
-            h[j] = -lam
-    return _risk_of_scores(p, h, tau)
-
-
-@njit(cache=True)
-def _cstar_box_h(p, tau, lam, h):  # pragma: no cover - compiled
-    """Box-bounded C*; writes a minimiser into h."""
-    n = p.shape[0]
-    if tau >= 2.0:
-        order = np.argsort(-p)
-        best = np.inf
-        bestk = 1
-        cum = 0.0
-        e = math.exp(-2.0 * lam)
-        for k in range(1, n + 1):
-            cum += p[order[k - 1]]
-            stop = 1.0 / (k + (n - k) * e)
-            v = cum * _psi(stop, tau) + (1.0 - cum) * _psi(stop * e, tau)
-            if v < best:
-                best = v
-                bestk = k
-        for j in range(n):
-            h[j] = -lam
-        for k in range(bestk):
-            h[order[k]] = lam
-        return best
-    # τ < 2: the minimiser lies on the clip path h_j(c) = clip(a·log p_j + c, −Λ, Λ), a = 1/(2 − τ).
-    # The risk along it is smooth between the breakpoints c = ±Λ − a·log p_j (where a coordinate
-    # enters or leaves the box) and can be flat over a stretch where every coordinate is clipped, so a
-    # global grid can miss a dip just past a flat stretch: minimise on each segment separately.
-    a = 1.0 / (2.0 - tau)
-    bks = np.empty(2 * n)
-    m = 0
-    for j in range(n):
-        if p[j] > 0.0:
-            lp = a * math.log(p[j])
-            bks[m] = -lam - lp
-            bks[m + 1] = lam - lp
-            m += 2
-    bks = np.sort(bks[:m])
-    best = _clip_path_risk(p, tau, lam, bks[m - 1], h)
-    cbest = bks[m - 1]
-    g = 0.3819660112501051
-    for s in range(m - 1):
-        lo = bks[s]
-        hi = bks[s + 1]
-        v = _clip_path_risk(p, tau, lam, lo, h)
-        if v < best:
-            best = v
-            cbest = lo
-        if hi - lo <= 1e-15 * max(1.0, abs(lo)):
-            continue
-        a_ = lo
-        b_ = hi
-        x1 = a_ + g * (b_ - a_)
-        x2 = b_ - g * (b_ - a_)
-        f1 = _clip_path_risk(p, tau, lam, x1, h)
-        f2 = _clip_path_risk(p, tau, lam, x2, h)
-        for _ in range(60):  # golden section: the bracket shrinks by 0.618^60 ≈ 3e-13
-            if f1 < f2:
-                b_ = x2
-                x2 = x1
-                f2 = f1
-                x1 = a_ + g * (b_ - a_)
-                f1 = _clip_path_risk(p, tau, lam, x1, h)
-            else:
-                a_ = x1
-                x1 = x2
-                f1 = f2
-                x2 = b_ - g * (b_ - a_)
-                f2 = _clip_path_risk(p, tau, lam, x2, h)
-        c = 0.5 * (a_ + b_)
-        v = _clip_path_risk(p, tau, lam, c, h)
-        if v < best:
-            best = v
-            cbest = c
-    return _clip_path_risk(p, tau, lam, cbest, h)  # writes the minimiser into h
-
-
-@njit(cache=True)
-def _cstar(p, tau, lam):  # pragma: no cover - compiled
-    if lam < 0.0:
-        return _cstar_complete(p, tau)
-    h = np.empty(p.shape[0])
-    return _cstar_box_h(p, tau, lam, h)
-
-
-@njit(cache=True)
-def _cstar_rows(P, tau, lam, out):  # pragma: no cover - compiled
-    for i in range(P.shape[0]):
-        out[i] = _cstar(P[i], tau, lam)
 
 
 def best_scores(p, tau, bound=None):
@@ -782,7 +569,7 @@ def best_scores(p, tau, bound=None):
     p = np.clip(p, 0.0, 1.0)
     if lam is not None:
         h = np.empty(p.shape[0])
-        _cstar_box_h(p, tau, lam, h)
+        cstar_box_h(p, tau, lam, h)
         return h
     if tau >= 2:
         h = np.zeros(p.shape[0])
@@ -876,6 +663,275 @@ def deterministic_risk(tau, n, bound=None):
     return float(phi_tau((n - 1) * math.exp(-2.0 * lam), tau))
 
 
+# ------------------------------------------------------------------------------ the Loss protocol
+
+
+@dataclasses.dataclass(frozen=True)
+class CompSumLoss(Loss):
+    """The comp-sum loss ℓ^τ(h, x, y) = Φ^τ(Σ_{y'≠y} e^{h_{y'} − h_y}) = Ψ_τ(softmax(h)_y) as a Loss.
+
+    Wraps the functions of this module: values and gradients (:func:`comp_sum_loss`,
+    :func:`comp_sum_loss_and_grad`), conditional risks (:func:`conditional_risk`) and C*
+    (:func:`best_conditional_risk`, complete or box-bounded). Scores (batch, n), integer labels (batch,).
+
+    Parameters
+    ----------
+    tau : float
+        τ ≥ 0 (0 sum-exponential, 1 cross-entropy, (1, 2) GCE, 2 MAE).
+    bound : float or None, default None
+        Score bound Λ of the hypothesis set {|h| ≤ Λ}; None for complete (unbounded) scores.
+
+    Raises
+    ------
+    InputError
+        For an invalid τ or Λ.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288 (the comp-sum family, §3).
+    """
+
+    tau: float
+    bound: float | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "tau", check_tau(self.tau))
+        object.__setattr__(self, "bound", check_bound(self.bound))
+
+    @property
+    def name(self) -> str:
+        """``"comp_sum(tau=τ)"``, with the bound when there is one.
+
+        Returns
+        -------
+        str
+            The loss name.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return f"comp_sum(tau={self.tau:g})" + ("" if self.bound is None else f"[bound={self.bound:g}]")
+
+    @property
+    def convex(self) -> bool:
+        """True for τ ≤ 1: ℓ^τ = (e^{(1−τ)(−log s_y)} − 1)/(1 − τ) is convex increasing of the convex −log s_y.
+
+        Returns
+        -------
+        bool
+            τ ≤ 1.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288 (sum-exponential and cross-entropy are convex; GCE and MAE are not).
+        """
+        return self.tau <= 1.0
+
+    @property
+    def bounded(self) -> bool:
+        """True for τ > 1 (ℓ^τ ≤ Ψ_τ(0) = 1/(τ − 1)) or box-bounded scores.
+
+        Returns
+        -------
+        bool
+            Whether the loss is bounded.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return self.tau > 1.0 or self.bound is not None
+
+    @property
+    def params(self) -> dict:
+        """``{"tau": τ, "bound": Λ or None}``.
+
+        Returns
+        -------
+        dict
+            The parameters.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return {"tau": self.tau, "bound": self.bound}
+
+    @property
+    def tight_search(self) -> str:
+        """"comp_sum": the structured search with the closed-form inner infimum (it reads ``tau``).
+
+        Returns
+        -------
+        str
+            "comp_sum".
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023.
+        """
+        return "comp_sum"
+
+    def value(self, scores, labels):
+        """ℓ^τ per example: :func:`comp_sum_loss`.
+
+        Parameters
+        ----------
+        scores : array (batch, n)
+            Scores h (no NaN).
+        labels : integer array (batch,)
+            Class indices in [0, n).
+
+        Returns
+        -------
+        array (batch,)
+            The losses.
+
+        Raises
+        ------
+        InputError
+            For malformed scores or labels.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return comp_sum_loss(scores, labels, self.tau)
+
+    def value_and_grad(self, scores, labels, *, fast=None):
+        """(ℓ^τ, ∂ℓ^τ/∂h): :func:`comp_sum_loss_and_grad`.
+
+        Parameters
+        ----------
+        scores : array (batch, n)
+            Scores h (no NaN).
+        labels : integer array (batch,)
+            Class indices in [0, n).
+        fast : bool or None, default None
+            The fast-path switch (see :func:`comp_sum_loss_and_grad`).
+
+        Returns
+        -------
+        loss : array (batch,)
+            The losses.
+        grad : array (batch, n)
+            Their gradients.
+
+        Raises
+        ------
+        InputError
+            For malformed scores, labels or fast.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return comp_sum_loss_and_grad(scores, labels, self.tau, fast=fast)
+
+    def conditional_risk(self, p, scores):
+        """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y): :func:`conditional_risk` (the box is not checked).
+
+        Parameters
+        ----------
+        p : array (..., n)
+            Probability vectors.
+        scores : array (..., n)
+            Scores (finite or −inf).
+
+        Returns
+        -------
+        ndarray or float
+            The conditional risks.
+
+        Raises
+        ------
+        InputError
+            For invalid p or scores.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return conditional_risk(p, scores, self.tau)
+
+    def best_conditional_risk(self, p):
+        """C*_τ(p), complete or over the box [−Λ, Λ]ⁿ: :func:`best_conditional_risk`.
+
+        Parameters
+        ----------
+        p : array (n,) or (m, n)
+            Probability vector(s).
+
+        Returns
+        -------
+        float or ndarray (m,)
+            C*_τ(p).
+
+        Raises
+        ------
+        InputError
+            For invalid p.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return best_conditional_risk(p, self.tau, self.bound)
+
+    def best_scores(self, p):
+        """A minimiser of C_τ(·, p): :func:`best_scores`.
+
+        Parameters
+        ----------
+        p : array (n,)
+            One probability vector.
+
+        Returns
+        -------
+        ndarray (n,)
+            The scores.
+
+        Raises
+        ------
+        InputError
+            For invalid p.
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return best_scores(p, self.tau, self.bound)
+
+    def sympy_form(self) -> sp.Expr:
+        """Ψ_τ(s) in the positive symbol ``s`` = softmax(h)_y: :func:`psi_sympy`.
+
+        Returns
+        -------
+        sympy.Expr
+            Ψ_τ(s).
+
+        References
+        ----------
+        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+        ICML 2023, arXiv:2304.07288.
+        """
+        return psi_sympy(sp.Symbol("s", positive=True), self.tau)
+
+    def __repr__(self) -> str:
+        return f"CompSumLoss(tau={self.tau:g}, bound={self.bound!r})"
+
+
 __all__ = ["phi_tau", "psi_tau", "phi_sympy", "psi_sympy", "comp_sum_loss", "comp_sum_loss_and_grad",
            "log_softmax", "best_conditional_risk", "best_scores", "conditional_risk", "deterministic_risk",
-           "check_tau", "check_n", "check_bound", "loss_name", "fused_loss_and_grad"]
+           "check_tau", "check_n", "check_bound", "loss_name", "fused_loss_and_grad", "CompSumLoss"]

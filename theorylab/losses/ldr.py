@@ -11,6 +11,7 @@ with limits λ → 0: max_k δ_k (Crammer–Singer) and λ → ∞: (1/K) Σ_k �
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -18,8 +19,9 @@ from scipy import optimize
 
 from .._validation import (InputError, check_choice, check_generator, check_integer, check_labels, check_no_nan,
                            check_nonnegative, check_probability, check_real, real_namespace)
+from .base import Loss
 
-__all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer"]
+__all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer", "LDRKLLoss"]
 
 
 def _check_lam(lam, name="lam") -> float:
@@ -320,3 +322,339 @@ def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=N
         if best is None or res.fun < best.fun:
             best = res
     return best.x
+
+
+@dataclasses.dataclass(frozen=True)
+class LDRKLLoss(Loss):
+    """The LDR-KL loss ψ_λ(f, y) = λ log((1/K) Σ_k exp(δ_k/λ)), δ_k = f_k − f_y + c·1[k ≠ y], as a Loss.
+
+    Wraps :func:`ldr_kl_loss`, :func:`ldr_kl_weights` (the gradient ∂ψ/∂f_j = p*_j − 1[j = y]),
+    :func:`ldr_conditional_risk` and :func:`ldr_risk_minimizer` (C* numerically, BFGS). Scores (batch, K),
+    integer labels (batch,). λ = 0 is the Crammer–Singer limit max_k δ_k (subgradient: p* the first
+    maximiser), λ = ∞ the mean (p* uniform).
+
+    Parameters
+    ----------
+    lam : float
+        Temperature λ ≥ 0 or inf.
+    margin : float
+        Margin c ≥ 0.
+
+    Raises
+    ------
+    InputError
+        For an invalid λ or margin.
+
+    References
+    ----------
+    D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+    Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the LDR-KL loss, its closed form).
+    """
+
+    lam: float
+    margin: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "lam", _check_lam(self.lam))
+        object.__setattr__(self, "margin", check_nonnegative("margin", self.margin))
+
+    @property
+    def name(self) -> str:
+        """``"ldr_kl(lam=λ, margin=c)"``.
+
+        Returns
+        -------
+        str
+            The loss name.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return f"ldr_kl(lam={self.lam:g}, margin={self.margin:g})"
+
+    @property
+    def convex(self) -> bool:
+        """True: a log-sum-exp (λ > 0), maximum (λ = 0) or mean (λ = ∞) of affine functions of f.
+
+        Returns
+        -------
+        bool
+            True.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (convexity of the LDR losses).
+        """
+        return True
+
+    @property
+    def bounded(self) -> bool:
+        """False: ψ_λ grows linearly in the score gaps.
+
+        Returns
+        -------
+        bool
+            False.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return False
+
+    @property
+    def params(self) -> dict:
+        """``{"lam": λ, "margin": c}``.
+
+        Returns
+        -------
+        dict
+            The parameters.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return {"lam": self.lam, "margin": self.margin}
+
+    @property
+    def has_closed_best_risk(self) -> bool:
+        """False: C* is a numerical minimisation (:func:`ldr_risk_minimizer`).
+
+        Returns
+        -------
+        bool
+            False.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return False
+
+    def value(self, scores, labels):
+        """ψ_λ(f, y) per row: :func:`ldr_kl_loss`.
+
+        Parameters
+        ----------
+        scores : array (batch, K)
+            Scores f (no NaN).
+        labels : integer array (batch,)
+            Class indices in [0, K).
+
+        Returns
+        -------
+        array (batch,)
+            The losses.
+
+        Raises
+        ------
+        InputError
+            For malformed scores or labels.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return ldr_kl_loss(scores, labels, self.lam, self.margin)
+
+    def value_and_grad(self, scores, labels):
+        """(ψ_λ, ∂ψ_λ/∂f): ∂ψ/∂f_j = p*_j − 1[j = y] with p* = softmax(δ/λ) (:func:`ldr_kl_weights`).
+
+        Parameters
+        ----------
+        scores : array (batch, K)
+            Scores f (no NaN).
+        labels : integer array (batch,)
+            Class indices in [0, K).
+
+        Returns
+        -------
+        loss : array (batch,)
+            The losses.
+        grad : array (batch, K)
+            The (sub)gradients (λ = 0: p* one-hot at the first maximiser of δ; λ = ∞: p* uniform).
+
+        Raises
+        ------
+        InputError
+            For malformed scores or labels.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the inner maximiser p*).
+        """
+        loss = self.value(scores, labels)
+        xp, delta = _deltas(scores, labels, self.margin)
+        K = delta.shape[1]
+        cols = xp.reshape(xp.arange(K), (1, -1))
+        if self.lam == 0.0:
+            star = xp.reshape(xp.argmax(delta, axis=1), (-1, 1))
+            w = xp.astype(cols == star, delta.dtype)
+        elif math.isinf(self.lam):
+            w = xp.full_like(delta, 1.0 / K)
+        else:
+            w = ldr_kl_weights(scores, labels, self.lam, self.margin)
+        lab = check_labels("labels", labels, K, length=delta.shape[0], xp=xp)
+        onehot = cols == xp.reshape(xp.astype(lab, xp.int64), (-1, 1))
+        return loss, w - xp.astype(onehot, delta.dtype)
+
+    def conditional_risk(self, p, scores):
+        """C(f, p) = Σ_y p_y ψ_λ(f, y), vectorised over the leading axes of p and f (NumPy).
+
+        Parameters
+        ----------
+        p : array (..., K)
+            Class probabilities.
+        scores : array (..., K)
+            Scores f (no NaN), broadcastable with p.
+
+        Returns
+        -------
+        ndarray or float
+            The conditional risks.
+
+        Raises
+        ------
+        InputError
+            For invalid probabilities, NaN scores or incompatible shapes.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the conditional risk).
+        """
+        _, (p, f) = real_namespace(p=p, scores=scores)
+        p, f = np.asarray(p, dtype=np.float64), np.asarray(f, dtype=np.float64)
+        check_no_nan("scores", f, np)
+        if p.ndim < 1 or f.ndim < 1 or p.shape[-1] != f.shape[-1] or p.shape[-1] < 2:
+            raise InputError(f"p has shape {p.shape} and scores has shape {f.shape}; equal numbers >= 2 of "
+                             "classes on the last axis are required")
+        check_probability("p", p, np)
+        try:
+            np.broadcast_shapes(p.shape, f.shape)
+        except ValueError:
+            raise InputError(f"p has shape {p.shape} and scores has shape {f.shape}; broadcastable leading "
+                             "axes are required") from None
+        return self.conditional_risk_rows(p, f)
+
+    def conditional_risk_rows(self, P, H):
+        """:meth:`conditional_risk` on validated NumPy float64 rows (no checks).
+
+        Parameters
+        ----------
+        P : ndarray (..., K)
+            Probability rows.
+        H : ndarray (..., K)
+            Score rows.
+
+        Returns
+        -------
+        ndarray or float
+            The conditional risks.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        P, H = np.broadcast_arrays(np.asarray(P, dtype=np.float64), np.asarray(H, dtype=np.float64))
+        K = H.shape[-1]
+        off = self.margin * (1.0 - np.eye(K))
+        D = H[..., None, :] - H[..., :, None] + off  # D[..., y, k] = f_k − f_y + c·1[k ≠ y]
+        per_y = _ldr_core(np, D.reshape(-1, K), self.lam).reshape(H.shape)
+        return (P * per_y).sum(-1)
+
+    def best_conditional_risk(self, p):
+        """C*(p) = min_f C(f, p), numerically: the risk at :func:`ldr_risk_minimizer` (BFGS), per row.
+
+        λ = ∞ (the mean limit) makes C linear in f: C* = c(K − 1)/K for uniform p and −∞ otherwise.
+
+        Parameters
+        ----------
+        p : array (K,) or (..., K)
+            Class probabilities.
+
+        Returns
+        -------
+        float or ndarray
+            C*(p) (a float for one vector).
+
+        Raises
+        ------
+        InputError
+            For invalid probabilities.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (risk minimisers).
+        """
+        _, (p,) = real_namespace(p=p)
+        p = np.asarray(p, dtype=np.float64)
+        if p.ndim < 1 or p.shape[-1] < 2:
+            raise InputError(f"p has shape {p.shape}; probability vectors (..., K), K >= 2, are allowed")
+        check_probability("p", p, np)
+        return self.best_conditional_risk_rows(p)
+
+    def best_conditional_risk_rows(self, P):
+        """:meth:`best_conditional_risk` on validated NumPy rows (a BFGS minimisation per row).
+
+        Parameters
+        ----------
+        P : ndarray (..., K)
+            Probability rows.
+
+        Returns
+        -------
+        float or ndarray
+            C*(p) per row.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        P = np.asarray(P, dtype=np.float64)
+        if math.isinf(self.lam):  # the mean limit is linear in f: C* = c(K − 1)/K at uniform p, −∞ otherwise
+            K = P.shape[-1]
+            out = np.where(np.all(P == P[..., :1], axis=-1), self.margin * (K - 1) / K, -np.inf)
+            return out if P.ndim > 1 else float(out)
+        flat = P.reshape(-1, P.shape[-1])
+        out = np.array([_ldr_risk(ldr_risk_minimizer(row, self.lam, self.margin), row, self.lam, self.margin)
+                        for row in flat])
+        return out.reshape(P.shape[:-1]) if P.ndim > 1 else float(out[0])
+
+    def best_scores(self, p):
+        """A minimiser of C(·, p): :func:`ldr_risk_minimizer` (unconstrained, centred).
+
+        Parameters
+        ----------
+        p : array (K,)
+            One probability vector.
+
+        Returns
+        -------
+        ndarray (K,)
+            The scores.
+
+        Raises
+        ------
+        InputError
+            For invalid probabilities.
+
+        References
+        ----------
+        D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
+        Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
+        """
+        return ldr_risk_minimizer(p, self.lam, self.margin)
+

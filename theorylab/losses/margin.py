@@ -22,12 +22,20 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from .._validation import InputError, check_no_nan, check_positive, real_namespace
+from .._validation import InputError, check_no_nan, check_positive, check_probability, real_namespace
+from .base import Loss
+
+_MARGIN_HALFWIDTH = 40.0  # the numeric C* searches the score f in [−40, 40]
 
 
 @dataclasses.dataclass(frozen=True)
-class MarginLoss:
-    """A margin loss φ: ℝ → [0, ∞) of the margin α = y·f(x).
+class MarginLoss(Loss):
+    """A margin loss φ: ℝ → [0, ∞) of the margin α = y·f(x); a :class:`~theorylab.losses.base.Loss`.
+
+    Protocol convention for binary margin losses: ``value(alpha)``, ``derivative(alpha)`` and
+    ``value_and_grad(alpha)`` act elementwise on margins α = y·f(x); the conditional risks take the class
+    probabilities p = (P(y = −1), P(y = +1)) on the last axis and the real score f (not a margin):
+    C(f, p) = p₊ φ(f) + p₋ φ(−f).
 
     Parameters
     ----------
@@ -37,9 +45,15 @@ class MarginLoss:
         φ(α) in words/Unicode, for tables.
     parameter : float or None
         k of ``sigmoid(k)``, ρ of ``rho_margin(ρ)`` (the exact value, not the rounded name); None otherwise.
+    convex : bool, default False
+        Declared: φ is convex (False claims nothing).
+    bounded : bool, default False
+        Declared: φ is bounded above (False claims nothing).
 
     The private fields ``_value``, ``_derivative``, ``_second`` (callables ``(xp, α) -> array``), ``_sympy``
-    (``α -> sympy.Expr``) and ``_gauss`` (``(m, s) -> E φ(Z)``, Z ∼ N(m, s²), or None) implement the loss.
+    (``α -> sympy.Expr``), ``_gauss`` (``(m, s) -> E φ(Z)``, Z ∼ N(m, s²), or None), ``_best``
+    (``(xp, η) -> C*(η)`` in closed form, or None: numeric) and ``_param_name`` (the parameter's name)
+    implement the loss.
 
     References
     ----------
@@ -57,6 +71,76 @@ class MarginLoss:
     _sympy: Callable
     _gauss: Callable | None = None  # closed form of E φ(Z), Z ∼ N(m, s²), where one exists
     parameter: float | None = None  # k of sigmoid(k), ρ of rho_margin(ρ) (exact, not the rounded name)
+    convex: bool = False
+    bounded: bool = False
+    _best: Callable | None = None  # closed form of C*(η) = inf_f η φ(f) + (1 − η) φ(−f), where one exists
+    _param_name: str | None = None
+
+    # ------------------------------------------------------------------ the Loss protocol's declarations
+
+    @property
+    def n_classes(self) -> int:
+        """2: a margin loss is binary.
+
+        Returns
+        -------
+        int
+            2.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (binary classification, §2).
+        """
+        return 2
+
+    @property
+    def params(self) -> dict:
+        """The parameter by name (``{"k": k}`` of sigmoid(k), ``{"rho": ρ}`` of rho_margin(ρ)), else empty.
+
+        Returns
+        -------
+        dict
+            Parameter name → value.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+        arXiv:2205.08017 (the parametrised sigmoid and ρ-margin losses).
+        """
+        return {} if self.parameter is None else {self._param_name or "parameter": self.parameter}
+
+    @property
+    def tight_search(self) -> str:
+        """"margin": the tight transform is the one-dimensional search over the margin (n = 2).
+
+        Returns
+        -------
+        str
+            "margin".
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds for Surrogate Loss Minimizers", ICML 2022,
+        arXiv:2205.08017 (binary H-consistency transforms).
+        """
+        return "margin"
+
+    @property
+    def has_closed_best_risk(self) -> bool:
+        """True when C*(η) is known in closed form (every built-in loss); False for :func:`margin_loss` losses.
+
+        Returns
+        -------
+        bool
+            Whether :meth:`best_conditional_risk` is a closed form.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (Table 1: H(η) of the usual losses).
+        """
+        return self._best is not None
 
     def gaussian_mean(self, mean, std):
         """E φ(Z) for Z ∼ N(mean, std²) in closed form (NumPy arrays), or ``None`` when there is none.
@@ -186,6 +270,207 @@ class MarginLoss:
         xp, a = self._prepare(alpha)
         return self._second(xp, a)
 
+    def value_and_grad(self, alpha):
+        """(φ(α), φ'(α)), elementwise: the protocol's values and gradients for a margin loss.
+
+        Parameters
+        ----------
+        alpha : float or array
+            Margins α (any array-API namespace; no NaN).
+
+        Returns
+        -------
+        value : array
+            φ(α).
+        grad : array
+            φ'(α) (the right derivative at kinks).
+
+        Raises
+        ------
+        InputError
+            When ``alpha`` is not real or contains NaN.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
+        xp, a = self._prepare(alpha)
+        return self._value(xp, a), self._derivative(xp, a)
+
+    def raw_value(self, xp, alpha):
+        """φ(α) without input checks, for hot loops on validated arrays (inside 1-D minimisers).
+
+        Parameters
+        ----------
+        xp : module
+            The array namespace of ``alpha``.
+        alpha : array
+            Real margins, no NaN (not checked).
+
+        Returns
+        -------
+        array
+            φ(α).
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
+        return self._value(xp, alpha)
+
+    def _check_risk_args(self, p, scores):
+        xp, (p, f) = real_namespace(p=p, scores=scores)
+        check_no_nan("scores", f, xp)
+        if p.ndim < 1 or p.shape[-1] != 2:
+            raise InputError(f"p has shape {tuple(p.shape)}; probabilities (..., 2) = (P(y=-1), P(y=+1)) are "
+                             "required for a binary margin loss")
+        check_probability("p", p, xp)
+        try:
+            np.broadcast_shapes(tuple(p.shape[:-1]), tuple(f.shape))
+        except ValueError:
+            raise InputError(f"p has shape {tuple(p.shape)} and scores has shape {tuple(f.shape)}; scores "
+                             "broadcastable with p's leading axes are required") from None
+        return xp, p, f
+
+    def conditional_risk(self, p, scores):
+        """C(f, p) = p₊ φ(f) + p₋ φ(−f), p = (p₋, p₊) = (P(y = −1), P(y = +1)) on the last axis.
+
+        Parameters
+        ----------
+        p : array (..., 2)
+            Class probabilities (P(y = −1), P(y = +1)).
+        scores : float or array (...)
+            The real scores f, broadcastable with p's leading axes (no NaN).
+
+        Returns
+        -------
+        array
+            The conditional risks.
+
+        Raises
+        ------
+        InputError
+            For p that is not a batch of probability pairs, NaN scores or non-broadcastable shapes.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (the conditional φ-risk C_η(α) = ηφ(α) + (1 − η)φ(−α), §2).
+        """
+        xp, p, f = self._check_risk_args(p, scores)
+        return self.conditional_risk_rows(p, f)
+
+    def conditional_risk_rows(self, P, H):
+        """:meth:`conditional_risk` without checks (NumPy float64 rows P (..., 2), scores H (...)).
+
+        Parameters
+        ----------
+        P : ndarray (..., 2)
+            Probability pairs (P(y = −1), P(y = +1)).
+        H : ndarray (...)
+            Real scores f.
+
+        Returns
+        -------
+        ndarray
+            p₊ φ(f) + p₋ φ(−f).
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
+        xp, _ = real_namespace(P=P)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return P[..., 1] * self._value(xp, H) + P[..., 0] * self._value(xp, -H)
+
+    def best_conditional_risk(self, p):
+        """C*(p) = inf_f p₊ φ(f) + p₋ φ(−f): the closed form where known, else a bounded 1-D search.
+
+        Closed forms (η = p₊; Bartlett et al., Table 1): hinge 1 − |2η − 1|; logistic the entropy
+        −η log η − (1 − η) log(1 − η); exponential 2√(η(1 − η)); squared and squared hinge 4η(1 − η);
+        sigmoid 1 − |2η − 1| (an infimum, approached as |f| → ∞); ρ-margin min(η, 1 − η). Otherwise a grid
+        over f ∈ [−40, 40] refined by bounded Brent (an upper estimate).
+
+        Parameters
+        ----------
+        p : array (..., 2)
+            Class probabilities (P(y = −1), P(y = +1)).
+
+        Returns
+        -------
+        array or float
+            C*(p) over the leading axes.
+
+        Raises
+        ------
+        InputError
+            For p that is not a batch of probability pairs.
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (H(η), Table 1).
+        """
+        xp, p, _ = self._check_risk_args(p, 0.0)
+        return self.best_conditional_risk_rows(p)
+
+    def best_conditional_risk_rows(self, P):
+        """:meth:`best_conditional_risk` without checks (probability pairs on the last axis).
+
+        Parameters
+        ----------
+        P : array (..., 2)
+            Probability pairs (P(y = −1), P(y = +1)).
+
+        Returns
+        -------
+        array or float
+            C*(p).
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006 (H(η), Table 1).
+        """
+        xp, _ = real_namespace(P=P)
+        if self._best is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return self._best(xp, P[..., 1])
+        from scipy.optimize import minimize_scalar
+
+        eta = np.asarray(P, dtype=np.float64)[..., 1]
+        grid = np.linspace(-_MARGIN_HALFWIDTH, _MARGIN_HALFWIDTH, 8001)
+        step = grid[1] - grid[0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            vp, vm = self._value(np, grid), self._value(np, -grid)
+        out = np.empty(eta.size)
+        for i, e in enumerate(eta.ravel()):
+            c = e * vp + (1 - e) * vm
+            j = int(np.argmin(c))
+            f = lambda x, e=e: float(e * self._value(np, np.asarray(x)) + (1 - e) * self._value(np, -np.asarray(x)))  # noqa: E731
+            r = minimize_scalar(f, bounds=(max(grid[j] - step, grid[0]), min(grid[j] + step, grid[-1])),
+                                method="bounded", options={"xatol": 1e-12})
+            out[i] = min(float(r.fun), float(c[j]))
+        return out.reshape(eta.shape) if eta.ndim else float(out[0])
+
+    def sympy_form(self) -> sp.Expr:
+        """φ(α) as a sympy expression in the real symbol ``alpha`` (the margin): :meth:`sympy` with its default.
+
+        Returns
+        -------
+        sympy.Expr
+            φ(alpha).
+
+        References
+        ----------
+        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+        Statist. Assoc. 101(473), 2006.
+        """
+        return self.sympy()
+
     def sympy(self, alpha: sp.Symbol | None = None) -> sp.Expr:
         """φ as a sympy expression in ``alpha`` (a real symbol by default).
 
@@ -234,6 +519,13 @@ def _zeros(xp, a):
     return xp.zeros_like(a)
 
 
+def _entropy(xp, eta):
+    """−η log η − (1 − η) log(1 − η), 0 log 0 = 0."""
+    def xlogx(x):
+        return xp.where(x > 0, x * xp.log(xp.where(x > 0, x, xp.ones_like(x))), xp.zeros_like(x))
+    return -xlogx(eta) - xlogx(1 - eta)
+
+
 def _sigmoid_neg(xp, a):
     """1/(1+e^{α}) without overflow: e^{−α}/(1+e^{−α}) for α > 0."""
     e = xp.exp(-xp.abs(a))
@@ -247,6 +539,7 @@ hinge = MarginLoss(
     lambda xp, a: _zeros(xp, a),
     lambda a: sp.Max(0, 1 - a),
     lambda m, s: _plus_moment1(1.0, m, s),
+    convex=True, _best=lambda xp, eta: 1 - xp.abs(2 * eta - 1),
 )
 
 logistic = MarginLoss(
@@ -255,6 +548,7 @@ logistic = MarginLoss(
     lambda xp, a: -_sigmoid_neg(xp, a),
     lambda xp, a: _sigmoid_neg(xp, a) * _sigmoid_neg(xp, -a),
     lambda a: sp.log(1 + sp.exp(-a)),
+    convex=True, _best=lambda xp, eta: _entropy(xp, eta),
 )
 
 exponential = MarginLoss(
@@ -264,6 +558,7 @@ exponential = MarginLoss(
     lambda xp, a: xp.exp(-a),
     lambda a: sp.exp(-a),
     lambda m, s: np.exp(-m + 0.5 * s * s),
+    convex=True, _best=lambda xp, eta: 2 * xp.sqrt(eta * (1 - eta)),
 )
 
 squared = MarginLoss(
@@ -273,6 +568,7 @@ squared = MarginLoss(
     lambda xp, a: 2 * _ones(xp, a),
     lambda a: (1 - a) ** 2,
     lambda m, s: (1 - m) ** 2 + s * s,
+    convex=True, _best=lambda xp, eta: 4 * eta * (1 - eta),
 )
 
 squared_hinge = MarginLoss(
@@ -282,6 +578,7 @@ squared_hinge = MarginLoss(
     lambda xp, a: xp.where(a < 1, 2 * _ones(xp, a), _zeros(xp, a)),
     lambda a: sp.Max(0, 1 - a) ** 2,
     lambda m, s: _plus_moment2(1.0, m, s),
+    convex=True, _best=lambda xp, eta: 4 * eta * (1 - eta),
 )
 
 
@@ -332,7 +629,7 @@ def sigmoid(k: float = 1.0) -> MarginLoss:
         lambda xp, a: -k * (1 - xp.tanh(k * a) ** 2),
         lambda xp, a: 2 * k * k * xp.tanh(k * a) * (1 - xp.tanh(k * a) ** 2),
         lambda a: 1 - sp.tanh(_exact("k", k) * a),
-        parameter=k,
+        parameter=k, bounded=True, _best=lambda xp, eta: 1 - xp.abs(2 * eta - 1), _param_name="k",
     )
 
 
@@ -367,8 +664,67 @@ def rho_margin(rho: float = 1.0) -> MarginLoss:
         lambda xp, a: _zeros(xp, a),
         lambda a: sp.Min(1, sp.Max(0, 1 - a / _exact("rho", rho))),
         lambda m, s: (_plus_moment1(rho, m, s) - _plus_moment1(0.0, m, s)) / rho,
-        parameter=rho,
+        parameter=rho, bounded=True, _best=lambda xp, eta: xp.minimum(eta, 1 - eta), _param_name="rho",
     )
+
+
+def margin_loss(expr, name: str | None = None, *, alpha: sp.Symbol | None = None, convex: bool = False,
+                bounded: bool = False) -> MarginLoss:
+    """A margin loss built from a sympy expression φ(α): value and derivatives by ``lambdify`` (NumPy).
+
+    The first and second derivatives are differentiated symbolically; C* has no closed form (the numeric
+    search of :meth:`MarginLoss.best_conditional_risk`). Evaluated on NumPy arrays (other namespaces are
+    converted to NumPy), so it is for exploration and tests rather than accelerated arrays.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        φ in the margin symbol ``alpha`` (its only free symbol).
+    name : str, optional
+        The loss name; ``str(expr)`` when None.
+    alpha : sympy.Symbol, optional
+        The margin symbol of ``expr``; its only free symbol (or ``Symbol("alpha", real=True)``) when None.
+    convex : bool, default False
+        Declare φ convex (not checked here).
+    bounded : bool, default False
+        Declare φ bounded (not checked here).
+
+    Returns
+    -------
+    MarginLoss
+        The loss.
+
+    Raises
+    ------
+    InputError
+        When ``expr`` is not a sympy expression of one symbol.
+
+    References
+    ----------
+    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
+    Statist. Assoc. 101(473), 2006 (margin losses φ(yf(x)), §2).
+    """
+    if not isinstance(expr, sp.Basic):
+        raise InputError(f"expr={expr!r} is not allowed; a sympy expression in the margin symbol alpha is")
+    free = sorted(expr.free_symbols, key=str)
+    if alpha is None:
+        if len(free) > 1:
+            raise InputError(f"expr has free symbols {free}; one margin symbol is allowed (pass alpha=)")
+        alpha = free[0] if free else sp.Symbol("alpha", real=True)
+    elif set(free) - {alpha}:
+        raise InputError(f"expr has free symbols {free} besides alpha={alpha}; only the margin symbol is allowed")
+    first, second = sp.diff(expr, alpha), sp.diff(expr, alpha, 2)
+    funcs = [sp.lambdify(alpha, e, "numpy") for e in (expr, first, second)]
+
+    def numeric(f):
+        def evaluate(xp, a):
+            a = np.asarray(a, dtype=np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                return np.asarray(f(a), dtype=np.float64) + np.zeros_like(a)
+        return evaluate
+
+    return MarginLoss(str(expr) if name is None else name, str(expr), *(numeric(f) for f in funcs),
+                      lambda a: expr.subs(alpha, a), convex=bool(convex), bounded=bool(bounded))
 
 
 LOSSES: dict[str, MarginLoss] = {

@@ -28,6 +28,7 @@ from scipy.optimize import minimize
 
 from .._validation import (InputError, check_generator, check_in_unit_interval, check_integer, check_no_nan,
                            check_probability, real_namespace)
+from .base import Loss
 from .compsum import _check_scores_labels
 from .margin import MarginLoss, get_loss
 
@@ -141,7 +142,7 @@ def _loss_and_grad(kind, phi, h, lab, xp, want_grad):
 
 
 @dataclasses.dataclass(frozen=True)
-class MulticlassLoss:
+class MulticlassLoss(Loss):
     """A multi-class max, sum or constrained loss built from the binary margin loss ``phi``.
 
     max: ℓ(h, x, y) = max_{y'≠y} Φ(h_y − h_{y'}); sum: ℓ = Σ_{y'≠y} Φ(h_y − h_{y'}); constrained:
@@ -171,8 +172,79 @@ class MulticlassLoss:
 
     @property
     def constrained(self) -> bool:
-        """True when scores live on Σ_y h_y = 0."""
+        """True when scores live on Σ_y h_y = 0 (the constrained kind).
+
+        Returns
+        -------
+        bool
+            ``kind == "constrained"``.
+
+        References
+        ----------
+        Y. Lee, Y. Lin, G. Wahba, "Multicategory Support Vector Machines", J. Amer. Statist. Assoc. 99(465),
+        2004 (the sum-to-zero constraint).
+        """
         return self.kind == "constrained"
+
+    @property
+    def convex(self) -> bool:
+        """True when Φ is declared convex: sums and maxima of convex Φ of linear maps of h are convex.
+
+        Returns
+        -------
+        bool
+            ``phi.convex``.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        return bool(self.phi.convex)
+
+    @property
+    def bounded(self) -> bool:
+        """True when Φ is declared bounded (finite sums and maxima of a bounded Φ).
+
+        Returns
+        -------
+        bool
+            ``phi.bounded``.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        return bool(self.phi.bounded)
+
+    @property
+    def params(self) -> dict:
+        """``{"kind": kind, "phi": Φ's name}``.
+
+        Returns
+        -------
+        dict
+            The parameters.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        return {"kind": self.kind, "phi": self.phi.name}
+
+    @property
+    def has_closed_best_risk(self) -> bool:
+        """True when C*(p) has a closed form here (see :meth:`best_conditional_risk`).
+
+        Returns
+        -------
+        bool
+            Whether C* is closed-form.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        return self._closed_cstar is not None
 
     def _prep(self, scores, labels):
         xp, h, lab = _check_scores_labels(scores, labels)
@@ -290,9 +362,9 @@ class MulticlassLoss:
         """:meth:`conditional_risk` on validated arrays of namespace ``xp`` (no checks)."""
         with np.errstate(over="ignore", invalid="ignore"):
             if self.constrained:
-                return xp.sum((1.0 - p) * self.phi._value(xp, -h), axis=-1)
+                return xp.sum((1.0 - p) * self.phi.raw_value(xp, -h), axis=-1)
             n = h.shape[-1]
-            v = self.phi._value(xp, _pairwise(xp, h))
+            v = self.phi.raw_value(xp, _pairwise(xp, h))
             diag = xp.eye(n, dtype=xp.bool)
             if self.kind == "sum":
                 per_y = xp.sum(xp.where(diag, xp.zeros_like(v), v), axis=-1)
@@ -300,9 +372,27 @@ class MulticlassLoss:
                 per_y = xp.max(xp.where(diag, xp.full_like(v, -float("inf")), v), axis=-1)
             return xp.sum(p * per_y, axis=-1)
 
-    def _risk_numpy(self, p, h):
-        """:meth:`conditional_risk` for NumPy float64 inputs without validation (hot loops of the search)."""
-        value = self.phi._value
+    def conditional_risk_rows(self, P, H):
+        """:meth:`conditional_risk` for NumPy float64 rows without validation (hot loops of the searches).
+
+        Parameters
+        ----------
+        P : ndarray (..., n)
+            Probability rows.
+        H : ndarray (..., n)
+            Score rows, broadcastable with P.
+
+        Returns
+        -------
+        ndarray
+            The conditional risks.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        p, h = P, H
+        value = self.phi.raw_value
         if self.constrained:
             return ((1.0 - p) * value(np, -h)).sum(-1)
         v = value(np, h[..., :, None] - h[..., None, :])
@@ -311,8 +401,24 @@ class MulticlassLoss:
         per_y = v.sum(-1, where=off) if self.kind == "sum" else v.max(-1, where=off, initial=-np.inf)
         return (p * per_y).sum(-1)
 
-    def _cstar_numpy(self, p):
-        """:meth:`best_conditional_risk` for NumPy float64 inputs without validation."""
+    def best_conditional_risk_rows(self, P):
+        """:meth:`best_conditional_risk` for NumPy float64 rows without validation (closed form, else numeric).
+
+        Parameters
+        ----------
+        P : ndarray (..., n)
+            Probability rows.
+
+        Returns
+        -------
+        ndarray or float
+            C*(p) per row.
+
+        References
+        ----------
+        P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
+        """
+        p = P
         closed = self._closed_cstar
         if closed is None:
             return self._numeric_cstar(p)
@@ -435,7 +541,7 @@ class MulticlassLoss:
         n = flat.shape[1]
         out = np.empty(flat.shape[0])
         for i, row in enumerate(flat):
-            f = lambda z, row=row: float(self._risk_numpy(row, self._free_to_scores(z)))  # noqa: E731
+            f = lambda z, row=row: float(self.conditional_risk_rows(row, self._free_to_scores(z)))  # noqa: E731
             lp = np.log(np.maximum(row, 1e-12))
             guess = lp[:-1] - lp.mean() if self.constrained else lp[1:] - lp[0]
             best = np.inf

@@ -363,7 +363,7 @@ def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
         f = sp.lambdify(ALPHA, _as_expr(loss), "numpy")
         phi = lambda a: np.asarray(f(a), dtype=float) * np.ones_like(a)
     else:  # the unchecked evaluator: phi runs inside minimize_scalar, the grid is checked here once
-        phi = lambda a: np.asarray(loss._value(np, np.asarray(a, dtype=float)))
+        phi = lambda a: np.asarray(loss.raw_value(np, np.asarray(a, dtype=float)))
     grid = np.linspace(-grid_halfwidth, grid_halfwidth, 16001)
     out = []
     for th in np.atleast_1d(np.asarray(theta, dtype=float)):

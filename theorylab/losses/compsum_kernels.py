@@ -1,0 +1,252 @@
+"""The numba kernels of the comp-sum losses (fast paths beside the references of :mod:`.compsum`).
+
+Mao, Mohri, Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023
+(arXiv 2304.07288). No input checks here: the public functions of :mod:`theorylab.losses.compsum` validate
+and call these. Each kernel is tested equal to its reference (tests/test_compsum.py, tests/test_loss_protocol.py):
+
+* :func:`fused_loss_and_grad` (``fused_kernel_parallel``/``fused_kernel_serial``) ↔ the array-API reference of
+  :func:`~theorylab.losses.compsum.comp_sum_loss_and_grad` (``fast=False``);
+* ``psi`` ↔ :func:`~theorylab.losses.compsum.psi_tau`; ``risk_of_scores`` ↔
+  :func:`~theorylab.losses.compsum.conditional_risk`; ``cstar_complete`` ↔ the closed forms of
+  :func:`~theorylab.losses.compsum.best_conditional_risk`; ``cstar_box_h``/``cstar``/``cstar_rows`` (box
+  bounded C*, a 1-D search) ↔ a bounded minimisation (tests/test_compsum.py).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["fused_loss_and_grad", "PARALLEL_MIN_SIZE"]
+
+
+def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
+    """The numba kernel behind ``comp_sum_loss_and_grad(..., fast=True)``, without input checks.
+
+    For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit). Threads pay off only on
+    large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad`.
+
+    Parameters
+    ----------
+    h : ndarray (batch, n)
+        C-contiguous float scores.
+    labels : ndarray (batch,)
+        int64 class indices in [0, n).
+    tau : float
+        τ ≥ 0.
+    loss : ndarray (batch,)
+        Output: the losses are written here in place.
+    grad : ndarray (batch, n)
+        Output: the gradients are written here in place.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+    ICML 2023, arXiv:2304.07288.
+    """
+    kernel = fused_kernel_parallel if h.size >= PARALLEL_MIN_SIZE else fused_kernel_serial
+    kernel(h, labels, tau, loss, grad)
+
+
+PARALLEL_MIN_SIZE = 1_000_000
+
+
+def fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled below, twice
+    B, n = h.shape
+    for i in prange(B):
+        m = h[i, 0]
+        for j in range(1, n):
+            if h[i, j] > m:
+                m = h[i, j]
+        ssum = 0.0
+        for j in range(n):
+            e = math.exp(h[i, j] - m)
+            grad[i, j] = e
+            ssum += e
+        lse = math.log(ssum)
+        y = labels[i]
+        lsy = h[i, y] - m - lse
+        if tau == 1.0:
+            loss[i] = -lsy
+        else:
+            loss[i] = -math.expm1((tau - 1.0) * lsy) / (tau - 1.0)
+        tot = 0.0
+        if tau >= 1.0:  # s_y^{τ−1}/Σe ≤ 1: a product of stored exponentials cannot overflow
+            c = math.exp((tau - 1.0) * lsy - lse)
+            for j in range(n):
+                if j != y:
+                    g = grad[i, j] * c
+                    grad[i, j] = g
+                    tot += g
+        else:
+            for j in range(n):
+                if j != y:
+                    g = math.exp((tau - 1.0) * lsy + (h[i, j] - m - lse))
+                    grad[i, j] = g
+                    tot += g
+        grad[i, y] = -tot
+
+
+fused_kernel_parallel = njit(cache=True, parallel=True)(fused_kernel)
+fused_kernel_serial = njit(cache=True)(fused_kernel)  # prange runs as range without parallel=True
+
+
+@njit(cache=True)
+def psi(s, tau):  # pragma: no cover - compiled
+    if s <= 0.0:
+        if tau > 1.0:
+            return 1.0 / (tau - 1.0)
+        return np.inf
+    if tau == 1.0:
+        return -math.log(s)
+    return -math.expm1((tau - 1.0) * math.log(s)) / (tau - 1.0)
+
+
+@njit(cache=True)
+def cstar_complete(p, tau):  # pragma: no cover - compiled
+    n = p.shape[0]
+    if tau >= 2.0:
+        mx = 0.0
+        for j in range(n):
+            if p[j] > mx:
+                mx = p[j]
+        return (1.0 - mx) / (tau - 1.0)
+    if tau == 1.0:
+        v = 0.0
+        for j in range(n):
+            if p[j] > 0.0:
+                v -= p[j] * math.log(p[j])
+        return v
+    a = 1.0 / (2.0 - tau)
+    sa = 0.0
+    for j in range(n):
+        if p[j] > 0.0:
+            sa += math.exp(a * math.log(p[j]))
+    # (1 − ‖p‖_a)/(τ−1) = −expm1((2−τ)·log Σ p^a)/(τ−1)
+    return -math.expm1((2.0 - tau) * math.log(sa)) / (tau - 1.0)
+
+
+@njit(cache=True)
+def risk_of_scores(p, h, tau):  # pragma: no cover - compiled
+    """Σ_y p_y Ψ_τ(softmax(h)_y) with p_y = 0 terms skipped; h finite."""
+    n = p.shape[0]
+    m = h[0]
+    for j in range(1, n):
+        if h[j] > m:
+            m = h[j]
+    ssum = 0.0
+    for j in range(n):
+        ssum += math.exp(h[j] - m)
+    lse = math.log(ssum)
+    v = 0.0
+    for j in range(n):
+        if p[j] > 0.0:
+            ls = h[j] - m - lse
+            if tau == 1.0:
+                v -= p[j] * ls
+            else:
+                v -= p[j] * math.expm1((tau - 1.0) * ls) / (tau - 1.0)
+    return v
+
+
+@njit(cache=True)
+def clip_path_risk(p, tau, lam, c, h):  # pragma: no cover - compiled
+    a = 1.0 / (2.0 - tau)
+    n = p.shape[0]
+    for j in range(n):
+        if p[j] > 0.0:
+            v = a * math.log(p[j]) + c
+            h[j] = min(lam, max(-lam, v))
+        else:
+            h[j] = -lam
+    return risk_of_scores(p, h, tau)
+
+
+@njit(cache=True)
+def cstar_box_h(p, tau, lam, h):  # pragma: no cover - compiled
+    """Box-bounded C*; writes a minimiser into h."""
+    n = p.shape[0]
+    if tau >= 2.0:
+        order = np.argsort(-p)
+        best = np.inf
+        bestk = 1
+        cum = 0.0
+        e = math.exp(-2.0 * lam)
+        for k in range(1, n + 1):
+            cum += p[order[k - 1]]
+            stop = 1.0 / (k + (n - k) * e)
+            v = cum * psi(stop, tau) + (1.0 - cum) * psi(stop * e, tau)
+            if v < best:
+                best = v
+                bestk = k
+        for j in range(n):
+            h[j] = -lam
+        for k in range(bestk):
+            h[order[k]] = lam
+        return best
+    # τ < 2: the minimiser lies on the clip path h_j(c) = clip(a·log p_j + c, −Λ, Λ), a = 1/(2 − τ).
+    # The risk along it is smooth between the breakpoints c = ±Λ − a·log p_j (where a coordinate
+    # enters or leaves the box) and can be flat over a stretch where every coordinate is clipped, so a
+    # global grid can miss a dip just past a flat stretch: minimise on each segment separately.
+    a = 1.0 / (2.0 - tau)
+    bks = np.empty(2 * n)
+    m = 0
+    for j in range(n):
+        if p[j] > 0.0:
+            lp = a * math.log(p[j])
+            bks[m] = -lam - lp
+            bks[m + 1] = lam - lp
+            m += 2
+    bks = np.sort(bks[:m])
+    best = clip_path_risk(p, tau, lam, bks[m - 1], h)
+    cbest = bks[m - 1]
+    g = 0.3819660112501051
+    for s in range(m - 1):
+        lo = bks[s]
+        hi = bks[s + 1]
+        v = clip_path_risk(p, tau, lam, lo, h)
+        if v < best:
+            best = v
+            cbest = lo
+        if hi - lo <= 1e-15 * max(1.0, abs(lo)):
+            continue
+        a_ = lo
+        b_ = hi
+        x1 = a_ + g * (b_ - a_)
+        x2 = b_ - g * (b_ - a_)
+        f1 = clip_path_risk(p, tau, lam, x1, h)
+        f2 = clip_path_risk(p, tau, lam, x2, h)
+        for _ in range(60):  # golden section: the bracket shrinks by 0.618^60 ≈ 3e-13
+            if f1 < f2:
+                b_ = x2
+                x2 = x1
+                f2 = f1
+                x1 = a_ + g * (b_ - a_)
+                f1 = clip_path_risk(p, tau, lam, x1, h)
+            else:
+                a_ = x1
+                x1 = x2
+                f1 = f2
+                x2 = b_ - g * (b_ - a_)
+                f2 = clip_path_risk(p, tau, lam, x2, h)
+        c = 0.5 * (a_ + b_)
+        v = clip_path_risk(p, tau, lam, c, h)
+        if v < best:
+            best = v
+            cbest = c
+    return clip_path_risk(p, tau, lam, cbest, h)  # writes the minimiser into h
+
+
+@njit(cache=True)
+def cstar(p, tau, lam):  # pragma: no cover - compiled
+    if lam < 0.0:
+        return cstar_complete(p, tau)
+    h = np.empty(p.shape[0])
+    return cstar_box_h(p, tau, lam, h)
+
+
+@njit(cache=True)
+def cstar_rows(P, tau, lam, out):  # pragma: no cover - compiled
+    for i in range(P.shape[0]):
+        out[i] = cstar(P[i], tau, lam)

@@ -1,0 +1,1 @@
+"""The tight error transformation: the search (:mod:`.search`) and its numba kernels (:mod:`.kernels`)."""
