@@ -21,7 +21,8 @@ PACKAGES = ("theorylab.losses", "theorylab.theory", "theorylab.settings")
 # validated like the layers, but no References required (input checks, the claim engine, the CLI)
 EXTRA_MODULES = ("theorylab", "theorylab._validation", "theorylab.engine.claim", "theorylab.engine.discovery",
                  "theorylab.engine.runner", "theorylab.engine.figures", "theorylab.engine.files",
-                 "theorylab.engine.evidence_file", "theorylab.engine.report", "theorylab.cli")
+                 "theorylab.engine.evidence_file", "theorylab.engine.report", "theorylab.engine.plotstyle",
+                 "theorylab.cli")
 SECTION_RE = r"^{name}\n-{{3,}}\s*$"
 ANY_SECTION = re.compile(r"^([A-Z][A-Za-z ]+)\n-{3,}\s*$", re.M)
 

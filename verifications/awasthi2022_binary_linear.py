@@ -83,22 +83,30 @@ def linear_growth(ctx):
 @figure("awasthi2022/f3-binary-transforms", title="F3: bounded-linear binary transforms with kinks", source=SRC)
 def fig_binary(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     ts = np.linspace(0, 1, 101)
     cols = {"loss": [], "B": [], "t": [], "T": []}
     names = ("hinge", "logistic", "exponential", "squared_hinge", "sigmoid", "rho_margin(rho=0.5)")
-    fig = matplotlib.figure.Figure(figsize=(12, 7))
-    axes = fig.subplots(2, 3).ravel()
-    for ax, name in zip(axes, names):
-        for B in (0.25, 0.5, 1.0, 2.0):
+    titles = {"squared_hinge": "squared hinge", "rho_margin(rho=0.5)": r"$\rho$-margin ($\rho=0.5$)"}
+    Bs = (0.25, 0.5, 1.0, 2.0)
+    colors = series_colors(Bs)
+    fig, axes = new_figure(2, 3, width=12, height=7.2)
+    for ax, name in zip(axes.ravel(), names):
+        # several B give the same curve (hinge, ρ-margin): widths and dashes keep each one visible
+        for B, style in zip(Bs, overlap_styles(len(Bs), widest=4.0)):
             y = np.asarray(hc.binary_transform(name, ts, B))
-            line, = ax.plot(ts, y, label=f"B={B:g}")
+            ax.plot(ts, y, color=colors[B], label=f"$B={B:g}$", **style)
             k = hc.binary_kink(name, B)
             if k < 1:
-                ax.plot([k], [float(hc.binary_transform(name, k, B))], "o", color=line.get_color())
+                ax.plot([k], [float(hc.binary_transform(name, k, B))], "o", ms=7, mec="k", mew=0.6,
+                        color=colors[B], zorder=5)
             cols["loss"] += [name] * len(ts); cols["B"] += [B] * len(ts); cols["t"] += list(ts); cols["T"] += list(y)
-        ax.set_title(name); ax.set_xlabel("t"); ax.set_ylabel("T_Φ(t)"); ax.legend(fontsize=7)
+        ax.set_title(titles.get(name, name))
+        ax.set_xlabel("0-1 conditional regret $t$")
+        ax.set_ylabel(r"$T_\Phi(t)$")
+        ax.legend(loc="upper left", title="score bound")
+    fig.suptitle(r"Binary transforms $T_\Phi$ for scores bounded by $B$ (dots: kink where $T_\Phi$ turns linear)")
     return FigureResult(fig, cols)
 
 

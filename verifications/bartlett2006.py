@@ -12,7 +12,7 @@ import sympy as sp
 
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.losses.margin import LOSSES
-from theorylab.settings.gaussian_mixture import GaussianMixture
+from theorylab.settings.gaussian_mixture import random_mixture
 from theorylab.theory import calibration as cal
 
 BJM = Source("P. L. Bartlett, M. I. Jordan, J. D. McAuliffe", "Convexity, Classification, and Risk Bounds",
@@ -144,18 +144,6 @@ def convex_cc(ctx):
 
 
 # -- Theorem 1(a) on Gaussian mixtures -----------------------------------------------------------------------
-def random_mixture(rng: np.random.Generator, separation: float | None = None) -> GaussianMixture:
-    """Two Gaussians in ℝ² with a random shared SPD covariance and random priors in [0.2, 0.8]."""
-    B = rng.normal(size=(2, 2))
-    cov = B @ B.T + 0.3 * np.eye(2)
-    direction = rng.normal(size=2)
-    direction /= np.linalg.norm(direction)
-    sep = rng.uniform(0.2, 4.0) if separation is None else separation
-    mu = 0.5 * sep * direction
-    p = rng.uniform(0.2, 0.8)
-    return GaussianMixture(np.stack([-mu, mu]), cov, [1 - p, p])
-
-
 def bound_cases(rng, n_mixtures: int, n_f: int):
     """(mixture, w, c) triples: random affine f, plus near-tight wrong-sign f on well-separated mixtures."""
     cases = []
@@ -302,26 +290,57 @@ def growth_linear(ctx):
 
 
 # -- figures ---------------------------------------------------------------------------------------------------
+# display names of the losses (no raw underscores in figures) and short readable forms of their ψ; each form
+# is checked against the symbolic derivation before it is used, so a wrong one falls back to sympy's LaTeX
+_LOSS_NAMES = {"squared_hinge": "squared hinge", "rho_margin": r"$\rho$-margin"}
+_PSI_TEX = {"logistic": r"\frac{1+\theta}{2}\log(1+\theta)+\frac{1-\theta}{2}\log(1-\theta)",
+            "exponential": r"1-\sqrt{1-\theta^2}"}
+_PSI_TEX_EXPR = {"logistic": (1 + T) / 2 * sp.log(1 + T) + (1 - T) / 2 * sp.log(1 - T),
+                 "exponential": 1 - sp.sqrt(1 - T**2)}
+
+
+def _loss_name(name):
+    return _LOSS_NAMES.get(name, name.replace("_", " "))
+
+
+def _psi_tex(name, expr):
+    if name in _PSI_TEX and sp.simplify(_PSI_TEX_EXPR[name] - expr) == 0:
+        return _PSI_TEX[name]
+    return sp.latex(expr)
+
+
 @figure("bartlett2006/psi-curves", title="ψ(θ) of the classical margin losses", source=BJM.at("Table 1"))
 def fig_psi_curves(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     theta = np.linspace(0, 1, 201)
     cols = {"loss": [], "theta": [], "psi": []}
-    fig, ax = plt.subplots(figsize=(6, 4.2))
+    groups = []  # [expr, [loss names], values]: one curve per distinct ψ, so coinciding losses share a line
     for name in LOSSES:
-        y = _np(cal.psi_transform(name))(np.minimum(theta, 1 - 1e-12))
-        ax.plot(theta, y, label=f"{name}: $\\psi = {sp.latex(cal.psi_transform(name))}$")
+        expr = cal.psi_transform(name)
+        y = _np(expr)(np.minimum(theta, 1 - 1e-12))
         cols["loss"] += [name] * theta.size
         cols["theta"] += theta.tolist()
         cols["psi"] += y.tolist()
-    ax.set_xlabel("θ (excess zero-one conditional risk)")
-    ax.set_ylabel("ψ(θ)")
-    ax.set_title("Bartlett–Jordan–McAuliffe ψ-transforms (derived symbolically)")
-    ax.legend(fontsize=6.5, loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+        for g in groups:
+            if sp.simplify(g[0] - expr) == 0:
+                g[1].append(name)
+                break
+        else:
+            groups.append([expr, [name], y])
+    fig, ax = new_figure(width=6.4, height=4.4)
+    colors = series_colors(range(len(groups)))
+    for k, (expr, names, y) in enumerate(groups):
+        ax.plot(theta, y, color=colors[k],
+                label=", ".join(map(_loss_name, names)) + rf": $\psi(\theta) = {_psi_tex(names[0], expr)}$")
+    ax.set_xlabel(r"$\theta$ (excess zero-one conditional risk)")
+    ax.set_ylabel(r"$\psi(\theta)$")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Bartlett–Jordan–McAuliffe $\\psi$-transforms (derived symbolically)\n"
+                 "losses with the same $\\psi$ share one curve")
+    ax.legend(loc="upper left", fontsize=9)  # larger than the house size: the fractions must be legible
     return FigureResult(fig, cols)
 
 
@@ -329,7 +348,7 @@ def fig_psi_curves(ctx):
         source=BJM.at("Theorem 1(a)"))
 def fig_psi_bound(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     names = ("hinge", "logistic", "exponential")
     g = random_mixture(rng, separation=2.0)
@@ -337,27 +356,26 @@ def fig_psi_bound(ctx):
     w = rng.normal(size=(n, 2)) * rng.uniform(0.05, 1.5, size=(n, 1))
     c = rng.normal(size=n)
     cols = {"loss": [], "kind": [], "x": [], "y": []}
-    fig, axes = plt.subplots(1, len(names), figsize=(11, 3.6))
+    colors = series_colors(("point", "psi"))
+    fig, axes = new_figure(1, len(names), width=11, height=3.9)
     for ax, name in zip(axes, names):
         ex01, exphi, _ = g.binary_excess_risks(name, w, c)
         theta = np.linspace(0, min(1.0, ex01.max() * 1.05), 200)
         psi = _np(cal.psi_transform(name))(np.minimum(theta, 1 - 1e-12))
-        ax.scatter(ex01, exphi, s=6, alpha=0.6, label="random affine f")
-        ax.plot(theta, psi, color="k", lw=1.5, label="ψ(R − R*)")
-        ax.set_title(name)
+        ax.scatter(ex01, exphi, s=7, alpha=0.6, color=colors["point"], label="random affine $f$")
+        ax.plot(theta, psi, color="k", lw=1.6, label=r"$\psi(R(f) - R^*)$")
+        ax.set_title(_loss_name(name))
         ax.set_yscale("log")
         ax.set_ylim(max(1e-4, 0.5 * float(exphi.min())), None)
-        ax.set_xlabel("R(f) − R*")
-        ax.grid(alpha=0.3)
+        ax.set_xlabel(r"excess 0-1 risk $R(f) - R^*$")
         for kind, xs, ys in (("point", ex01, exphi), ("psi", theta, psi)):
             cols["loss"] += [name] * len(xs)
             cols["kind"] += [kind] * len(xs)
             cols["x"] += list(map(float, xs))
             cols["y"] += list(map(float, ys))
-    axes[0].set_ylabel("R_φ(f) − R_φ*  (log scale)")
-    axes[0].legend(fontsize=7)
-    fig.suptitle("Every point lies above the ψ curve (Theorem 1(a)); exact/quadrature risks")
-    fig.tight_layout()
+    axes[0].set_ylabel(r"excess $\phi$-risk $R_\phi(f) - R_\phi^*$ (log scale)")
+    axes[0].legend(loc="lower right")
+    fig.suptitle(r"Every point lies above the $\psi$ curve (Theorem 1(a)); exact/quadrature risks")
     return FigureResult(fig, cols)
 
 

@@ -11,11 +11,12 @@ count only when they miss by ≥ Z_CTRL more standard errors. Expensive fixtures
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm, ortho_group
+from scipy.stats import norm
 
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings import icl
 from theorylab.settings import icl_training as tr
+from theorylab.settings.icl import rotated_covariance
 
 SRC = Source("A. Mahankali, T. B. Hashimoto, T. Ma",
              "One Step of Gradient Descent is Provably the Optimal In-Context Learner with One Layer of "
@@ -29,14 +30,6 @@ Z_CTRL_REASON = ("slack is in SE units: the control must reach |z| ≥ z_crit + 
 def z_crit(tests: int) -> float:
     """Two-sided Bonferroni critical value: P(any of ``tests`` standard normals has |z| > z_crit) ≤ 1e-4."""
     return float(norm.isf(FALSE_ALARM / (2 * tests)))
-
-
-def rotated_covariance(rng, eigenvalues) -> np.ndarray:
-    """U diag(λ) Uᵀ with U uniformly random orthogonal (Ahn et al. 2023 experiments)."""
-    lam = np.asarray(eigenvalues, dtype=np.float64)
-    U = ortho_group.rvs(lam.size, random_state=rng)
-    S = (U * lam) @ U.T
-    return 0.5 * (S + S.T)
 
 
 def _scale_matched_error(K, M) -> float:
@@ -387,16 +380,6 @@ def _make_trained_isotropic(rng, budget: str, d: int = 4, n: int = 12, noise_var
             "risk_star": float(icl.optimal_risk(np.eye(d), n, noise_var))}
 
 
-def _ridge_errors(prompts, noise_var):
-    X, y = prompts.X, prompts.y
-    d = X.shape[2]
-    M = np.einsum("bni,bnj->bij", X, X) + noise_var * np.eye(d)
-    w = np.linalg.solve(M, np.einsum("bni,bn->bi", X, y)[..., None])[..., 0]
-    err = (np.einsum("bd,bd->b", w, prompts.x_query) - prompts.y_query) ** 2
-    exact = noise_var * (1.0 + np.trace(np.linalg.inv(M), axis1=1, axis2=2))
-    return err, exact
-
-
 @claim("mahankali2023/far-from-bayes", title="the trained LSA stays far above the Bayes (ridge) risk",
        source=SRC.at("abstract: ridge is Bayes-optimal, one LSA layer learns one GD step; spec §4"),
        statement="d=4, n=12, σ²=0.5: the trained LSA's risk is R* (|R/R* − 1| ≤ 0.03) and exceeds the ridge (Bayes) "
@@ -415,7 +398,7 @@ def far_from_bayes(ctx):
     out = ctx.shared("mahankali2023/trained-isotropic", _make_trained_isotropic)
     ev = out["prompts"]
     d, n = ev.d, ev.n
-    err, exact = _ridge_errors(ev, s2)
+    err, exact = icl.ridge_errors(ev, s2)
     gap, se_gap = icl.mean_se(out["lsa_err"] - err)
     floor = out["risk_star"] - s2 * (1.0 + d / (n - d - 1))  # R_LSA ≥ R*, R_Bayes ≤ σ²(1 + d/(n−d−1))
     z = z_crit(3)
@@ -440,7 +423,6 @@ def far_from_bayes(ctx):
         source=SRC)
 def fig_risk_vs_length(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
 
     d, s2 = (4, 0.5) if budget == "quick" else (8, 0.5)
     ns = [2, 4, 8, 16, 32, 64] if budget == "quick" else [2, 4, 8, 16, 32, 64, 128, 256]
@@ -463,49 +445,76 @@ def fig_risk_vs_length(ctx):
         res = tr.train_lsa(d, n, rng, noise_var=s2, steps=steps, batch_size=512, lr=1e-2)
         put("trained LSA (MC)", n, *icl.mean_se((tr.predict_reduced(pr, res.b, res.A) - pr.y_query) ** 2))
         put("zero predictor", n, d + s2, 0.0)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    styles = {"theory R*": dict(ls="-", marker=""), "one-step GD (MC)": dict(ls="", marker="o"),
-              "trained LSA (MC)": dict(ls="", marker="s"), "ridge / Bayes (MC)": dict(ls="", marker="^"),
-              "ridge / Bayes (semi-exact)": dict(ls="--", marker=""), "zero predictor": dict(ls=":", marker="")}
+    from theorylab.engine.plotstyle import new_figure, series_colors
+
+    fig, ax = new_figure(width=6.8, height=4.6)
+    names = ("theory R*", "one-step GD (MC)", "trained LSA (MC)", "ridge / Bayes (MC)", "ridge / Bayes (semi-exact)",
+             "zero predictor")
+    colors = series_colors(names)
+    colors["theory R*"], colors["zero predictor"] = "k", "0.45"
+    # GD and trained LSA lie on R*, ridge MC on its semi-exact curve: lines for the exact series, markers of
+    # different shapes and fills (small filled inside large open) for the Monte Carlo ones
+    styles = {"theory R*": dict(ls="-", lw=1.4, zorder=2),
+              "one-step GD (MC)": dict(ls="", marker="o", ms=4, zorder=4),
+              "trained LSA (MC)": dict(ls="", marker="s", ms=9, mfc="none", mew=1.4, zorder=3),
+              "ridge / Bayes (MC)": dict(ls="", marker="^", ms=8, mfc="none", mew=1.4, zorder=3),
+              "ridge / Bayes (semi-exact)": dict(ls="--", lw=1.4, zorder=2),
+              "zero predictor": dict(ls=":", lw=1.4, zorder=2)}
+    labels = {"theory R*": r"theory $R^*$ (optimal one-layer LSA)", "one-step GD (MC)": "one-step GD (MC ± 1 s.e.)",
+              "trained LSA (MC)": "trained LSA (MC ± 1 s.e.)", "ridge / Bayes (MC)": "ridge / Bayes (MC ± 1 s.e.)",
+              "ridge / Bayes (semi-exact)": "ridge / Bayes (semi-exact)",
+              "zero predictor": r"zero predictor, $d + \sigma^2$"}
     ser = np.array(cols["series"])
     for name, st in styles.items():
         m = ser == name
         x, y, e = np.array(cols["n"])[m], np.array(cols["risk"])[m], np.array(cols["se"])[m]
-        ax.errorbar(x, y, yerr=e, label=name, capsize=2, **st)
+        if st["ls"]:  # exact curves: no error bars
+            ax.plot(x, y, color=colors[name], label=labels[name], **st)
+        else:
+            ax.errorbar(x, y, yerr=e, color=colors[name], label=labels[name], capsize=2, **st)
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("context length n")
-    ax.set_ylabel(r"risk $E(\hat y - y_q)^2$")
-    ax.set_title(f"d={d}, $\\sigma^2$={s2}: one LSA layer vs Bayes")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    ax.set_xlabel("context length $n$ (examples in the prompt)")
+    ax.set_ylabel(r"test risk $\mathbb{E}(\hat y - y_q)^2$")
+    ax.set_title(rf"$d={d}$, $\sigma^2={s2:g}$: one LSA layer against Bayes")
+    ax.legend(loc="center right")
     return FigureResult(fig, cols)
 
 
 @figure("mahankali2023/preconditioner-heatmaps", title="learned preconditioner vs Γ⁻¹ and Σ⁻¹", source=SRC)
 def fig_heatmaps(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure
 
     out = trained_anisotropic(ctx)
     mats = {"trained b_y A_top": out["result"].K, "Gamma^-1 (theory)": out["target"],
             "Sigma^-1 (scaled)": np.linalg.inv(out["cov"])}
     M = mats["Sigma^-1 (scaled)"]
     mats["Sigma^-1 (scaled)"] = M * float(np.sum(out["result"].K * M) / np.sum(M * M))
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+    titles = {"trained b_y A_top": r"trained $b_y\,A_{\mathrm{top}}$", "Gamma^-1 (theory)": r"$\Gamma^{-1}$ (theory)",
+              "Sigma^-1 (scaled)": r"$\Sigma^{-1}$ (least-squares scaled)"}
+    fig, axes = new_figure(1, 3, width=11, height=4.0)
     vmax = max(np.max(np.abs(m)) for m in mats.values())
     cols = {"matrix": [], "row": [], "col": [], "value": []}
     for ax, (name, m) in zip(axes, mats.items()):
         im = ax.imshow(m, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-        ax.set_title(name.replace("Gamma", r"$\Gamma$").replace("Sigma", r"$\Sigma$"), fontsize=9)
-        for i in range(m.shape[0]):
-            for j in range(m.shape[1]):
-                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=8)
+        ax.set_title(titles[name])
+        ax.grid(False)
+        d = m.shape[0]
+        ax.set_xticks(range(d), [str(j + 1) for j in range(d)])  # cell centres, matrix indices 1..d
+        ax.set_yticks(range(d), [str(i + 1) for i in range(d)])
+        ax.set_xlabel("column $j$")
+        ax.set_ylabel("row $i$")
+        for i in range(d):
+            for j in range(d):
+                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=8.5,
+                        color="white" if abs(m[i, j]) > 0.6 * vmax else "black")
                 cols["matrix"].append(name)
                 cols["row"].append(i)
                 cols["col"].append(j)
                 cols["value"].append(float(m[i, j]))
-    fig.colorbar(im, ax=axes, shrink=0.8)
-    fig.suptitle("d=3, n=6, Σ = diag(0.25, 1, 4)", fontsize=9)
+    fig.colorbar(im, ax=axes, shrink=0.85, label="matrix entry")
+    fig.suptitle(r"Learned preconditioner against $\Gamma^{-1}$ and $\Sigma^{-1}$: "
+                 r"$d=3$, $n=6$, $\Sigma = \mathrm{diag}(0.25, 1, 4)$")
     return FigureResult(fig, cols)
 
 

@@ -238,21 +238,25 @@ def constrained_looseness(ctx):
 @figure("mao2023char/f4-bounded-zero-region", title="F4: bounded multi-class tight transforms", source=SRC)
 def fig_bounded(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     ts = np.linspace(0.02, 0.98, 13 if budget == "quick" else 40)
     cols = {"n": [], "bound": [], "t": [], "T": []}
-    fig = matplotlib.figure.Figure(figsize=(12, 4))
-    axes = fig.subplots(1, 3)
+    fig, axes = new_figure(1, 3, width=12, height=4.2)
+    colors = series_colors((2, 3, 4))
     for ax, lam in zip(axes, (0.25, 0.5, 1.0)):
         for n in (2, 3, 4):
             y = [_tight(ctx, 1.0, float(t), n, lam, 1500)[0] for t in ts]
-            ax.plot(ts, y, "o-", ms=3, label=f"n={n}")
+            ax.plot(ts, y, "o-", ms=3.5, color=colors[n], label=f"$n={n}$")
             cols["n"] += [n] * len(ts); cols["bound"] += [lam] * len(ts); cols["t"] += list(ts); cols["T"] += y
-            if n > 2:
-                ax.axvspan(0, hc.zero_region(n, lam), alpha=0.1, color=ax.lines[-1].get_color())
-        ax.set_title(f"cross-entropy, Λ={lam:g}"); ax.set_xlabel("t"); ax.set_ylabel("T^true(t)")
-        ax.legend(fontsize=7)
+            if n > 2:  # the zero region [0, t₀(n, Λ)] ends at a vertical line in the curve's colour
+                ax.axvline(hc.zero_region(n, lam), color=colors[n], ls="--", lw=1.1,
+                           label=rf"$t_0(n={n}, \Lambda)$, end of the zero region")
+        ax.set_title(rf"cross-entropy, scores bounded by $\Lambda={lam:g}$")
+        ax.set_xlabel("0-1 conditional regret $t$")
+        ax.set_ylabel(r"tight transform $T^{\mathrm{true}}(t)$")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=5)
+    fig.suptitle(r"Bounded scores: for $n \geq 3$ the tight transform vanishes on $[0, t_0(n, \Lambda)]$")
     return FigureResult(fig, cols)
 
 

@@ -14,6 +14,7 @@ from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.losses import compsum as cs
 from theorylab.settings.finite import FiniteProblem, deterministic_line_problem
 from theorylab.settings.mixture3 import Mixture3, trajectory
+from theorylab.settings.random_scores import random_tanh_net
 from theorylab.theory import hconsistency as hc
 
 SRC = Source("A. Mao, M. Mohri, Y. Zhong", "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
@@ -141,7 +142,7 @@ def cstar_closed_form(ctx):
 def _risk_and_grad(h, p, tau):
     """C_τ(h, p) and its gradient Σ_y p_y ∇ℓ^τ(h, y) (from comp_sum_loss_and_grad)."""
     n = len(p)
-    loss, grad = cs.comp_sum_loss_and_grad(np.tile(h, (n, 1)), np.arange(n), tau, backend="reference")
+    loss, grad = cs.comp_sum_loss_and_grad(np.tile(h, (n, 1)), np.arange(n), tau, fast=False)
     keep = p > 0
     return float(p[keep] @ loss[keep]), p[keep] @ grad[keep]
 
@@ -535,12 +536,6 @@ def gamma_slope(ctx):
 # ------------------------------------------------------------------------------------ adversarial
 
 
-def _tanh_net(rng, d, n, width=8):
-    W1, b1 = rng.normal(0, 1, (width, d)), rng.normal(0, 0.5, width)
-    W2, b2 = rng.normal(0, 1, (n, width)), rng.normal(0, 0.5, n)
-    return lambda X: np.tanh(X @ W1.T + b1) @ W2.T + b2
-
-
 @claim("mao2023/adversarial-inequalities", title="smooth adversarial comp-sum inequalities",
        source=SRC.at("abstract: smooth adversarial comp-sum losses (inequalities reconstructed, spec §8" + _U + ")"),
        statement="(A) 1{ρ_h(x',y) ≤ 0} ≤ Φ^τ(ΣΦ_ρ(h_y−h_{y'}))/Φ^τ(1); (B) Φ^τ(ΣΦ_ρ(ū(x'))) ≤ ℓ^τ(h/ρ,x,y) + "
@@ -558,7 +553,7 @@ def adversarial(ctx):
     batches = []
     for _ in range(nets):
         d, n = 3, int(ctx.rng.integers(2, 6))
-        f = _tanh_net(ctx.rng, d, n)
+        f = random_tanh_net(ctx.rng, d, n)
         tau = float(ctx.rng.uniform(0, 2))
         rho = float(ctx.rng.choice([0.5, 1.0, 2.0]))
         m, k = 40, 20
@@ -608,55 +603,72 @@ def adversarial(ctx):
 @figure("mao2023/f1-transforms", title="F1: T_τ against the tight transform", source=SRC)
 def fig_transforms(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     ts = np.linspace(0.0, 1.0, 41 if budget == "quick" else 101)
     tb = ts[1::4]
     cols = {"series": [], "tau": [], "n": [], "t": [], "T": []}
-    fig = matplotlib.figure.Figure(figsize=(10, 4))
-    axes = fig.subplots(1, 2)
+    fig, axes = new_figure(1, 2, width=10, height=4.2)
+    colors = series_colors((0.0, 0.5, 1.0, 1.5, 2.0))  # one colour per τ, shared by its curves and dots
     for tau in (0.0, 0.5, 1.0, 1.5, 2.0):
         for n in ((2,) if tau <= 1 else (2, 10)):
             y = np.asarray(hc.compsum_transform(ts, tau, n))
             ax = axes[0] if tau <= 1 else axes[1]
-            ax.plot(ts, y, label=f"T^CE τ={tau:g}" + (f", n={n}" if tau > 1 else ""))
+            color = colors[tau]
+            ls = "-" if n == 2 else "--"
+            ax.plot(ts, y, ls, color=color,
+                    label=rf"$T^{{\mathrm{{CE}}}}_\tau$, $\tau={tau:g}$" + (f", $n={n}$" if tau > 1 else ""))
             cols["series"] += ["T_CE"] * len(ts); cols["tau"] += [tau] * len(ts); cols["n"] += [n] * len(ts)
             cols["t"] += list(ts); cols["T"] += list(y)
             if tau > 1 and n == 10:
                 yb = [_tight(ctx, tau, float(t), 10, None, 2000)[0] if t > 0 else 0.0 for t in tb]
-                ax.plot(tb, yb, "o", ms=3, label=f"T^true τ={tau:g}, n=10")
+                # same colour as the T^CE curve with this τ and n = 10: the dots should lie on it
+                ax.plot(tb, yb, "o", ms=5, mfc="none", mew=1.4, color=color,
+                        label=rf"$T^{{\mathrm{{true}}}}$ (brute force), $\tau={tau:g}$, $n=10$")
                 cols["series"] += ["T_true"] * len(tb); cols["tau"] += [tau] * len(tb)
                 cols["n"] += [10] * len(tb); cols["t"] += list(tb); cols["T"] += list(yb)
-    for ax, ttl in zip(axes, ("τ ≤ 1 (tight, n-free)", "τ ∈ {1.5, 2}: T^CE vs brute force")):
-        ax.set_xlabel("0-1 conditional regret t"); ax.set_ylabel("T(t)"); ax.set_title(ttl); ax.legend(fontsize=7)
+    for ax, ttl in zip(axes, (r"$\tau \leq 1$: tight and independent of $n$",
+                              r"$\tau \in \{1.5, 2\}$: $T^{\mathrm{CE}}_\tau$ against brute force")):
+        ax.set_xlabel("0-1 conditional regret $t$")
+        ax.set_ylabel("transform $T(t)$")
+        ax.set_title(ttl)
+        ax.legend(loc="upper left")
+    fig.suptitle(r"Comp-sum transforms $T^{\mathrm{CE}}_\tau$ (solid $n=2$, dashed $n=10$) and the tight transform")
     return FigureResult(fig, cols)
 
 
 @figure("mao2023/f2-gamma-loglog", title="F2: Γ_τ(ε) on log–log axes", source=SRC)
 def fig_gamma(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     eps = np.logspace(-6, 0, 61)
+    taus = (0.0, 0.5, 1.0, 1.5, 2.0)
     cols = {"series": [], "eps": [], "gamma": []}
-    fig = matplotlib.figure.Figure(figsize=(5, 4))
-    ax = fig.subplots()
-    for tau in (0.0, 0.5, 1.0, 1.5, 2.0):
+    fig, ax = new_figure(width=6.0, height=4.4)
+    colors = series_colors(taus)
+    # τ ≤ 1.5 nearly coincide: distinct widths and dashes keep each visible; τ = 2 runs along 3ε
+    styles = overlap_styles(len(taus) - 1, widest=4.0) + [dict(linewidth=1.6, linestyle="-", zorder=3)]
+    for tau, style in zip(taus, styles):
         g = np.asarray(hc.compsum_gamma(eps, tau, 3))
-        ax.loglog(eps, g, label=f"τ={tau:g}, n=3")
+        ax.loglog(eps, g, color=colors[tau], label=rf"$\tau={tau:g}$", **style)
         cols["series"] += [f"tau={tau:g}"] * len(eps); cols["eps"] += list(eps); cols["gamma"] += list(g)
-    for s, c in ((0.5, 1.0), (1.0, 3.0)):
-        ax.loglog(eps, np.minimum(c * eps**s, 1), "k--", lw=0.7)
+    for s, c, lab in ((0.5, 1.0, r"reference $\varepsilon^{1/2}$"), (1.0, 3.0, r"reference $3\varepsilon$")):
+        ax.loglog(eps, np.minimum(c * eps**s, 1), color="0.6", lw=5.0, alpha=0.45, zorder=1, label=lab,
+                  solid_capstyle="butt")
         cols["series"] += [f"slope {s:g}"] * len(eps); cols["eps"] += list(eps)
         cols["gamma"] += list(np.minimum(c * eps**s, 1))
-    ax.set_xlabel("surrogate regret ε"); ax.set_ylabel("Γ_τ(ε)"); ax.legend(fontsize=7)
+    ax.set_xlabel(r"surrogate regret $\varepsilon$")
+    ax.set_ylabel(r"$\Gamma_\tau(\varepsilon)$ (0-1 regret bound)")
+    ax.set_title(r"$\Gamma_\tau(\varepsilon)$ for $n=3$: slope $\frac{1}{2}$ for $\tau<2$, slope 1 for $\tau=2$")
+    ax.legend(loc="lower right")
     return FigureResult(fig, cols)
 
 
 @figure("mao2023/f5-gaps-vs-tau", title="F5: minimizability gaps against τ", source=SRC)
 def fig_gaps(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     taus = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
     fp = deterministic_line_problem(rng, m=8, n=3, W=1.0, B=0.5)
@@ -665,20 +677,26 @@ def fig_gaps(ctx):
         r, _ = fp.best_risk_tau(tau, rng, starts=10 if budget == "quick" else 40)
         c = fp.expected_cstar_tau(tau)
         rows["M"].append(r - c); rows["R*"].append(r); rows["E C*"].append(c)
-    fig = matplotlib.figure.Figure(figsize=(5, 4))
-    ax = fig.subplots()
+    labels = {"M": r"minimizability gap $\mathcal{M}_\tau = R^*_\tau - \mathbb{E}[C^*_\tau]$",
+              "R*": r"best-in-class risk $R^*_\tau$",
+              "E C*": r"$\mathbb{E}[C^*_\tau]$ (pointwise best)"}
+    fig, ax = new_figure(width=6.0, height=4.2)
+    colors = series_colors(rows)
     cols = {"series": [], "tau": [], "value": []}
     for k, v in rows.items():
-        ax.plot(taus, v, "o-", label=k)
+        ax.plot(taus, v, "o-", color=colors[k], label=labels[k])
         cols["series"] += [k] * len(taus); cols["tau"] += list(taus); cols["value"] += list(v)
-    ax.set_xlabel("τ"); ax.set_ylabel("risk"); ax.set_title("deterministic labels, box affine H"); ax.legend()
+    ax.set_xlabel(r"comp-sum parameter $\tau$")
+    ax.set_ylabel(r"risk under $\ell_\tau$")
+    ax.set_title("Deterministic labels, box-bounded affine hypotheses ($n=3$)")
+    ax.legend(loc="upper right")
     return FigureResult(fig, cols)
 
 
 @figure("mao2023/f6-regret-scatter", title="F6: (E ΔC_τ, E ΔC_01) under v = Γ_τ(u)", source=SRC)
 def fig_scatter(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     tau = 1.0
     fp = FiniteProblem.random(rng)
@@ -689,12 +707,17 @@ def fig_scatter(ctx):
     g = np.asarray(hc.compsum_gamma(uu, tau, 3))
     tp = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
     pm = np.array([hc.witness_regrets(tau, _tight(ctx, tau, float(t), 3)[1])[0] for t in tp])
-    fig = matplotlib.figure.Figure(figsize=(5, 4))
-    ax = fig.subplots()
-    ax.scatter(u, v, s=4, alpha=0.5, label="random affine h")
-    ax.plot(uu, g, "k", label="Γ_1 (cross-entropy)")
-    ax.plot(pm, tp, "r*", ms=9, label="point masses (tight)")
-    ax.set_xscale("log"); ax.set_xlabel("E ΔC_τ"); ax.set_ylabel("E ΔC_01"); ax.legend(fontsize=7)
+    colors = series_colors(("random", "gamma", "point_mass"))
+    fig, ax = new_figure(width=6.0, height=4.4)
+    ax.scatter(u, v, s=6, alpha=0.5, color=colors["random"], label="random affine $h$")
+    ax.plot(uu, g, "k", label=r"bound $\Gamma_1$ (cross-entropy, $\tau=1$)")
+    ax.plot(pm, tp, "*", color=colors["point_mass"], ms=10, mec="k", mew=0.5, zorder=4,
+            label="point masses (tight)")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"surrogate regret $\mathbb{E}[\Delta\mathcal{C}_\tau]$ ($\tau=1$)")
+    ax.set_ylabel(r"0-1 regret $\mathbb{E}[\Delta\mathcal{C}_{01}]$")
+    ax.set_title(r"Every point lies below $v = \Gamma_\tau(u)$; point masses attain it ($n=3$)")
+    ax.legend(loc="upper left")
     cols = {"series": ["random"] * len(u) + ["gamma"] * len(uu) + ["point_mass"] * len(tp),
             "u": list(u) + list(uu) + list(pm), "v": list(v) + list(g) + list(tp)}
     return FigureResult(fig, cols)
@@ -703,22 +726,31 @@ def fig_scatter(ctx):
 @figure("mao2023/f7-growth", title="F7: T(t)/t² converging", source=GROW)
 def fig_growth(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.figure
+    from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     ts = np.logspace(-4, -0.3, 12 if budget == "quick" else 30)
     cols = {"series": [], "t": [], "ratio": []}
-    fig = matplotlib.figure.Figure(figsize=(5, 4))
-    ax = fig.subplots()
-    for tau in (0.0, 0.5, 1.0, 1.5):
+    fig, ax = new_figure(width=7.2, height=4.2)
+    taus = (0.0, 0.5, 1.0, 1.5)
+    binaries = ("exponential", "squared_hinge")
+    colors = series_colors(taus + binaries)
+    # τ = 0, τ = 1 and binary exponential all tend to ½: the comp-sum curves get distinct widths and dashes,
+    # the binary ones open markers, so each stays visible where they coincide
+    for tau, style in zip(taus, overlap_styles(len(taus), widest=4.0)):
         r = np.array([_tight(ctx, tau, float(t), 3, None, 1000)[0] / t**2 for t in ts])
-        ax.semilogx(ts, r, label=f"comp-sum τ={tau:g}, n=3")
-        ax.axhline(float(hc.compsum_growth_constant(tau)), color="gray", lw=0.5)
+        ax.semilogx(ts, r, color=colors[tau], label=rf"comp-sum $\tau={tau:g}$, $n=3$", **style)
+        ax.axhline(float(hc.compsum_growth_constant(tau)), color="0.4", lw=0.7, ls=":", zorder=1,
+                   label="limits $c(\\tau)$ (theory)" if tau == taus[-1] else None)
         cols["series"] += [f"tau={tau:g}"] * len(ts); cols["t"] += list(ts); cols["ratio"] += list(r)
-    for name in ("exponential", "squared_hinge"):
+    for name, mk in zip(binaries, ("o", "s")):
         r = np.asarray(hc.binary_transform(name, ts, 30.0)) / ts**2
-        ax.semilogx(ts, r, "--", label=f"binary {name}")
+        ax.semilogx(ts, r, mk, ls="-", lw=0.8, ms=6, mfc="none", mew=1.3, color=colors[name], zorder=4,
+                    label=f"binary {name.replace('_', ' ')}")
         cols["series"] += [name] * len(ts); cols["t"] += list(ts); cols["ratio"] += list(r)
-    ax.set_xlabel("t"); ax.set_ylabel("T(t)/t²"); ax.legend(fontsize=7)
+    ax.set_xlabel("0-1 conditional regret $t$")
+    ax.set_ylabel(r"$T(t)/t^2$")
+    ax.set_title(r"Tight transforms grow quadratically: $T(t)/t^2$ tends to a constant as $t \to 0$")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return FigureResult(fig, cols)
 
 

@@ -182,16 +182,13 @@ def sgd_sparser(ctx):
         source=SRC.at("Thm 1; Even et al. 2023"))
 def fig_effective(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from theorylab.engine.plotstyle import new_figure, plain_log_ticks, series_colors
 
     X, y, _, _, _ = dn.sparse_regression(12, 30, 3, rng)
     seeds = [int(s) for s in rng.integers(2**32, size=3 if budget == "quick" else 8)]
     cols = {"series": [], "gamma": [], "error": []}
-    fig = Figure(figsize=(6, 4.5))
-    ax = fig.subplots()
+    fig, ax = new_figure(width=6.6, height=4.8)
+    colors = series_colors([f"{lab} vs {q}" for lab in ("GD", "SGD (B=1)") for q in ("Q_alpha", "Q_alpha_eff")])
     for batch, label, mk in ((None, "GD", "o"), (1, "SGD (B=1)", "s")):
         errs = [_effective_errors(X, y, 0.1, batch, s) for s in (seeds[:1] if batch is None else seeds)]
         nom = np.mean([e[0] for e in errs], axis=0)
@@ -201,16 +198,18 @@ def fig_effective(ctx):
             cols["series"] += [name] * len(gam)
             cols["gamma"] += list(gam)
             cols["error"] += [float(v) for v in e]
-            ax.loglog(gam, e, mk + ls, label=name.replace("Q_alpha_eff", r"$Q_{\alpha_{\rm eff}}$")
-                      .replace("Q_alpha", r"$Q_\alpha$") + f" (slope {_slope(gam, e):.2f})")
+            ax.loglog(gam, e, mk + ls, color=colors[name], zorder=3,
+                      label=name.replace("Q_alpha_eff", r"$Q_{\alpha_{\mathrm{eff}}}$").replace("Q_alpha", r"$Q_\alpha$")
+                      + f" (slope {_slope(gam, e):.2f})")
     g = np.array(sorted(set(GAMMAS) | set(SGD_GAMMAS)))
-    ax.loglog(g, 0.3 * g, "k:", lw=1, label="slope 1")
-    ax.loglog(g, 0.5 * g**2, "k-.", lw=1, label="slope 2")
-    ax.set_xlabel(r"step size $\gamma$ (fixed horizon $\sum\gamma_k$)")
+    # reference slopes in grey, behind the data (the slope-2 line runs along GD's effective-α error)
+    ax.loglog(g, 0.3 * g, color="0.5", ls=":", lw=1.3, zorder=1, label=r"reference slope 1 ($\propto\gamma$)")
+    ax.loglog(g, 0.5 * g**2, color="0.5", ls="-.", lw=1.3, zorder=1, label=r"reference slope 2 ($\propto\gamma^2$)")
+    plain_log_ticks(ax, "x", g)
+    ax.set_xlabel(r"step size $\gamma$ (fixed horizon $\Sigma_k\,\gamma_k$)")
     ax.set_ylabel(r"$\|\beta_\gamma - \arg\min Q\|_2$")
-    ax.legend(fontsize=7)
-    ax.set_title(r"nominal $\alpha$: error $\propto\gamma$; effective $\alpha_{\rm eff}$: error $\propto\gamma^2$")
-    fig.tight_layout()
+    ax.legend(loc="lower right")
+    ax.set_title(r"nominal $\alpha$: error $\propto\gamma$; effective $\alpha_{\mathrm{eff}}$: error $\propto\gamma^2$")
     return FigureResult(fig, cols)
 
 

@@ -204,11 +204,6 @@ def kernel_limit(ctx):
         source=SRC.at("Fig. 1 (kernel and rich regimes)"))
 def fig_distance(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     X, y, l1 = _recovery_instance(rng)
     l2 = dn.min_l2_interpolator(X, y)
     alphas = np.geomspace(1e-6, 1e2, 25 if budget == "quick" else 60)
@@ -233,26 +228,32 @@ def fig_distance(ctx):
         b, _ = dn.train_gd(X, y, a, step, int((2000 if a < 0.01 else 400) / (step * scale)))
         put("GD: dist to l1", a, np.linalg.norm(b - l1))
         put("GD: dist to l2", a, np.linalg.norm(b - l2))
-    fig = Figure(figsize=(9, 4))
-    ax, ax2 = fig.subplots(1, 2)
+    from theorylab.engine.plotstyle import new_figure
+
+    fig, (ax, ax2) = new_figure(1, 2, width=10, height=4.3)
     s = np.array(cols["series"])
     al = np.array(cols["alpha"])
     v = np.array(cols["value"])
-    for name, style in (("dual: dist to l1", "C0-"), ("dual: dist to l2", "C1-"),
-                        ("GD: dist to l1", "C0o"), ("GD: dist to l2", "C1s")):
+    for name, style in (("dual: dist to l1", dict(color="C0", ls="-")), ("dual: dist to l2", dict(color="C1", ls="-")),
+                        ("GD: dist to l1", dict(color="C0", ls="", marker="o", ms=7, mfc="none", mew=1.5)),
+                        ("GD: dist to l2", dict(color="C1", ls="", marker="s", ms=7, mfc="none", mew=1.5))):
         m = s == name
-        ax.loglog(al[m], np.maximum(v[m], 1e-16), style, label=name.replace("l1", r"$\ell_1$").replace("l2", r"$\ell_2$"))
+        ax.loglog(al[m], np.maximum(v[m], 1e-16), label=name.replace("l1", r"$\ell_1$").replace("l2", r"$\ell_2$")
+                  .replace("dual:", r"$\arg\min Q_\alpha$:").replace("GD:", "GD limit:"), **style)
     ax.set_xlabel(r"initialisation scale $\alpha$")
-    ax.set_ylabel(r"$\|\beta_\alpha - \beta_{\ell_p}\|_2$")
-    ax.legend(fontsize=8)
+    ax.set_ylabel(r"$\|\beta_\alpha - \beta_{\ell_p}\|_2$ (distance to the min-$\ell_p$ interpolator)")
+    ax.set_title(r"distance to the min-$\ell_1$ and min-$\ell_2$ interpolators")
+    ax.legend(loc="lower left")
     m = s == "dual: l1 norm"
     ax2.semilogx(al[m], v[m], "k-", label=r"$\|\beta_\alpha\|_1$")
-    ax2.axhline(np.abs(l1).sum(), color="C0", ls="--", label=r"$\|\beta_{\ell_1}\|_1$")
-    ax2.axhline(np.abs(l2).sum(), color="C1", ls="--", label=r"$\|\beta_{\ell_2}\|_1$")
-    ax2.set_xlabel(r"$\alpha$")
-    ax2.legend(fontsize=8)
-    fig.suptitle(r"argmin $Q_\alpha$ interpolates between min-$\ell_1$ ($\alpha\to0$) and min-$\ell_2$ ($\alpha\to\infty$)")
-    fig.tight_layout()
+    ax2.axhline(np.abs(l1).sum(), color="C0", ls="--", label=r"$\|\beta_{\ell_1}\|_1$ (min-$\ell_1$)")
+    ax2.axhline(np.abs(l2).sum(), color="C1", ls="--", label=r"$\|\beta_{\ell_2}\|_1$ (min-$\ell_2$)")
+    ax2.set_xlabel(r"initialisation scale $\alpha$")
+    ax2.set_ylabel(r"$\ell_1$ norm")
+    ax2.set_title(r"$\ell_1$ norm of $\arg\min Q_\alpha$")
+    ax2.legend(loc="center right")
+    fig.suptitle(r"$\arg\min Q_\alpha$ interpolates between min-$\ell_1$ ($\alpha\to0$) and "
+                 r"min-$\ell_2$ ($\alpha\to\infty$)")
     return FigureResult(fig, cols)
 
 

@@ -249,43 +249,46 @@ def _median_by(p, opt, key):
         source=SRC.at("Sec. 5"))
 def fig_sharpness(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from theorylab.engine.plotstyle import new_figure
 
     p = sweep(ctx)
     cols = {"series": [], "eta": [], "value": []}
-    fig = Figure(figsize=(10, 4))
-    ax1, ax2 = fig.subplots(1, 2)
-    for opt, mk in (("SGD", "o-"), ("GD", "s-"), ("GD-EoS", "s")):
+    fig, (ax1, ax2) = new_figure(1, 2, width=11, height=4.4)
+    # SGD (small filled circles) is drawn on top of GD (large open squares): they coincide at small η
+    marks = {"SGD": dict(marker="o", ls="-", ms=5, zorder=4),
+             "GD": dict(marker="s", ls="-", ms=8, mfc="none", mew=1.4, zorder=3),
+             "GD-EoS": dict(marker="s", ls="", ms=7, zorder=3)}
+    for opt, mk in marks.items():
         e, tr = _median_by(p, opt, "trace")
         _, l1 = _median_by(p, opt, "l1")
-        ax1.loglog(e, tr, mk, color="C0" if opt == "SGD" else "C1", label=f"tr H, {opt}")
-        ax2.loglog(e, l1, mk, color="C0" if opt == "SGD" else "C1", label=rf"$\|\beta\|_1$, {opt}")
+        color = "C0" if opt == "SGD" else "C1"
+        ax1.loglog(e, tr, color=color, label=rf"$\mathrm{{tr}}\,H$, {opt}", **mk)
+        ax2.loglog(e, l1, color=color, label=rf"$\|\beta\|_1$, {opt}", **mk)
         cols["series"] += [f"trace {opt}"] * e.size + [f"l1 {opt}"] * e.size
         cols["eta"] += list(e) * 2
         cols["value"] += list(tr) + list(l1)
         if opt != "SGD":
             _, lm = _median_by(p, opt, "lambda_max")
-            ax1.loglog(e, lm, mk.replace("-", "") + "--" if opt == "GD" else "^", color="C2",
-                       label=rf"$\lambda_{{\max}}$, {opt}")
+            lmk = dict(mk, ls="--") if opt == "GD" else dict(mk, marker="^")
+            ax1.loglog(e, lm, color="C2", label=rf"$\lambda_{{\max}}(H)$, {opt}", **lmk)
             cols["series"] += [f"lambda_max {opt}"] * e.size
             cols["eta"] += list(e)
             cols["value"] += list(lm)
     grid = np.geomspace(p["eta"].min(), p["eta"].max(), 50)
     sig = np.nanmin(p["sigma_min"])
-    ax1.loglog(grid, 2 / grid, "k--", label=r"$2/\eta$")
-    ax2.loglog(grid, 1 / (grid * sig), "k--", label=r"$1/(\eta\,\min_j\hat\Sigma_{jj})$")
+    ax1.loglog(grid, 2 / grid, "k--", lw=1.2, label=r"$2/\eta$")
+    ax2.loglog(grid, 1 / (grid * sig), "k--", lw=1.2, label=r"$1/(\eta\,\mathrm{min}_j\,\hat\Sigma_{jj})$")
     cols["series"] += ["2/eta"] * grid.size + ["l1 ceiling"] * grid.size
     cols["eta"] += list(grid) * 2
     cols["value"] += list(2 / grid) + list(1 / (grid * sig))
-    for ax, lab in ((ax1, "Hessian trace / sharpness"), (ax2, r"$\|\beta\|_1$")):
+    for ax, lab, ttl in ((ax1, r"Hessian trace $\mathrm{tr}\,H$ / sharpness $\lambda_{\max}(H)$", "flatness of the minimum"),
+                         (ax2, r"$\|\beta\|_1$ of the learned predictor", "implicit sparsity")):
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel(lab)
-        ax.legend(fontsize=7)
-    fig.suptitle("Diagonal net u⊙v (d=100, n=40): SGD's minima obey tr H ≤ 2/η, GD's only λ_max ≤ 2/η")
-    fig.tight_layout()
+        ax.set_title(ttl)
+        ax.legend(loc="lower left")
+    fig.suptitle(r"Diagonal net $u\odot v$ ($d=100$, $n=40$): SGD's minima obey $\mathrm{tr}\,H \leq 2/\eta$, "
+                 r"GD's only $\lambda_{\max} \leq 2/\eta$")
     return FigureResult(fig, cols)
 
 
@@ -293,16 +296,15 @@ def fig_sharpness(ctx):
         source=SRC.at("Sec. 5"))
 def fig_test_error(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    from theorylab.engine.plotstyle import new_figure
 
     p = sweep(ctx)
     cols = {"series": [], "eta": [], "mean_log_mse": [], "ci_low": [], "ci_high": []}
-    fig = Figure(figsize=(6, 4))
-    ax = fig.subplots()
-    for opt, mk in (("SGD", "o-"), ("GD", "s-")):
+    fig, ax = new_figure(width=6.4, height=4.4)
+    # SGD (small filled circles) on top of GD (large open squares): they coincide at small η
+    marks = {"SGD": dict(fmt="o-", ms=5, zorder=4, color="C0"),
+             "GD": dict(fmt="s-", ms=8, mfc="none", mew=1.4, zorder=3, color="C1")}
+    for opt, mk in marks.items():
         etas = np.unique(p["eta"][p["opt"] == opt])
         mean, lo, hi = [], [], []
         for e in etas:
@@ -313,7 +315,7 @@ def fig_test_error(ctx):
             lo.append(a)
             hi.append(b)
         mean, lo, hi = map(np.array, (mean, lo, hi))
-        ax.errorbar(etas, 10**mean, yerr=[10**mean - 10**lo, 10**hi - 10**mean], fmt=mk, capsize=3, label=opt)
+        ax.errorbar(etas, 10**mean, yerr=[10**mean - 10**lo, 10**hi - 10**mean], capsize=3, label=opt, **mk)
         cols["series"] += [opt] * etas.size
         cols["eta"] += list(etas)
         cols["mean_log_mse"] += list(mean)
@@ -323,9 +325,8 @@ def fig_test_error(ctx):
     ax.set_yscale("log")
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("test MSE (geometric mean, 95% CI)")
-    ax.legend()
+    ax.legend(loc="lower left")
     ax.set_title("Larger SGD steps generalise better; GD's do not")
-    fig.tight_layout()
     return FigureResult(fig, cols)
 
 

@@ -95,7 +95,9 @@ def flow_limit(ctx):
 @figure("zhang2024/length-shift", title="risk vs test length M for models trained at length N", source=SRC)
 def fig_length_shift(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from theorylab.engine.plotstyle import new_figure, series_colors
 
     d = 4
     cov = np.eye(d)
@@ -103,13 +105,14 @@ def fig_length_shift(ctx):
     Ns = (4, 16, 64)
     Ms = [1, 2, 4, 8, 16, 32, 64, 128, 256]
     cols = {"series": [], "N": [], "M": [], "risk": [], "se": []}
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = new_figure(width=6.6, height=4.6)
+    colors = series_colors(Ns)
     for N in Ns:
         K = np.linalg.inv(np.asarray(icl.gamma_matrix(cov, N)))
         th = [float(icl.risk_at_length(cov, N, M)) for M in Ms]
-        line, = ax.plot(Ms, th, "-", label=f"theory, N={N}")
+        ax.plot(Ms, th, "-", color=colors[N], label=f"theory, trained at $N={N}$")
         bias = float(icl.length_shift_bias(cov, N))
-        ax.axhline(bias, ls="--", color=line.get_color(), lw=0.8)
+        ax.axhline(bias, ls="--", color=colors[N], lw=0.9)
         for M, t in zip(Ms, th):
             cols["series"].append("theory"); cols["N"].append(N); cols["M"].append(M); cols["risk"].append(t); cols["se"].append(0.0)
             cols["series"].append("bias"); cols["N"].append(N); cols["M"].append(M); cols["risk"].append(bias); cols["se"].append(0.0)
@@ -118,21 +121,24 @@ def fig_length_shift(ctx):
             mc, se = icl.mc_risk(icl.sample_prompts(B, M, d, rng, covariance=cov), K)
             mcs.append((mc, se))
             cols["series"].append("MC"); cols["N"].append(N); cols["M"].append(M); cols["risk"].append(mc); cols["se"].append(se)
-        ax.errorbar(Ms, [m for m, _ in mcs], yerr=[s for _, s in mcs], fmt="o", color=line.get_color(), ms=3)
+        ax.errorbar(Ms, [m for m, _ in mcs], yerr=[s for _, s in mcs], fmt="o", color=colors[N], ms=6, mfc="none",
+                    mew=1.3, zorder=3)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], color="0.3", marker="o", ms=6, mfc="none", ls="", label="Monte Carlo (± 1 s.e.)"),
+                Line2D([], [], color="0.3", ls="--", lw=0.9, label=r"bias floor ($M \to \infty$)")]
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set_xlabel("test context length M")
-    ax.set_ylabel("risk")
-    ax.set_title(f"d={d}: trained at N, tested at M (dashed: bias floor)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
+    ax.set_xlabel("test context length $M$")
+    ax.set_ylabel(r"test risk $\mathbb{E}(\hat y - y_q)^2$")
+    ax.set_title(f"$d={d}$: preconditioner trained at length $N$, tested at length $M$")
+    ax.legend(handles=handles, loc="upper right")
     return FigureResult(fig, cols)
 
 
 @figure("zhang2024/training-distance", title="distance to the theoretical optimum during training", source=SRC)
 def fig_training_distance(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure, overlap_styles
 
     cov = np.diag([0.5, 1.0, 2.0])
     n, d = 5, 3
@@ -140,29 +146,37 @@ def fig_training_distance(ctx):
     Theta = rng.standard_normal((d, d))
     Theta /= np.sqrt(np.linalg.norm(Theta @ Theta.T))
     cols = {"series": [], "time": [], "distance": []}
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for label, Th in (("balanced", Theta), ("unbalanced (x sqrt 2)", Theta * np.sqrt(2.0))):
+    fig, (a1, a2) = new_figure(1, 2, width=11, height=4.2)
+    # the balanced and unbalanced flows nearly coincide: widths and dashes keep both visible
+    runs = (("balanced", Theta, "balanced"), ("unbalanced (x sqrt 2)", Theta * np.sqrt(2.0), r"unbalanced ($\times\sqrt{2}$)"))
+    for (label, Th, tex), color, style in zip(runs, ("C0", "C3"), overlap_styles(2, widest=3.2, narrowest=1.4)):
         sol = tr.zfb_gradient_flow(cov, n, *tr.zfb_initialisation(Th, 0.1))
         dist = np.linalg.norm(sol.u[:, None, None] * sol.U - Ginv, axis=(1, 2))
-        a1.loglog(sol.t[1:], dist[1:], label=f"ZFB flow ‖uU − Γ⁻¹‖, {label}")
-        a1.loglog(sol.t[1:], np.abs(sol.u[1:] - tr.zfb_limit(cov, n)) + 1e-16, ls="--", label=f"|u − c|, {label}")
+        a1.loglog(sol.t[1:], dist[1:], color=color, label=rf"$\|uU - \Gamma^{{-1}}\|_F$, {tex}", **style)
+        a1.loglog(sol.t[1:], np.abs(sol.u[1:] - tr.zfb_limit(cov, n)) + 1e-16, color=color, ls=":", lw=1.6,
+                  label=rf"$|u - c|$, {tex}")
         cols["series"] += [f"flow {label}"] * len(dist) + [f"|u-c| {label}"] * len(dist)
         cols["time"] += list(sol.t) * 2
         cols["distance"] += list(dist) + list(np.abs(sol.u - tr.zfb_limit(cov, n)))
-    a1.set_xlabel("flow time t")
-    a1.set_ylabel("distance")
-    a1.legend(fontsize=7)
+    a1.set_xlabel("flow time $t$")
+    a1.set_ylabel("distance to the limit")
+    a1.set_title("gradient flow from the Zhang–Frei–Bartlett (ZFB) initialisation")
+    a1.legend(loc="lower left")
     steps = 1000 if budget == "quick" else 6000
     res = tr.train_lsa(d, n, rng, covariance=cov, steps=steps, lr=1e-2, target=Ginv, record_every=10)
-    a2.semilogy(res.history["step"], res.history["distance"], label="Adam: ‖b_y A_top − Γ⁻¹‖_F")
-    a2.semilogy(res.history["step"], res.history["irrelevant"], label="Adam: ‖(b_x, a_bot)‖")
+    a2.semilogy(res.history["step"], res.history["distance"], color="C0",
+                label=r"$\|b_y\,A_{\mathrm{top}} - \Gamma^{-1}\|_F$")
+    a2.semilogy(res.history["step"], res.history["irrelevant"], color="C1",
+                label=r"$\|(b_x, a_{\mathrm{bot}})\|$ (irrelevant block)")
     cols["series"] += ["adam distance"] * len(res.history["step"]) + ["adam irrelevant"] * len(res.history["step"])
     cols["time"] += list(res.history["step"]) * 2
     cols["distance"] += list(res.history["distance"]) + list(res.history["irrelevant"])
     a2.set_xlabel("Adam step")
-    a2.legend(fontsize=7)
-    fig.suptitle("d=3, n=5, Σ = diag(0.5, 1, 2)", fontsize=9)
-    fig.tight_layout()
+    a2.set_ylabel("distance")
+    a2.set_title("Adam on the one-layer LSA (random initialisation)")
+    a2.legend(loc="upper right")
+    fig.suptitle(r"Distance to the theoretical optimum during training: $d=3$, $n=5$, "
+                 r"$\Sigma = \mathrm{diag}(0.5, 1, 2)$")
     return FigureResult(fig, cols)
 
 

@@ -306,11 +306,11 @@ def logistic_gap(ctx):
         source=SRC.at("simulation figure"))
 def fig_curves(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure
 
     dims = [10, 40, 160] if budget == "quick" else [10, 100, 1000]
     reps = 5
-    fig, axes = plt.subplots(1, len(dims), figsize=(4.2 * len(dims), 3.6), sharey=True)
+    fig, axes = new_figure(1, len(dims), width=4.2 * len(dims), height=3.9, sharey=True)
     cols = {"d": [], "learner": [], "m": [], "mean_error": [], "lo": [], "hi": [], "bayes": []}
     for ax, d in zip(axes, dims):
         mix, bayes = zheng_mixture(2, d), zheng_bayes_error(2, d)
@@ -318,49 +318,51 @@ def fig_curves(ctx):
         for learner, color in (("nb", "C0"), ("lr", "C3")):
             E = learning_curves(mix, learner, sizes, reps, rng)
             mean, se = E.mean(0), E.std(0, ddof=1) / np.sqrt(reps)
-            ax.plot(sizes, mean, color=color, label=learner.upper())
-            ax.fill_between(sizes, mean - 1.96 * se, mean + 1.96 * se, color=color, alpha=0.25)
+            ax.plot(sizes, mean, color=color, zorder=3,
+                    label="naive Bayes (NB)" if learner == "nb" else "logistic regression (LR)")
+            ax.fill_between(sizes, mean - 1.96 * se, mean + 1.96 * se, color=color, alpha=0.25, lw=0)
             for key, val in (("m", sizes), ("mean_error", mean), ("lo", mean - 1.96 * se), ("hi", mean + 1.96 * se)):
                 cols[key].extend(val.tolist())
             cols["d"].extend([d] * sizes.size)
             cols["learner"].extend([learner] * sizes.size)
             cols["bayes"].extend([bayes] * sizes.size)
-        ax.axhline(bayes, color="k", ls="--", lw=1, label="Bayes error")
+        # under the curves (NB reaches the Bayes error early and runs along it)
+        ax.axhline(bayes, color="k", ls="--", lw=1.0, zorder=2, label="Bayes error")
         ax.set_xscale("log")
-        ax.set_title(f"d = {d} (K = 2, easy covariance)")
-        ax.set_xlabel("training size m")
+        ax.set_title(f"$d = {d}$ ($K = 2$, easy covariance)")
+        ax.set_xlabel("training size $m$")
     axes[0].set_ylabel("exact test error (mean, 95% band)")
-    axes[0].legend()
-    fig.tight_layout()
+    axes[0].legend(loc="upper right")
     return FigureResult(fig, cols)
 
 
 @figure("zheng2023/m-star", title="m*(d) for NB and LR with fitted curves", source=SRC.at("Theorems; simulation"))
 def fig_m_star(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from theorylab.engine.plotstyle import new_figure, plain_log_ticks
 
     study = _m_star_fixture(ctx)
     dims, results, slopes = study["dims"], study["results"], study["slopes"]
-    fig, ax = plt.subplots(figsize=(5.5, 4))
+    fig, ax = new_figure(width=6.4, height=4.4)
     cols = {"series": [], "d": [], "m_star": []}
     grid = np.geomspace(dims[0], dims[-1], 100)
     for learner, color, key in (("nb", "C0", "log_d"), ("lr", "C3", "d")):
         ms = [r["m_star"] for r in results[learner]]
-        ax.plot(dims, ms, "o", color=color, label=f"{learner.upper()} m*")
+        ax.plot(dims, ms, "o", color=color, ms=6, zorder=3, label=f"{learner.upper()}: measured $m^*$")
         s, lo, hi, c = slopes[learner][key]
         fit = c + s * (np.log(grid) if key == "log_d" else grid)
-        lab = f"{s:.2f}·ln d + {c:.1f}" if key == "log_d" else f"{s:.2f}·d + {c:.1f}"
-        ax.plot(grid, fit, "-", color=color, label=f"fit {lab} (95% CI slope [{lo:.2f}, {hi:.2f}])")
+        lab = rf"${s:.2f}\,\ln d {c:+.1f}$" if key == "log_d" else rf"${s:.2f}\,d {c:+.1f}$"
+        ax.plot(grid, fit, "-", color=color, label=f"{learner.upper()}: fit {lab} (95% CI of slope [{lo:.2f}, {hi:.2f}])")
         for name, xs, ys in ((f"{learner}_m_star", dims, ms), (f"{learner}_fit", grid, fit)):
             cols["series"].extend([name] * len(xs))
             cols["d"].extend(list(map(float, xs)))
             cols["m_star"].extend(list(map(float, ys)))
     ax.set_xscale("log")
-    ax.set_xlabel("dimension d")
-    ax.set_ylabel("m* (mean error within 0.01 of Bayes)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    plain_log_ticks(ax, "x", dims)
+    ax.set_xlabel("dimension $d$")
+    ax.set_ylabel(r"$m^*$: training size with mean error within 0.01 of Bayes")
+    ax.set_title(r"$m^*(d)$ with fits: NB against $\ln d$, LR against $d$")
+    ax.legend(loc="upper left")
     return FigureResult(fig, cols)
 
 

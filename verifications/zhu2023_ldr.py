@@ -227,19 +227,24 @@ def aldr(ctx):
         source=SRC.at("top-k consistency"))
 def fig_region(ctx):
     rng, budget = ctx.rng, ctx.budget
-    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    from theorylab.engine.plotstyle import new_figure
 
     lams = np.geomspace(0.1, 20, 14 if budget == "quick" else 40)
     cs = np.array([0.0, 0.05, 0.1, 0.3, 0.5, 1.0] if budget == "quick" else np.linspace(0, 1, 21))
     gap = np.array([[_min_gap(ETA, lam, c, "simplex", rng) for lam in lams] for c in cs])
-    fig, ax = plt.subplots(figsize=(6, 3.8))
-    im = ax.pcolormesh(lams, cs, (gap > GAP).astype(float), cmap="RdYlGn", vmin=0, vmax=1, shading="nearest")
+    fig, ax = new_figure(width=7.0, height=4.0)
+    two = ListedColormap(["#d73027", "#1a9850"])  # not preserved / preserved
+    ax.pcolormesh(lams, cs, (gap > GAP).astype(float), cmap=two, vmin=0, vmax=1, shading="nearest")
+    ax.grid(False)
     ax.set_xscale("log")
-    ax.set_xlabel("λ")
-    ax.set_ylabel("margin c")
-    ax.set_title("rank of η preserved by argmin (green) on {f ≥ 0, Σf = K}")
-    fig.colorbar(im, ax=ax, ticks=[0, 1])
-    fig.tight_layout()
+    ax.set_xlabel(r"KL regularisation $\lambda$ of LDR-KL")
+    ax.set_ylabel("margin $c$")
+    ax.set_title(r"Is the rank of $\eta$ preserved by the risk minimiser on $\{f \geq 0,\ \Sigma_k f_k = K\}$?")
+    ax.legend(handles=[Patch(color="#1a9850", label="rank preserved"), Patch(color="#d73027", label="not preserved")],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     L, C = np.meshgrid(lams, cs)
     return FigureResult(fig, {"lam": L.ravel(), "c": C.ravel(), "min_gap": gap.ravel(),
                               "preserved": (gap > GAP).ravel().astype(int)})

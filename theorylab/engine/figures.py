@@ -173,6 +173,17 @@ def write_csv(path: str, columns: dict) -> None:
     atomic_write(path, fh.getvalue())
 
 
+def _close(fig) -> None:
+    """Release a drawn figure: ``pyplot.close`` only when pyplot manages it, else drop its artists."""
+    import sys
+
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None and getattr(fig.canvas, "manager", None) is not None:
+        pyplot.close(fig)  # a pyplot figure: remove it from pyplot's registry
+    else:
+        fig.clear()  # an object-oriented Figure is not registered anywhere; free its artists now
+
+
 def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick") -> dict:
     """Draw one figure and write its PNG, CSV and provenance JSON (each atomically); return the provenance.
 
@@ -194,17 +205,17 @@ def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick")
     """
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    matplotlib.use("Agg")  # selects the backend only; pyplot is not imported here
+    from .plotstyle import house_style
 
-    plt.rcParams["text.usetex"] = False
     rng = np.random.default_rng(claim_seed_sequence(seed, fig_spec.id))
-    result = fig_spec.make(Context(rng=rng, budget=budget, control=False, seed=seed))
+    with house_style():  # the house rcParams (usetex off) for drawing and saving, restored afterwards
+        result = fig_spec.make(Context(rng=rng, budget=budget, control=False, seed=seed))
+        png = io.BytesIO()
+        result.figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
+    _close(result.figure)
     os.makedirs(out_dir, exist_ok=True)
     stem = os.path.join(out_dir, fig_spec.id.replace("/", "__"))
-    png = io.BytesIO()
-    result.figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    plt.close(result.figure)
     atomic_write(stem + ".png", png.getvalue())
     write_csv(stem + ".csv", result.columns)
     prov = {"figure_id": fig_spec.id, "title": fig_spec.title, "source": str(fig_spec.source), "seed": seed,

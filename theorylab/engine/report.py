@@ -286,3 +286,31 @@ def record_text(results: list[dict], claim) -> str:
 
         lines += ["", seeds_table(summarize_seeds(results))]
     return "\n".join(lines)
+
+
+def run_module(module_name: str, budget: str = "quick", seed: int = 0) -> int:
+    """Run the claims defined in one verification module; print a table; return the exit code.
+
+    Used by ``python verifications/<paper>.py``.
+
+    Parameters
+    ----------
+    module_name : str
+        The module's ``__name__``.
+    budget : {"quick", "full"}
+        The run budget.
+    seed : int
+        The run seed.
+
+    Returns
+    -------
+    int
+        0 when every claim passed, 1 otherwise.
+    """
+    from .claim import claims_in_module
+    from .runner import evaluate
+
+    claims = claims_in_module(module_name)
+    results = [evaluate(c, budget, seed).to_dict() for c in sorted(claims, key=lambda c: c.id)]
+    print_table(results)
+    return 0 if all(r["passed"] for r in results) else 1
