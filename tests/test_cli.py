@@ -103,6 +103,7 @@ CLI_BAD = [
     (["figures", ""], "empty pattern"),
     (["verify", "--seed", "x"], "--seed must be an integer"),
     (["verify", "--seed", "1.5"], "--seed must be an integer"),
+    (["verify", "--seed", "99999999999999999999"], "below 2**63"),
     (["verify", "--seeds", "5:2"], "--seeds must look like A:B"),
     (["verify", "--seeds", "3:3"], "--seeds must look like A:B"),
     (["verify", "--seeds=-1:2"], "--seeds must look like A:B"),

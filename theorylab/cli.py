@@ -17,26 +17,17 @@ class _Parser(argparse.ArgumentParser):
                   if " " in self.prog else f"theorylab: error: {message} (see `theorylab --help`)\n")
 
 
-def _nonneg_int(name):
+def _int_at_least(name, minimum):
+    """An argparse type: an integer >= ``minimum``, with a one-line message naming ``name``."""
     def parse(text):
         try:
             v = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= 0, got {text!r}") from None
-        if v < 0:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= 0, got {text!r}")
-        return v
-    return parse
-
-
-def _pos_int(name):
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= 1, got {text!r}") from None
-        if v < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer >= 1, got {text!r}")
+            v = None
+        if v is None or v < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {minimum}, got {text!r}")
+        if v >= 2**63:
+            raise argparse.ArgumentTypeError(f"{name} must be below 2**63, got {text!r}")
         return v
     return parse
 
@@ -87,14 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     def run_options(q, what):
         q.add_argument("--budget", choices=("quick", "full"), default="quick")
         g = q.add_mutually_exclusive_group()
-        g.add_argument("--seed", type=_nonneg_int("--seed"), default=0, help=f"run {what} at this seed (default 0)")
+        g.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help=f"run {what} at this seed (default 0)")
         g.add_argument("--seeds", type=_seed_range, metavar="A:B",
                        help=f"run {what} at every seed A, A+1, ..., B-1 and summarise over seeds")
 
     v = sub.add_parser("verify", help="run claims and their negative controls")
     v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN", type=_pattern)
     run_options(v, "each claim")
-    v.add_argument("--jobs", type=_pos_int("--jobs"), default=None,
+    v.add_argument("--jobs", type=_int_at_least("--jobs", 1), default=None,
                    help="worker processes (default: half the cores, at most 4; 1 on 2 cores, "
                         "where it was measured fastest)")
     v.add_argument("--json", metavar="FILE", help="write all evidence as one JSON file when the run ends")
@@ -112,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("figures", help="regenerate figures (PNG + CSV + JSON provenance)")
     f.add_argument("pattern", nargs="?", default="*", type=_pattern)
     f.add_argument("--out", default="figures", help="output folder (default: ./figures of the current folder)")
-    f.add_argument("--seed", type=_nonneg_int("--seed"), default=0)
+    f.add_argument("--seed", type=_int_at_least("--seed", 0), default=0)
     f.add_argument("--budget", choices=("quick", "full"), default="quick")
     f.add_argument("--list", action="store_true", help="list the figures instead of drawing them")
     return p
