@@ -298,3 +298,17 @@ def test_discovery_is_safe_under_threads_in_a_fresh_process():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[] 4", r.stdout + r.stderr
+
+
+def test_a_pool_runs_verification_claims_and_keeps_ad_hoc_claims_in_process():
+    def check(ctx):
+        t = ctx.tally()
+        t.add(-1.0 if ctx.control else 1.0, x=1)
+        return t.outcome()
+
+    claim("enginetest/ad-hoc", title="t", source=SRC, statement="s", status="VERIFIED", kind="bound",
+          negative_control="wrong", tolerance=1e-3)(check)
+    ids = ["enginetest/ad-hoc", "bartlett2006/psi-hinge", "bartlett2006/psi-squared"]
+    evs = run(ids, jobs=2)
+    assert [e["claim_id"] for e in evs] == sorted(ids)
+    assert all(e["verdict"] == "PASS" for e in evs), [(e["claim_id"], e["verdict"], e["error"][:80]) for e in evs]

@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN", type=_pattern)
     run_options(v, "each claim")
     v.add_argument("--jobs", type=_int_at_least("--jobs", 1), default=None,
-                   help="worker processes (default: half the cores, at most 4; 1 on 2 cores, "
-                        "where it was measured fastest)")
+                   help="worker processes (default: one per core, at most 4; measured fastest on 2 "
+                        "cores)")
     v.add_argument("--json", metavar="FILE", help="write all evidence as one JSON file when the run ends")
     v.add_argument("--jsonl", metavar="FILE", help="stream evidence as JSON Lines while the run goes")
 
