@@ -11,6 +11,7 @@ import numpy as np
 
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings import diagonal_net as dn
+from theorylab.settings.stats import loglog_slope
 
 SRC = Source("S. Pesme, L. Pillaud-Vivien, N. Flammarion",
              "Implicit Bias of SGD for Diagonal Linear Networks: a Provable Benefit of Stochasticity",
@@ -21,10 +22,6 @@ GAMMAS = (0.04, 0.02, 0.01, 0.005)
 SGD_GAMMAS = (0.02, 0.01, 0.005, 0.0025)
 HORIZON = 400.0  # fixed Σγ_k
 MAX_EXTRA_HORIZONS = 9  # runs not converged after one horizon continue, up to this many more
-
-
-def _slope(x, e):
-    return float(np.polyfit(np.log(x), np.log(e), 1)[0])
 
 
 @claim("pesme2021/multiplicative-identity", title="exact multiplicative identity of (S)GD on diagonal networks",
@@ -111,8 +108,8 @@ def effective_initialisation(ctx):
                 gam = GAMMAS if batch is None else SGD_GAMMAS
                 # local slope between the two smallest steps: the claims are asymptotic (γ → 0), and at the
                 # largest steps the O(γ³) term visibly bends the effective-α curve (local slopes 2.8 → 2.2 → 2.1)
-                s_nom = _slope(gam[-2:], np.mean([e[0] for e in errs], axis=0)[-2:])
-                s_eff = _slope(gam[-2:], np.mean([e[1] for e in errs], axis=0)[-2:])
+                s_nom = loglog_slope(gam[-2:], np.mean([e[0] for e in errs], axis=0)[-2:])
+                s_eff = loglog_slope(gam[-2:], np.mean([e[1] for e in errs], axis=0)[-2:])
                 want_nom, want_eff = (2.0, 1.0) if ctx.control else (1.0, 2.0)
                 tally.add(w_nom - abs(s_nom - want_nom), measured={"slope": s_nom}, alpha=alpha, batch=str(batch),
                           check="nominal α")
@@ -200,7 +197,7 @@ def fig_effective(ctx):
             cols["error"] += [float(v) for v in e]
             ax.loglog(gam, e, mk + ls, color=colors[name], zorder=3,
                       label=name.replace("Q_alpha_eff", r"$Q_{\alpha_{\mathrm{eff}}}$").replace("Q_alpha", r"$Q_\alpha$")
-                      + f" (slope {_slope(gam, e):.2f})")
+                      + f" (slope {loglog_slope(gam, e):.2f})")
     g = np.array(sorted(set(GAMMAS) | set(SGD_GAMMAS)))
     # reference slopes in grey, behind the data (the slope-2 line runs along GD's effective-α error)
     ax.loglog(g, 0.3 * g, color="0.5", ls=":", lw=1.3, zorder=1, label=r"reference slope 1 ($\propto\gamma$)")

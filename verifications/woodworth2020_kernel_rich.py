@@ -10,15 +10,11 @@ import numpy as np
 
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings import diagonal_net as dn
+from theorylab.settings.stats import loglog_slope
 
 SRC = Source("B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro",
              "Kernel and Rich Regimes in Overparametrized Models", "COLT 2020, arXiv 2002.09277")
 GAMMAS = (0.04, 0.02, 0.01, 0.005)
-
-
-def _slope(x, e):
-    """Least-squares slope of log e against log x."""
-    return float(np.polyfit(np.log(x), np.log(e), 1)[0])
 
 
 def _recovery_instance(rng, n=20, d=40, s=3):
@@ -117,7 +113,7 @@ def gd_implicit_bias(ctx):
             for g in GAMMAS:
                 beta, _ = dn.train_gd(X, y, alpha, g, int(round(400.0 / g)))
                 errs.append(np.linalg.norm(beta - target) / np.linalg.norm(target))
-            s = _slope(GAMMAS, errs)
+            s = loglog_slope(GAMMAS, errs)
             if alpha <= 0.3:  # first order: the O(γ) shift of the effective initialisation dominates
                 tally.add(0.15 - abs(s - 1.0), measured={"slope": s}, alpha=alpha, check="slope ≈ 1")
             else:  # α = 1: argmin Q_α barely moves with α, the O(γ²) discretisation error dominates
