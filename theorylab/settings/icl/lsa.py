@@ -301,7 +301,7 @@ def preconditioned_gd_path(As, X, y, x_query):
     for A in As:
         resid = (X @ w[..., None])[..., 0] - y
         grad = (Xt @ resid[..., None])[..., 0] / n
-        xpA, (A,) = real_namespace(A=A)
+        _, (A,) = real_namespace(A=A)
         w = w - (A.T @ grad[..., None])[..., 0]
         preds.append(xp.sum(w * xq, axis=-1))
     return xp.stack(preds), w
