@@ -1,0 +1,30 @@
+"""Shared pieces of the Mao, Mohri, Zhong (ICML 2023) cross-entropy verifications: the paper sources, the
+reconstruction note ``_U``, the τ grid and the E3 tight-transform fixture ``_tight``.
+
+Private module (leading underscore): discovery does not load it as a claim module; ``mao2023_transforms`` and
+``mao2023_bounds`` import from it.
+"""
+from __future__ import annotations
+
+from theorylab.engine import Source
+from theorylab.theory import hconsistency as hc
+
+SRC = Source("A. Mao, M. Mohri, Y. Zhong", "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
+             "ICML 2023, arXiv 2304.07288")
+GROW = Source("A. Mao, M. Mohri, Y. Zhong", "A Universal Growth Rate for Learning with Smooth Surrogate Losses",
+              "NeurIPS 2024, arXiv 2405.05968")
+_U = "; number unconfirmed: only the abstract could be read"
+
+TAUS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+def _tight(ctx, tau, t, n, bound=None, n_random=4000):
+    """The E3 search T^true_τ(t) and its witness, a shared fixture (claims, controls and figures reuse it).
+
+    Its random candidates come from the fixture's own stream (seeded by the name and the run seed), so the
+    value is the same whichever claim asks first; different seeds exercise different candidate sets.
+    """
+    def make(rng, budget):
+        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
+
+    return ctx.shared(f"mao2023/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}", make)
