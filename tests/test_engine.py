@@ -312,3 +312,15 @@ def test_a_pool_runs_verification_claims_and_keeps_ad_hoc_claims_in_process():
     evs = run(ids, jobs=2)
     assert [e["claim_id"] for e in evs] == sorted(ids)
     assert all(e["verdict"] == "PASS" for e in evs), [(e["claim_id"], e["verdict"], e["error"][:80]) for e in evs]
+
+
+def test_a_script_read_from_stdin_runs_in_process():
+    """Spawned workers re-import __main__, impossible for `python -`: the runner then stays in-process."""
+    import subprocess
+    import sys
+
+    code = ("import theorylab\n"
+            "evs = theorylab.run(['bartlett2006/psi-hinge', 'zhu2023/ldr-symmetry'], jobs=2)\n"
+            "print([e['verdict'] for e in evs])\n")
+    r = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "['PASS', 'PASS']", r.stdout + r.stderr

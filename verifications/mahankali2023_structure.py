@@ -20,16 +20,6 @@ from verifications._mahankali2023_common import SRC, Z_CTRL, Z_CTRL_REASON, z_cr
 
 
 # --------------------------------------------------------------------------------------------- GD form
-def _gram(prompts, mask):
-    """G = (1/n) Σ_i z_i z_iᵀ over the context tokens z_i = (x_i, y_i) (plus x_q x_qᵀ/n in the x-block unmasked)."""
-    B, n, d = prompts.X.shape
-    Zc = np.concatenate([prompts.X, prompts.y[..., None]], axis=2)
-    G = np.einsum("bni,bnj->bij", Zc, Zc) / n
-    if not mask:
-        G[:, :d, :d] += np.einsum("bi,bj->bij", prompts.x_query, prompts.x_query) / n
-    return G
-
-
 def _sandwich_se(F, y, coef):
     """Entrywise sandwich standard errors of the least-squares coefficients of y on the features F."""
     r = y - F @ coef
@@ -55,7 +45,7 @@ def _make_alternating_fit(rng, budget: str) -> dict:
         # ~40% of random ALS starts stall on the b_y ≈ 0 plateau (9 of 24 at seeds 0-3): 12 probes all stall
         # with probability ≈ 0.4¹² ≈ 2e-5 per fit
         b, A = tr.fit_lsa_alternating(pr, mask=mask, sweeps=sweeps, rng=rng, restarts=12)
-        G = _gram(pr, mask)
+        G = icl.context_gram(pr, mask)
         u = (G @ (pr.x_query @ A.T)[:, :, None])[:, :, 0]  # b-step features
         se_b = _sandwich_se(u, pr.y_query, b)
         F = ((G @ b)[:, :, None] * pr.x_query[:, None, :]).reshape(B, (d + 1) * d)  # A-step features

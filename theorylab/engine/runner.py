@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import os
+import sys
 import time
 import traceback
 from typing import Callable, Iterable, Sequence
@@ -171,6 +172,12 @@ def _default_jobs(cpus: int | None) -> int:
 DEFAULT_JOBS = _default_jobs(os.cpu_count())
 
 
+def _can_spawn() -> bool:
+    """Whether spawned workers can start: they re-import ``__main__``, which fails for ``python -`` (stdin)."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
 def _check_seed(name: str, seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"{name}={seed!r} is not allowed; it must be an integer >= 0")
@@ -248,7 +255,7 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
     local, remote = tasks, []
     if executor is not None:
         local, remote = [], tasks
-    elif jobs > 1:
+    elif jobs > 1 and _can_spawn():
         remote = [t for t in tasks if t[0].module.startswith("verifications.")]
         if len(remote) > 1:
             local = [t for t in tasks if not t[0].module.startswith("verifications.")]

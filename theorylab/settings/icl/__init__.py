@@ -14,11 +14,11 @@ from .lsa import (lsa_forward, lsa_predict, lsa_multilayer, gd_layer, acds_to_zf
                   preconditioned_gd_path, von_oswald_construction, von_oswald_layer, gd_step_prediction)
 from .estimators import mc_risk, fit_step, fit_preconditioner, ridge_errors, bayes_risk, dist_to_identity
 from ..stats import mean_se
-from .training import (loss_grad_reference, loss_grad, TrainResult, train_lsa, fit_lsa_alternating, predict_reduced,
+from .training import (context_gram, loss_grad_reference, loss_grad, TrainResult, train_lsa, fit_lsa_alternating, predict_reduced,
                        input_gradient_reduced)
 from .zfb_flow import zfb_limit, FlowResult, zfb_gradient_flow, zfb_initialisation
 
-__all__ = ["WEIGHT_PRIORS", "INPUT_LAWS", "check_covariance", "Prompts", "rotated_covariance", "sample_prompts",
+__all__ = ["context_gram", "WEIGHT_PRIORS", "INPUT_LAWS", "check_covariance", "Prompts", "rotated_covariance", "sample_prompts",
            "gamma_matrix", "optimal_preconditioner", "risk_of_preconditioner", "optimal_risk",
            "optimal_step", "risk_of_step", "risk_at_length", "length_shift_bias", "uniform_input_optimum",
            "moment_step", "link_moments", "link_step", "lsa_forward", "lsa_predict", "lsa_multilayer",

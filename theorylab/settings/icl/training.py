@@ -143,7 +143,28 @@ def _check_reduced(prompts, b, A):
     return b, A
 
 
-def _gram(prompts, mask):
+def context_gram(prompts, mask=True):
+    """Batched Gram matrix of the context tokens, G = (1/n) Σ_i z_i z_iᵀ with z_i = (x_i, y_i).
+
+    Unmasked (``mask=False``) the query enters the x-block: G[:d, :d] += x_q x_qᵀ / n.
+
+    Parameters
+    ----------
+    prompts : Prompts
+        A batch of prompts (X: (B, n, d), y: (B, n), x_query: (B, d)), NumPy arrays.
+    mask : bool, default True
+        Whether the query token is masked out of the attention sum.
+
+    Returns
+    -------
+    ndarray (B, d + 1, d + 1)
+        One Gram matrix per prompt.
+
+    References
+    ----------
+    A. Mahankali, T. B. Hashimoto, T. Ma, "One Step of Gradient Descent is Provably the Optimal In-Context Learner
+    with One Layer of Linear Self-Attention", ICLR 2024, arXiv:2307.03576 (the LSA prediction is linear in G).
+    """
     B, n, d = prompts.X.shape
     Zc = np.concatenate([prompts.X, prompts.y[..., None]], axis=2)
     G = np.einsum("bni,bnj->bij", Zc, Zc) / n
@@ -406,7 +427,7 @@ def fit_lsa_alternating(prompts, mask=True, sweeps=30, rng=None, restarts=6):
     sweeps = check_integer("sweeps", sweeps)
     restarts = check_integer("restarts", restarts)
     rng = check_generator("rng", rng, optional=True)
-    G = _gram(prompts, mask)
+    G = context_gram(prompts, mask)
     B, D, _ = G.shape
     d = D - 1
     xq, yq = prompts.x_query, prompts.y_query
@@ -462,7 +483,7 @@ def predict_reduced(prompts, b, A, mask=True):
     arXiv:2306.09927, Theorem 4.1.
     """
     b, A = _check_reduced(prompts, b, A)
-    G = _gram(prompts, check_bool("mask", mask))
+    G = context_gram(prompts, check_bool("mask", mask))
     return np.einsum("i,bij,bj->b", b, G, prompts.x_query @ A.T)
 
 
@@ -502,9 +523,9 @@ def input_gradient_reduced(prompts, b, A, mask=True):
     if not check_bool("mask", mask):
         raise InputError("input_gradient_reduced supports mask=True only")
     b, A = _check_reduced(prompts, b, A)
-    G = _gram(prompts, True)
+    G = context_gram(prompts, True)
     return np.einsum("bij,j->bi", G, b) @ A
 
 
-__all__ = ["loss_grad_reference", "loss_grad", "TrainResult", "train_lsa", "fit_lsa_alternating", "predict_reduced",
+__all__ = ["context_gram", "loss_grad_reference", "loss_grad", "TrainResult", "train_lsa", "fit_lsa_alternating", "predict_reduced",
            "input_gradient_reduced"]
