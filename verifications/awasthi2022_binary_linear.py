@@ -82,7 +82,6 @@ def linear_growth(ctx):
 
 @figure("awasthi2022/f3-binary-transforms", title="F3: bounded-linear binary transforms with kinks", source=SRC)
 def fig_binary(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     ts = np.linspace(0, 1, 101)

@@ -311,7 +311,6 @@ def _psi_tex(name, expr):
 
 @figure("bartlett2006/psi-curves", title="ψ(θ) of the classical margin losses", source=BJM.at("Table 1"))
 def fig_psi_curves(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure, series_colors
 
     theta = np.linspace(0, 1, 201)

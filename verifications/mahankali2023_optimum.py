@@ -263,7 +263,6 @@ def fig_risk_vs_length(ctx):
 
 @figure("mahankali2023/preconditioner-heatmaps", title="learned preconditioner vs Γ⁻¹ and Σ⁻¹", source=SRC)
 def fig_heatmaps(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure
 
     out = trained_anisotropic(ctx)

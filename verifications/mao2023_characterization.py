@@ -237,7 +237,7 @@ def constrained_looseness(ctx):
 
 @figure("mao2023char/f4-bounded-zero-region", title="F4: bounded multi-class tight transforms", source=SRC)
 def fig_bounded(ctx):
-    rng, budget = ctx.rng, ctx.budget
+    budget = ctx.budget
     from theorylab.engine.plotstyle import new_figure, series_colors
 
     ts = np.linspace(0.02, 0.98, 13 if budget == "quick" else 40)

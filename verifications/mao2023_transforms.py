@@ -310,7 +310,7 @@ def gamma_slope(ctx):
 
 @figure("mao2023/f1-transforms", title="F1: T_τ against the tight transform", source=SRC)
 def fig_transforms(ctx):
-    rng, budget = ctx.rng, ctx.budget
+    budget = ctx.budget
     from theorylab.engine.plotstyle import new_figure, series_colors
 
     ts = np.linspace(0.0, 1.0, 41 if budget == "quick" else 101)
@@ -347,7 +347,6 @@ def fig_transforms(ctx):
 
 @figure("mao2023/f2-gamma-loglog", title="F2: Γ_τ(ε) on log–log axes", source=SRC)
 def fig_gamma(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     eps = np.logspace(-6, 0, 61)
@@ -375,7 +374,7 @@ def fig_gamma(ctx):
 
 @figure("mao2023/f7-growth", title="F7: T(t)/t² converging", source=GROW)
 def fig_growth(ctx):
-    rng, budget = ctx.rng, ctx.budget
+    budget = ctx.budget
     from theorylab.engine.plotstyle import new_figure, overlap_styles, series_colors
 
     ts = np.logspace(-4, -0.3, 12 if budget == "quick" else 30)

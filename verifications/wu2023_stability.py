@@ -248,7 +248,6 @@ def _median_by(p, opt, key):
 @figure("wu2023/fig-sharpness-vs-lr", title="tr H and ‖β‖₁ against the learning rate, GD and SGD",
         source=SRC.at("Sec. 5"))
 def fig_sharpness(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure
 
     p = sweep(ctx)
@@ -295,7 +294,6 @@ def fig_sharpness(ctx):
 @figure("wu2023/fig-test-error-vs-lr", title="Test error against the learning rate, GD and SGD",
         source=SRC.at("Sec. 5"))
 def fig_test_error(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure
 
     p = sweep(ctx)

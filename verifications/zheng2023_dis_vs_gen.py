@@ -338,7 +338,6 @@ def fig_curves(ctx):
 
 @figure("zheng2023/m-star", title="m*(d) for NB and LR with fitted curves", source=SRC.at("Theorems; simulation"))
 def fig_m_star(ctx):
-    rng, budget = ctx.rng, ctx.budget
     from theorylab.engine.plotstyle import new_figure, plain_log_ticks
 
     study = _m_star_fixture(ctx)
