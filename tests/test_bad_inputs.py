@@ -336,8 +336,8 @@ CASES = [
     # ------------------------------------------------------------------- settings.mixture3
     ("mixture3 radius", m3.Mixture3, (-1.0,), {}, r"radius"),
     ("mixture3 covs", m3.Mixture3, (1.0, ((1.0, 1.0),)), {}, r"covs"),
-    ("mixture3 sample size", m3.Mixture3().sample_x, (RNG, 0), {}, r"size"),
-    ("mixture3 posteriors shape", m3.Mixture3().posteriors, (np.zeros((3, 3)),), {}, r"\bx\b"),
+    ("mixture3 sample size", m3.Mixture3().sample, (0, RNG), {}, r"\bm="),
+    ("mixture3 posterior shape", m3.Mixture3().posterior, (np.zeros((3, 3)),), {}, r"\bx\b"),
     ("mixture3 trajectory P", m3.trajectory, (np.zeros((2, 2)), np.full((2, 3), 0.5), 1.0), {}, r"\bP="),
     # ------------------------------------------------------------------- settings.diagonal_net
     ("dn complex X", dn.run_dynamics, (XD + 1j, YD, np.ones(3), np.ones(3)), {"step": 0.1, "n_steps": 1}, r"\bX\b"),

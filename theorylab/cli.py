@@ -122,12 +122,12 @@ def _cmd_list(args) -> int:
     int
         The exit code: 0.
     """
-    from .engine.discovery import select
+    from .engine.index import claim_rows
     from .engine.report import plural, table
 
-    claims = select(args.pattern)
-    rows = [[c.id, c.paper, c.kind, c.status, c.statement if len(c.statement) <= 90 else c.statement[:87] + "..."]
-            for c in claims]
+    claims = claim_rows(args.pattern)
+    rows = [[c["id"], c["paper"], c["kind"], c["status"],
+             c["statement"] if len(c["statement"]) <= 90 else c["statement"][:87] + "..."] for c in claims]
     print(table(rows, ["claim", "paper", "kind", "source", "statement"]))
     print(plural(len(claims), "claim"))
     return 0

@@ -1,8 +1,9 @@
 """Shared pieces of the Mao, Mohri, Zhong (ICML 2023) cross-entropy verifications: the paper sources, the
 reconstruction note ``_U``, the τ grid and the E3 tight-transform fixture ``_tight``.
 
-Private module (leading underscore): discovery does not load it as a claim module; ``mao2023_transforms`` and
-``mao2023_bounds`` import from it.
+Private module (leading underscore): discovery does not load it as a claim module; ``mao2023_transforms``,
+``mao2023_bounds`` and ``mao2023_characterization`` import from it (one tight-transform fixture for all three, so
+a search asked for by two of them runs once per process).
 """
 from __future__ import annotations
 

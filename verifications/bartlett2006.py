@@ -128,10 +128,8 @@ def convex_cc(ctx):
     theta = np.linspace(0.02, 1.0, ctx.pick(15, 100))
     for label, phi in CRITERION_CASES.items():
         truth = bool(np.all(cal.psi_numeric(phi, theta) > 1e-10))  # independent: numerical ψ̃ > 0
-        if ctx.control:
-            d1 = sp.diff(phi.rewrite(sp.Piecewise), A)
-            right = sp.limit(d1, A, 0, "+")
-            left = sp.limit(d1, A, 0, "-")
+        if ctx.control:  # the same one-sided derivatives, the non-strict inequality
+            left, right = cal.one_sided_derivatives_at_zero(phi)
             verdict = bool(sp.simplify(right - left) == 0 and right <= 0)
         else:
             verdict = cal.convex_cc_criterion(phi)

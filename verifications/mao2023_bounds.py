@@ -13,7 +13,7 @@ from scipy.optimize import minimize
 from theorylab.engine import FigureResult, claim, figure
 from theorylab.losses import compsum as cs
 from theorylab.settings.finite import FiniteProblem, deterministic_line_problem
-from theorylab.settings.mixture3 import Mixture3, trajectory
+from theorylab.settings.mixture import Mixture3, trajectory
 from theorylab.settings.random_scores import random_tanh_net
 from theorylab.theory import hconsistency as hc
 
@@ -93,8 +93,8 @@ def _mixture_runs(rng, budget):
     steps = 250 if budget == "quick" else 1500
     out = {}
     for name, mix in (("equal", Mixture3.equal()), ("unequal", Mixture3.unequal())):
-        X = mix.sample_x(rng, N)
-        P = mix.posteriors(X)
+        X, _ = mix.sample(N, rng)
+        P = mix.posterior(X)
         for tau in (0.5, 1.0, 1.5):
             out[name, tau] = trajectory(X, P, tau, steps=steps, lr=2.0, rng=rng)
     return out

@@ -15,17 +15,9 @@ from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.losses import compsum as cs
 from theorylab.losses import multiclass as mc
 from theorylab.theory import hconsistency as hc
+from verifications._mao2023_common import _U, _tight
 
 SRC = Source("A. Mao, M. Mohri, Y. Zhong", "H-Consistency Bounds: Characterization and Extensions", "NeurIPS 2023")
-_U = "; number unconfirmed: only the abstract could be read"
-
-
-def _tight(ctx, tau, t, n, bound=None, n_random=3000):
-    """The E3 search T^true_τ(t) (and witness), a shared fixture seeded by its name and the run seed."""
-    def make(rng, budget):
-        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
-
-    return ctx.shared(f"mao2023char/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}", make)
 
 
 def _grid(ctx):

@@ -8,10 +8,9 @@ Formulas as reconstructed and verified in ``shared/claims/surrogate-losses.md`` 
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import sympy as sp
 
+from .._cache import disk_cached
 from ..losses.compsum import check_tau, psi_sympy
 from .calibration import growth_constant_from_derivatives
 
@@ -48,7 +47,7 @@ def compsum_growth_function(tau) -> sp.Expr:
     return _growth_function(check_tau(tau))
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def _growth_function(tau: float) -> sp.Expr:
     tau = sp.nsimplify(tau)
     psi = psi_sympy(_S, tau)
@@ -84,7 +83,7 @@ def compsum_growth_constant(tau) -> sp.Expr:
     return _growth_constant(check_tau(tau))
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def _growth_constant(tv: float) -> sp.Expr:
     if tv >= 2:
         return sp.oo
@@ -118,7 +117,7 @@ def b_tau_growth_limit(tau) -> sp.Expr:
     return _b_tau_growth_limit(check_tau(tau))
 
 
-@lru_cache(maxsize=None)
+@disk_cached
 def _b_tau_growth_limit(tau: float) -> sp.Expr:
     tv = sp.nsimplify(tau)
     if tv >= 2:

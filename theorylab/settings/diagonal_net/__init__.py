@@ -1,14 +1,15 @@
 """Diagonal linear networks: model, (S)GD dynamics and gradient flow, implicit bias, linear stability.
 
 Modules: :mod:`.model` (parameters, predictor, loss, data checks, sparse regression data), :mod:`.dynamics`
-(GD/SGD with the numba kernels of :mod:`.dynamics_kernels` and their array-API reference, gradient flow, the
-multiplicative identity), :mod:`.bias` (the implicit-bias potential and interpolators, Woodworth et al. 2020)
-and :mod:`.stability` (Hessian and SGD linear-stability quantities). Every public name is exported here.
+(GD/SGD with the numba kernels of :mod:`.dynamics_kernels` and their array-API reference), :mod:`.flow` (gradient
+flow, the multiplicative identity, the effective scale), :mod:`.bias` (the implicit-bias potential and
+interpolators, Woodworth et al. 2020) and :mod:`.stability` (Hessian and SGD linear-stability quantities). Every
+public name is exported here.
 """
 from .model import (PARAMETRIZATIONS, DivergenceError, DiagonalParams, Trajectory, predictor, train_loss,
                     check_data, sparse_regression)
-from .dynamics import (batch_index_chunks, run_dynamics, run_dynamics_reference, train_gd, train_sgd,
-                       multiplicative_identity, effective_alpha, gradient_flow)
+from .dynamics import batch_index_chunks, run_dynamics, run_dynamics_reference, train_gd, train_sgd
+from .flow import multiplicative_identity, effective_alpha, gradient_flow
 from .bias import (NotInterpolableError, q_entropy, Q_alpha, check_interpolable, min_l2_interpolator,
                    min_l1_interpolator, implicit_bias_solution)
 from .stability import per_sample_jacobian, hessian, hessian_trace, sgd_stability

@@ -1,9 +1,12 @@
 """Gaussian mixtures: exact risks, naive Bayes and logistic regression, sample complexity, a three-class mixture.
 
-Modules: :mod:`.gaussian_mixture` (K-class mixtures with exact binary risks), :mod:`.gaussian_quadrature`
-(vectorised one-dimensional Gaussian expectations), :mod:`.learners` (naive Bayes and logistic regression),
-:mod:`.sample_complexity` (Zheng et al. 2023's m*(d) protocol) and :mod:`.mixture3` (the three-class mixture of
-Mao, Mohri, Zhong 2023, E2). Every public name is exported here.
+Modules: :mod:`.gaussian_mixture` (K-class mixtures: sampling, posterior, Bayes error), its risk methods in
+:mod:`.binary_risks` (exact binary risks by one-dimensional reductions) and :mod:`.gaussian_polyhedron`
+(zero-one risk of affine K-class rules), :mod:`.gaussian_quadrature` (vectorised one-dimensional Gaussian
+expectations), :mod:`.learners` (naive Bayes and logistic regression), :mod:`.zheng_setting` (Zheng et al.
+2023's mixture and closed-form errors), :mod:`.sample_complexity` (their m*(d) protocol),
+:mod:`.m_star_bootstrap` (bootstrap intervals of m* and its slopes) and :mod:`.mixture3` (the three-class
+mixture of Mao, Mohri, Zhong 2023, E2, a :class:`GaussianMixture`). Every public name is exported here.
 """
 from .gaussian_mixture import GaussianMixture, random_mixture
 from .gaussian_quadrature import gaussian_expectation

@@ -1,25 +1,26 @@
-"""Three-class Gaussian mixture in ℝ² with exact posteriors, and gradient-descent trajectories of affine
-scores on the expected conditional comp-sum loss (claim notes §10, protocol E2).
+"""Three-class Gaussian mixture in ℝ² (a :class:`GaussianMixture`), and gradient-descent trajectories of
+affine scores on the expected conditional comp-sum loss (claim notes §10, protocol E2).
 
 With equal covariances log p(x, ·) is affine, so s* ∝ p^{1/(2−τ)} is a softmax of affine scores and the
 minimizability gaps vanish; unequal covariances give quadratic log-posteriors and positive gaps
-(Mao, Mohri, Zhong, ICML 2023, §4–5; claim notes §5). Self-contained sampler (no dependency on
-``settings.gaussian_mixture``).
+(Mao, Mohri, Zhong, ICML 2023, §4–5; claim notes §5). Sampling and exact posteriors are
+:class:`GaussianMixture`'s ``sample(m, rng)`` and ``posterior(x)``.
 """
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 
 from ..._validation import (InputError, check_generator, check_integer, check_positive, check_probability,
                            real_namespace)
 from ...losses.compsum import best_conditional_risk, check_tau
+from .gaussian_mixture import GaussianMixture
 
 
-@dataclasses.dataclass
-class Mixture3:
+class Mixture3(GaussianMixture):
     """Equal-prior mixture of N(μ_k, Σ_k), k = 0, 1, 2, means on an equilateral triangle of radius ``radius``.
+
+    A :class:`GaussianMixture` with means μ_k = radius·(cos θ_k, sin θ_k), θ_k = π/2 + 2πk/3, diagonal
+    covariances Σ_k = diag(covs[k]) and priors 1/3; draw with ``sample(m, rng)``, posteriors by ``posterior(x)``.
 
     Parameters
     ----------
@@ -27,6 +28,13 @@ class Mixture3:
         Distance > 0 of the means from the origin.
     covs : tuple of 3 pairs, default ((1, 1),) * 3
         Diagonal variances (> 0) per class.
+
+    Attributes
+    ----------
+    radius : float
+        The radius.
+    covs : tuple
+        The diagonal variances as given.
 
     Raises
     ------
@@ -40,16 +48,20 @@ class Mixture3:
     numbers unconfirmed).
     """
 
-    radius: float = 1.5
-    covs: tuple = ((1.0, 1.0), (1.0, 1.0), (1.0, 1.0))  # diagonal variances per class
-
-    def __post_init__(self):
-        self.radius = check_positive("radius", self.radius)
-        _, (v,) = real_namespace(covs=self.covs)
+    def __init__(self, radius: float = 1.5, covs: tuple = ((1.0, 1.0), (1.0, 1.0), (1.0, 1.0))):
+        radius = check_positive("radius", radius)
+        _, (v,) = real_namespace(covs=covs)
         v = np.asarray(v)
         if v.shape != (3, 2) or not np.all(np.isfinite(v) & (v > 0)):
             raise InputError(f"covs has shape {v.shape} or entries <= 0; three pairs of diagonal variances > 0 "
                              "(shape (3, 2)) are allowed")
+        ang = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
+        means = radius * np.stack([np.cos(ang), np.sin(ang)], 1)
+        super().__init__(means, np.stack([np.diag(c) for c in v.astype(np.float64)]))
+        self.radius, self.covs = radius, covs
+
+    def __repr__(self) -> str:
+        return f"Mixture3(radius={self.radius!r}, covs={self.covs!r})"
 
     @classmethod
     def equal(cls, radius=1.5):
@@ -92,77 +104,6 @@ class Mixture3:
         arXiv:2304.07288.
         """
         return cls(radius, ((0.3, 2.0), (2.0, 0.4), (1.0, 1.0)))
-
-    @property
-    def means(self):
-        """The class means μ_k = radius·(cos θ_k, sin θ_k), θ_k = π/2 + 2πk/3, shape (3, 2)."""
-        ang = np.pi / 2 + 2 * np.pi * np.arange(3) / 3
-        return self.radius * np.stack([np.cos(ang), np.sin(ang)], 1)
-
-    def sample_x(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """x ~ mixture (equal priors).
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Random source.
-        size : int
-            Number of points ≥ 1.
-
-        Returns
-        -------
-        ndarray (size, 2)
-            The sample.
-
-        Raises
-        ------
-        InputError
-            For invalid rng or size.
-
-        References
-        ----------
-        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
-        arXiv:2304.07288.
-        """
-        rng = check_generator("rng", rng)
-        size = check_integer("size", size)
-        k = rng.integers(0, 3, size)
-        sd = np.sqrt(np.asarray(self.covs))[k]
-        return self.means[k] + sd * rng.standard_normal((size, 2))
-
-    def posteriors(self, x) -> np.ndarray:
-        """Exact p(x, k) ∝ N(x; μ_k, Σ_k) (log-sum-exp normalised).
-
-        Parameters
-        ----------
-        x : array (m, 2)
-            Finite points.
-
-        Returns
-        -------
-        ndarray (m, 3)
-            Posterior class probabilities.
-
-        Raises
-        ------
-        InputError
-            For x not finite of shape (m, 2).
-
-        References
-        ----------
-        A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023,
-        arXiv:2304.07288.
-        """
-        _, (x,) = real_namespace(x=x)
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != 2 or not np.all(np.isfinite(x)):
-            raise InputError(f"x has shape {x.shape} or non-finite entries; finite points of shape (m, 2) are allowed")
-        v = np.asarray(self.covs)
-        d = x[:, None, :] - self.means[None]
-        logd = -0.5 * (d**2 / v[None]).sum(-1) - 0.5 * np.log(v).sum(-1)[None]
-        logd -= logd.max(1, keepdims=True)
-        e = np.exp(logd)
-        return e / e.sum(1, keepdims=True)
 
 
 def _cond_risk_and_grad(theta, X, P, tau):

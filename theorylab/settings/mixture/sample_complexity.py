@@ -4,15 +4,13 @@ Zheng, Wu, Bao, Cao, Li, Zhu, "Revisiting Discriminative vs. Generative Classifi
 ICML 2023 (arXiv 2302.02334), simulation protocol (repository ``data/generate_data.py``,
 ``main_simulation.py``) with the two defects fixed (``shared/claims/classification-settings.md`` §(a)):
 
-* means: class 0 at −𝟙_d, class k ≥ 1 at 2^{k−1}𝟙_d; shared covariance Σ = D^{1/2} R D^{1/2}, D = diag("easy"
-  variances: ⌊d/2⌋ entries d, the rest 1), R = (1 − ρ)I + ρ𝟙𝟙ᵀ (ρ = 0: the "easy" mode, NB well specified;
-  ρ ≠ 0: a *valid* correlated covariance, NB misspecified, LR still well specified);
-* exact closed forms: Bayes = (2/K) Σ_j Φ(−(a_(j+1) − a_(j))√S/2), S = 𝟙ᵀΣ⁻¹𝟙, and NB's asymptotic error
-  NB_∞ = (2/K) Σ_j Φ(−(a_(j+1) − a_(j)) S_N/(2σ_N)), S_N = ‖v‖², σ_N² = (1 − ρ)‖v‖² + ρ(𝟙ᵀv)², v = D^{−1/2}𝟙;
+* the mixture and the exact closed forms of its Bayes error and of NB's asymptotic error are in
+  :mod:`.zheng_setting` (re-exported here);
 * each fit's test error is the *exact* population error of the fitted affine rule
   (:meth:`GaussianMixture.error`, exact here since the means are collinear) instead of a 10⁴-point test set;
 * m*(d) = the first m on the geometric grid ⌈2K·1.25^j⌉ whose mean error over the repetitions is below
-  ε_∞ + ε (ε_∞ = Bayes for LR, NB_∞ for NB).
+  ε_∞ + ε (ε_∞ = Bayes for LR, NB_∞ for NB); bootstrap intervals of m* and of its slopes in d and ln d are in
+  :mod:`.m_star_bootstrap` (re-exported here).
 
 Repetitions run in parallel (``jobs`` worker processes); every (repetition, m) fit has its own child seed, and
 LR is warm-started along the grid within a repetition (from the fit at the previous size, carried across
@@ -23,188 +21,17 @@ from __future__ import annotations
 import concurrent.futures as cf
 
 import numpy as np
-from scipy import special
 
 from ..._parallel import default_executor, single_blas_thread
-from ..._validation import InputError, check_generator, check_integer, check_positive, check_real, real_namespace
+from ..._validation import InputError, check_generator, check_integer, check_positive, check_real
 from .gaussian_mixture import GaussianMixture
 from .learners import fit_logistic, fit_naive_bayes
+from .m_star_bootstrap import bootstrap_m_star, fitted_slopes
+from .zheng_setting import (_check_K_d, _check_rho,  # noqa: F401  (old import path of the private checks)
+                            zheng_bayes_error, zheng_mixture, zheng_nb_asymptotic_error, zheng_parameters)
 
 LEARNERS = ("nb", "lr")
 
-
-def _check_K_d(K, d):
-    try:
-        K = check_integer("K", K, minimum=2)
-    except InputError:
-        raise InputError(f"K={K!r} is not allowed; the number of classes must be an integer >= 2") from None
-    try:
-        d = check_integer("d", d, minimum=2)
-    except InputError:
-        raise InputError(f"d={d!r} is not allowed; the dimension must be an integer >= 2") from None
-    return K, d
-
-
-def _check_rho(rho, d):
-    rho = check_real("rho", rho, allowed=f"a number in (-1/(d-1), 1) = ({-1.0 / (d - 1):.6g}, 1)")
-    if not (-1.0 / (d - 1) < rho < 1.0):
-        raise InputError(f"rho={rho!r} is not allowed for d={d}; -1/(d-1) < rho < 1 keeps R positive definite")
-    return float(rho)
-
-
-def zheng_parameters(K: int, d: int, rho: float = 0.0):
-    """(a, means, D, Σ) of Zheng et al.'s simulation mixture with a valid covariance.
-
-    a = (−1, 1, 2, 4, …, 2^{K−2}); means a_k𝟙_d; D = diag(⌊d/2⌋ entries d, the rest 1);
-    Σ = D^{1/2} R D^{1/2}, R = (1 − ρ)I + ρ𝟙𝟙ᵀ.
-
-    Parameters
-    ----------
-    K : int
-        Number of classes ≥ 2.
-    d : int
-        Dimension ≥ 2.
-    rho : float, default 0.0
-        Correlation ρ ∈ (−1/(d−1), 1) (keeps R positive definite).
-
-    Returns
-    -------
-    a : ndarray (K,)
-        Class offsets.
-    means : ndarray (K, d)
-        Class means.
-    D : ndarray (d,)
-        The "easy" variances.
-    Sigma : ndarray (d, d)
-        The shared covariance.
-
-    Raises
-    ------
-    InputError
-        For invalid K, d or ρ.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334 (simulation protocol; the covariance defect fix is this project's, see
-    shared/claims/classification-settings.md §(a)).
-    """
-    K, d = _check_K_d(K, d)
-    rho = _check_rho(rho, d)
-    a = np.array([-1.0] + [2.0 ** (k - 1) for k in range(1, K)])
-    D = np.ones(d)
-    D[: d // 2] = d
-    sq = np.sqrt(D)
-    R = (1.0 - rho) * np.eye(d) + rho
-    Sigma = sq[:, None] * R * sq[None, :]
-    return a, a[:, None] * np.ones(d), D, Sigma
-
-
-def zheng_mixture(K: int, d: int, rho: float = 0.0) -> GaussianMixture:
-    """The K-class, d-dimensional mixture of Zheng et al.'s simulation with a valid covariance (equal priors).
-
-    Parameters
-    ----------
-    K : int
-        Number of classes ≥ 2.
-    d : int
-        Dimension ≥ 2.
-    rho : float, default 0.0
-        Correlation ρ ∈ (−1/(d−1), 1).
-
-    Returns
-    -------
-    GaussianMixture
-        N(a_k𝟙, Σ), k < K, equal priors.
-
-    Raises
-    ------
-    InputError
-        For invalid K, d or ρ.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334.
-    """
-    _, means, _, Sigma = zheng_parameters(K, d, rho)
-    return GaussianMixture(means, Sigma)
-
-
-def zheng_bayes_error(K: int, d: int, rho: float = 0.0) -> float:
-    """Closed-form Bayes error (2/K) Σ_j Φ(−(a_(j+1) − a_(j))√S/2), S = 𝟙ᵀΣ⁻¹𝟙 (equal priors).
-
-    S = vᵀR⁻¹v = [‖v‖² − ρ(𝟙ᵀv)²/(1 − ρ + dρ)]/(1 − ρ), v = D^{−1/2}𝟙 (Sherman–Morrison).
-
-    Parameters
-    ----------
-    K : int
-        Number of classes ≥ 2.
-    d : int
-        Dimension ≥ 2.
-    rho : float, default 0.0
-        Correlation ρ ∈ (−1/(d−1), 1).
-
-    Returns
-    -------
-    float
-        The Bayes error.
-
-    Raises
-    ------
-    InputError
-        For invalid K, d or ρ.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334 (mixture); derivation worked out in the project's claim notes
-    (shared/claims/classification-settings.md §(a)).
-    """
-    a, _, D, _ = zheng_parameters(K, d, rho)
-    v = 1.0 / np.sqrt(D)
-    S = (v @ v - rho * v.sum() ** 2 / (1.0 - rho + d * rho)) / (1.0 - rho)
-    gaps = np.diff(np.sort(a)) * np.sqrt(S)
-    return float(2.0 / K * special.ndtr(-gaps / 2.0).sum())
-
-
-def zheng_nb_asymptotic_error(K: int, d: int, rho: float = 0.0) -> float:
-    """Closed-form NB_∞ = (2/K) Σ_j Φ(−(a_(j+1) − a_(j)) S_N/(2σ_N)) (NB fitted to the population).
-
-    NB's rule is affine in z = 𝟙ᵀD⁻¹x ∼ N(a_k S_N, σ_N²), S_N = ‖v‖², σ_N² = (1 − ρ)‖v‖² + ρ(𝟙ᵀv)², with
-    midpoint thresholds between consecutive a_k S_N; ≥ Bayes with equality iff D⁻¹𝟙 ∥ Σ⁻¹𝟙.
-
-    Parameters
-    ----------
-    K : int
-        Number of classes ≥ 2.
-    d : int
-        Dimension ≥ 2.
-    rho : float, default 0.0
-        Correlation ρ ∈ (−1/(d−1), 1).
-
-    Returns
-    -------
-    float
-        NB's asymptotic error.
-
-    Raises
-    ------
-    InputError
-        For invalid K, d or ρ.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334; A. Y. Ng, M. I. Jordan, "On Discriminative vs. Generative Classifiers:
-    A comparison of logistic regression and naive Bayes", NIPS 14, 2001 (asymptotic error of naive Bayes).
-    """
-    a, _, D, _ = zheng_parameters(K, d, rho)
-    v = 1.0 / np.sqrt(D)
-    SN = v @ v
-    sN = np.sqrt((1.0 - rho) * SN + rho * v.sum() ** 2)
-    gaps = np.diff(np.sort(a)) * SN / sN
-    return float(2.0 / K * special.ndtr(-gaps / 2.0).sum())
 
 
 def geometric_grid(K: int, m_max: int, ratio: float = 1.25) -> np.ndarray:
@@ -521,100 +348,6 @@ def sample_complexity(mix: GaussianMixture, learner: str, eps_inf: float, rng: n
     sizes = grid[: errors.shape[1]]
     return {"sizes": sizes, "errors": errors, "target": target,
             "m_star": first_below(errors.mean(axis=0), sizes, target)}
-
-
-def bootstrap_m_star(result: dict, rng: np.random.Generator, n_boot: int = 1000) -> np.ndarray:
-    """Bootstrap replicates of m* (repetitions resampled with replacement); censored at 1.25× the last size.
-
-    Parameters
-    ----------
-    result : dict
-        The output of :func:`sample_complexity`.
-    rng : numpy.random.Generator
-        Resampling source.
-    n_boot : int, default 1000
-        Number of replicates ≥ 1.
-
-    Returns
-    -------
-    ndarray (n_boot,)
-        Replicates of m*.
-
-    Raises
-    ------
-    InputError
-        For a malformed result, rng or n_boot.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334.
-    """
-    if not isinstance(result, dict) or not {"errors", "sizes", "target"} <= set(result):
-        raise InputError("result is not allowed; the dict returned by sample_complexity (errors, sizes, target) is")
-    rng = check_generator("rng", rng)
-    n_boot = check_integer("n_boot", n_boot)
-    E, sizes, target = result["errors"], result["sizes"], result["target"]
-    reps = E.shape[0]
-    idx = rng.integers(reps, size=(n_boot, reps))
-    means = E[idx].mean(axis=1)  # (n_boot, n_sizes)
-    below = means < target
-    first = np.where(below.any(axis=1), below.argmax(axis=1), -1)
-    return np.where(first >= 0, sizes[np.maximum(first, 0)], 1.25 * sizes[-1]).astype(float)
-
-
-def fitted_slopes(dims, results: list[dict], rng: np.random.Generator, n_boot: int = 1000,
-                  level: float = 0.95) -> dict:
-    """Least-squares slopes of m* on d and on ln d, with percentile bootstrap intervals over repetitions.
-
-    Parameters
-    ----------
-    dims : array-like
-        Dimensions d > 0, one per result (≥ 2).
-    results : list of dict
-        Outputs of :func:`sample_complexity`.
-    rng : numpy.random.Generator
-        Bootstrap source.
-    n_boot : int, default 1000
-        Bootstrap replicates.
-    level : float, default 0.95
-        Confidence level in (0, 1).
-
-    Returns
-    -------
-    dict
-        ``{"d": (slope, lo, hi, intercept), "log_d": (slope, lo, hi, intercept)}``.
-
-    Raises
-    ------
-    InputError
-        For invalid dims, results or level.
-
-    References
-    ----------
-    C. Zheng, G. Wu, F. Bao, Y. Cao, C. Li, J. Zhu, "Revisiting Discriminative vs. Generative Classifiers: Theory and
-    Implications", ICML 2023, arXiv:2302.02334 (m* linear in d for LR, logarithmic for NB); A. Y. Ng, M. I. Jordan,
-    "On Discriminative vs. Generative Classifiers: A comparison of logistic regression and naive Bayes", NIPS 14,
-    2001.
-    """
-    _, (dims,) = real_namespace(dims=dims)
-    dims = np.asarray(dims, dtype=float)
-    level = check_real("level", level, allowed="a confidence level in (0, 1)")
-    if not 0 < level < 1:
-        raise InputError(f"level={level!r} is not allowed; a confidence level in (0, 1) is")
-    if dims.ndim != 1 or len(results) != dims.size or dims.size < 2 or np.any(~(dims > 0)):
-        raise InputError(f"dims has shape {dims.shape} for {len(results)} results; one dimension > 0 per result "
-                         "(at least 2) is required")
-    point = np.array([r["m_star"] if np.isfinite(r["m_star"]) else 1.25 * r["sizes"][-1] for r in results])
-    boots = np.stack([bootstrap_m_star(r, rng, n_boot) for r in results], axis=1)  # (n_boot, n_dims)
-    out = {}
-    for name, x in (("d", dims), ("log_d", np.log(dims))):
-        Xd = np.stack([x, np.ones_like(x)], axis=1)
-        coef = np.linalg.lstsq(Xd, point, rcond=None)[0]
-        bcoef = np.linalg.lstsq(Xd, boots.T, rcond=None)[0][0]
-        lo, hi = np.quantile(bcoef, [(1 - level) / 2, (1 + level) / 2])
-        out[name] = (float(coef[0]), float(lo), float(hi), float(coef[1]))
-    return out
 
 
 __all__ = ["LEARNERS", "zheng_parameters", "zheng_mixture", "zheng_bayes_error", "zheng_nb_asymptotic_error",

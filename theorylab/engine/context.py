@@ -1,0 +1,189 @@
+"""What a check runs with: its :class:`Context`, the per-claim random streams and the shared fixtures.
+
+Every claim (and figure, and shared fixture) draws from its own child of the run's root ``SeedSequence``
+(:func:`claim_seed_sequence`, keyed by the id), and expensive inputs shared between claims are built once
+per process from their own stream (:func:`shared_fixture`), so evidence does not depend on which claims run
+or in what order.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import zlib
+from typing import Any, Callable
+
+import numpy as np
+
+from .evidence import Tally
+
+
+def _freeze(obj: Any) -> Any:
+    """Make the NumPy arrays inside a shared fixture read-only, so no claim can change another's input."""
+    if isinstance(obj, np.ndarray):
+        obj.flags.writeable = False
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _freeze(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _freeze(v)
+    return obj
+
+
+_SHARED: dict[tuple, Any] = {}
+_SHARED_MAKERS: dict[str, str] = {}
+_SHARED_LOCK = threading.Lock()
+_SHARED_KEY_LOCKS: dict[tuple, threading.Lock] = {}
+
+
+def shared_fixture(name: str, make: Callable, seed: int, budget: str) -> Any:
+    """The fixture ``name`` at this seed and budget, computed once per process.
+
+    ``make(rng, budget)`` receives its own random stream, derived from the run seed and the fixture's
+    name (``claim_seed_sequence(seed, "shared:" + name)``), so the fixture — and every claim that uses
+    it — is the same whichever claims run, in whatever order, on whatever executor. NumPy arrays in
+    the returned object are made read-only.
+
+    Parameters
+    ----------
+    name : str
+        The fixture's name; one name belongs to one ``make`` function.
+    make : callable(rng, budget) -> object
+        Builds the fixture.
+    seed : int
+        The run seed.
+    budget : {"quick", "full"}
+        The run budget.
+
+    Returns
+    -------
+    object
+        What ``make`` returned (cached per process, thread-safe).
+    """
+    maker = f"{getattr(make, '__module__', '')}.{getattr(make, '__qualname__', repr(make))}"
+    key = (name, int(seed), budget)
+    with _SHARED_LOCK:
+        other = _SHARED_MAKERS.setdefault(name, maker)
+        if other != maker:
+            raise ValueError(f"shared fixture {name!r} is built by both {other} and {maker}; use two names")
+        if key in _SHARED:
+            return _SHARED[key]
+        lock = _SHARED_KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _SHARED:
+            rng = np.random.default_rng(claim_seed_sequence(seed, "shared:" + name))
+            value = _freeze(make(rng, budget))
+            with _SHARED_LOCK:
+                _SHARED[key] = value
+    return _SHARED[key]
+
+
+def clear_shared_fixtures() -> None:
+    """Forget every shared fixture of this process (tests use it to show evidence is order-free)."""
+    with _SHARED_LOCK:
+        _SHARED.clear()
+        _SHARED_KEY_LOCKS.clear()
+
+
+@dataclasses.dataclass
+class Context:
+    """What a check receives: its random stream, its budget, and whether it runs the negative control.
+
+    Attributes
+    ----------
+    rng : numpy.random.Generator
+        The claim's own stream (the same for the statement and its control).
+    budget : {"quick", "full"}
+        ``quick``: seconds per claim; ``full``: paper scale.
+    control : bool
+        True when the check evaluates the deliberately wrong statement.
+    seed : int
+        The run seed.
+    fixtures_used : list of str
+        Names of the shared fixtures this check asked for (recorded in the evidence).
+    """
+
+    rng: np.random.Generator
+    budget: str
+    control: bool
+    seed: int
+    fixtures_used: list = dataclasses.field(default_factory=list)
+
+    def pick(self, quick, full):
+        """The value for this run's budget.
+
+        Parameters
+        ----------
+        quick : object
+            The value to use under the ``"quick"`` budget (e.g. a small sample size).
+        full : object
+            The value to use under the ``"full"`` budget (paper scale).
+
+        Returns
+        -------
+        object
+            ``quick`` when the budget is ``"quick"``, otherwise ``full``.
+        """
+        return quick if self.budget == "quick" else full
+
+    @staticmethod
+    def tally() -> Tally:
+        """A fresh :class:`Tally`.
+
+        Returns
+        -------
+        Tally
+            An empty tally, to which the check adds its cases.
+        """
+        return Tally()
+
+    def shared(self, name: str, make: Callable) -> Any:
+        """An expensive fixture shared between claims: ``make(rng, budget)``, seeded by ``name``.
+
+        See :func:`shared_fixture`. Evidence that depends on it is independent of run order.
+
+        Parameters
+        ----------
+        name : str
+            The fixture's name; its random stream is derived from the run seed and this name.
+        make : callable(rng, budget) -> object
+            Builds the fixture; one name belongs to one ``make`` function.
+
+        Returns
+        -------
+        object
+            The fixture for this run's seed and budget (computed once per process; arrays read-only).
+
+        Raises
+        ------
+        ValueError
+            When two different ``make`` functions use the same name.
+        """
+        if name not in self.fixtures_used:
+            self.fixtures_used.append(name)
+        return shared_fixture(name, make, self.seed, self.budget)
+
+
+def claim_seed_sequence(seed: int, claim_id: str) -> np.random.SeedSequence:
+    """The child of the run's root ``SeedSequence(seed)`` that belongs to ``claim_id``.
+
+    The child's spawn key is derived from the claim id (CRC-32), so a claim sees the same stream
+    whichever other claims run beside it and in whatever order.
+
+    Parameters
+    ----------
+    seed : int
+        The run seed (the root ``SeedSequence``'s entropy).
+    claim_id : str
+        The claim's (or figure's, or ``"shared:" + name`` fixture's) id.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        The child sequence; pass it to ``numpy.random.default_rng``.
+    """
+    root = np.random.SeedSequence(seed)
+    return np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key + (zlib.crc32(claim_id.encode()),))
+
+
+__all__ = ["Context", "shared_fixture", "clear_shared_fixtures", "claim_seed_sequence"]

@@ -1,0 +1,297 @@
+"""Evidence records of claim runs: what a check measured (Outcome, built by a Tally) and the full Evidence record.
+
+A check adds its cases to a :class:`Tally` (slack per case, the worst case, the case fingerprint) and returns
+its :class:`Outcome`; the runner judges the statement and its negative control and writes one
+:class:`Evidence` per claim run, whose :meth:`Evidence.to_dict` is the ``--json`` record (schema version
+:data:`SCHEMA_VERSION`, file format in :mod:`.evidence_file`). The rules are in :mod:`.claim`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import zlib
+from typing import Any
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What one run of a check measured (before the engine adds verdicts and bookkeeping).
+
+    Attributes
+    ----------
+    cases : int
+        Number of cases tried (slack entries added to the tally).
+    worst_slack : float
+        Smallest slack over the cases; ``-inf`` when any case gave NaN or −∞.
+    worst_case : dict
+        Parameters of the worst case.
+    value : float or None
+        A finding's measured number.
+    message : str
+        A finding's sentence, or a note on the worst case.
+    worst_finite_slack : float
+        Smallest *finite* slack (``inf`` when there is none): a negative control must fail
+        decisively on a finite case, never only through NaN or infinities.
+    nonfinite : int
+        Number of cases whose slack was NaN or ±∞.
+    fingerprint : str
+        CRC-32 of the case parameters in the order they were added: the claim and its negative
+        control must report the same fingerprint (the same cases) unless the claim declares why not.
+    """
+
+    cases: int
+    worst_slack: float
+    worst_case: dict
+    value: float | None = None
+    message: str = ""
+    worst_finite_slack: float = math.inf
+    nonfinite: int = 0
+    fingerprint: str = ""
+
+
+def _jsonable(v: Any) -> Any:
+    """Turn NumPy scalars/arrays (and nested containers) into plain JSON values."""
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _jsonable(v.tolist())
+    if isinstance(v, np.generic):
+        return _jsonable(v.item())
+    if isinstance(v, float):
+        return v if math.isfinite(v) else repr(v)
+    return v
+
+
+def _case_bytes(v: Any) -> bytes:
+    """A stable byte form of one case parameter, for the case fingerprint."""
+    if isinstance(v, (str, bytes)):
+        return v.encode() if isinstance(v, str) else v
+    arr = np.asarray(v) if not isinstance(v, dict) else None
+    if arr is not None and arr.dtype != object:
+        return str(arr.dtype).encode() + str(arr.shape).encode() + np.ascontiguousarray(arr).tobytes()
+    return repr(_jsonable(v)).encode()
+
+
+class Tally:
+    """Accumulates per-case slacks and remembers the worst case.
+
+    ``add(slack, measured=None, **case)``: ``slack`` is a scalar or an array of any shape; case values
+    shaped like ``slack`` (or with one row per entry of a 1-D ``slack``) are indexed at the worst entry,
+    anything else is stored as is. ``case`` identifies the cases (their inputs): it enters the case
+    fingerprint, which the claim and its negative control must share. ``measured`` (a dict, same
+    layout rules) holds values computed *from* the statement (both sides of a bound, say): reported in
+    the worst case, left out of the fingerprint. A NaN slack counts as a failed case (slack −∞), never
+    as a silent pass. The first call always sets the worst case; later calls replace it only when
+    strictly worse.
+    """
+
+    def __init__(self) -> None:
+        self.cases = 0
+        self.worst = math.inf
+        self.worst_finite = math.inf
+        self.nonfinite = 0
+        self.worst_case: dict = {}
+        self._crc = 0
+
+    def add(self, slack, measured: dict | None = None, **case) -> None:
+        """Add the slacks of one batch of cases, with the parameters that identify them.
+
+        Parameters
+        ----------
+        slack : float or array_like
+            The slack of each case, in the claim's own units (positive = satisfied), of any shape; an
+            empty array adds nothing. A NaN counts as a failed case (slack −∞).
+        measured : dict, optional
+            Values computed from the statement (both sides of a bound, say), laid out like ``slack``
+            or like the case values; reported in the worst case, left out of the case fingerprint.
+        **case
+            The parameters that identify the cases (their inputs): a value shaped like ``slack``, or
+            with one row per entry of a 1-D ``slack``, is indexed at the worst entry; anything else is
+            stored as is. They enter the case fingerprint.
+        """
+        shape = np.shape(slack)
+        s = np.asarray(slack, dtype=np.float64).ravel()
+        if s.size == 0:
+            return
+        bad = ~np.isfinite(s)
+        nan = np.isnan(s)
+        if nan.any():
+            i = int(np.flatnonzero(nan)[0])
+            worst = -math.inf  # a NaN is a failed case, never a silent pass
+        else:
+            i = int(np.argmin(s))
+            worst = float(s[i])
+        if not bad.all():
+            self.worst_finite = min(self.worst_finite, float(np.min(s[~bad])))
+        self.nonfinite += int(bad.sum())
+        first = self.cases == 0
+        self.cases += s.size
+        crc = zlib.crc32(str(s.size).encode(), self._crc)
+        for k in sorted(case):
+            crc = zlib.crc32(k.encode() + _case_bytes(case[k]), crc)
+        self._crc = crc
+        if first or worst < self.worst:
+            self.worst = worst
+            picked = {}
+            for k, v in {**case, **(measured or {})}.items():
+                arr = np.asarray(v) if not isinstance(v, (str, dict)) else None
+                if arr is not None and arr.ndim >= 1 and s.size > 1 and arr.shape == shape:
+                    picked[k] = arr.ravel()[i]  # a case value laid out like the slack array
+                elif arr is not None and arr.ndim >= 1 and arr.shape[0] == s.size and s.size > 1:
+                    picked[k] = arr[i]  # one row of case parameters per slack
+                else:
+                    picked[k] = v
+            if nan[i]:
+                picked["slack_was_nan"] = True
+            self.worst_case = _jsonable(picked)
+
+    def outcome(self, value: float | None = None, message: str = "") -> Outcome:
+        """The :class:`Outcome` of every case added so far.
+
+        Parameters
+        ----------
+        value : float, optional
+            A finding's measured number.
+        message : str
+            A finding's sentence, or a note on the worst case.
+
+        Returns
+        -------
+        Outcome
+            The number of cases, the worst slack and its case, the worst finite slack, the count of
+            non-finite cases and the case fingerprint, with ``value`` and ``message``.
+
+        Raises
+        ------
+        RuntimeError
+            When no case was added: every check must try at least one.
+        """
+        if self.cases == 0:
+            raise RuntimeError("a check returned no cases; every check must try at least one")
+        return Outcome(self.cases, self.worst, self.worst_case, value, message,
+                       worst_finite_slack=self.worst_finite, nonfinite=self.nonfinite,
+                       fingerprint=f"{self._crc:08x}")
+
+SCHEMA_VERSION = 2
+VERDICTS = ("PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR")
+
+
+@dataclasses.dataclass
+class Evidence:
+    """The full record of one claim run: the ``--json`` output and ``theorylab.run`` return these.
+
+    Verdicts: PASS (held on every case, control failed decisively), FINDING (the same, for a measured
+    number), FAIL (the statement was violated), BROKEN (the negative control passed: the check could
+    not fail), WEAK (the control failed, but not decisively: only through NaN/∞, by less than the
+    decisive threshold, or on other cases than the claim), ERROR (the check crashed).
+
+    Attributes
+    ----------
+    claim_id, title, kind, status, statement : str
+        Copied from the :class:`Claim`.
+    source : str
+        The claim's :class:`Source` as one line of text.
+    passed : bool
+        True when the verdict is PASS or FINDING.
+    verdict : {"PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR"}
+        The judgement of the run (see above).
+    cases : int
+        Number of cases the statement's check tried.
+    worst_slack : float
+        The statement's worst slack, in the claim's units (passed needs ≥ −tolerance).
+    worst_case : dict
+        The parameters (and measured values) of the statement's worst case.
+    tolerance : float
+        The claim's tolerance.
+    tolerance_reason : str
+        Why this tolerance.
+    negative_control : str
+        The deliberately wrong statement.
+    negative_control_failed : bool
+        True when the control was rejected (its worst slack < −tolerance), decisively or not;
+        False when it passed or the check raised an error.
+    negative_control_verdict : {"decisive", "weak", "passed", "-"}
+        How the control fared; ``"-"`` when the check raised an error.
+    negative_control_worst_slack : float
+        The control's worst slack.
+    negative_control_worst_case : dict
+        The parameters of the control's worst case.
+    negative_control_threshold : float
+        The decisive threshold, in the claim's units.
+    negative_control_margin : float
+        −(control's worst finite slack) / threshold; ≥ 1 is decisive, NaN when undefined.
+    negative_control_cases : int
+        Number of cases the control's check tried.
+    negative_control_note : str
+        Why the control is weak or passed (empty when decisive).
+    value : float or None
+        A finding's measured number.
+    message : str
+        A finding's sentence, or a note on the worst case.
+    seed : int
+        The run seed.
+    spawn_key : list of int
+        The spawn key of the claim's child ``SeedSequence`` (see :func:`claim_seed_sequence`).
+    budget : {"quick", "full"}
+        The run budget.
+    backend : str
+        The array backend the check ran on.
+    dtype : str
+        The floating-point type the check ran in.
+    seconds : float
+        Time taken by the statement and its control together.
+    error : str
+        The exception and a short traceback when the verdict is ERROR; empty otherwise.
+    shared_fixtures : list of str
+        Names of the shared fixtures (``ctx.shared``) the check and its control used.
+    """
+
+    claim_id: str
+    title: str
+    kind: str
+    status: str
+    source: str
+    statement: str
+    passed: bool
+    verdict: str
+    cases: int
+    worst_slack: float
+    worst_case: dict
+    tolerance: float
+    tolerance_reason: str
+    negative_control: str
+    negative_control_failed: bool
+    negative_control_verdict: str  # decisive, weak, passed, or "-" (error)
+    negative_control_worst_slack: float
+    negative_control_worst_case: dict
+    negative_control_threshold: float
+    negative_control_margin: float  # −(control's worst finite slack) / threshold; ≥ 1 is decisive
+    negative_control_cases: int
+    negative_control_note: str
+    value: float | None
+    message: str
+    seed: int
+    spawn_key: list
+    budget: str
+    backend: str
+    dtype: str
+    seconds: float
+    error: str = ""
+    shared_fixtures: list = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``).
+
+        Returns
+        -------
+        dict
+            Every field by name, with NumPy values turned into plain Python ones.
+        """
+        return _jsonable(dataclasses.asdict(self))
+
+
+__all__ = ["Outcome", "Tally", "Evidence", "SCHEMA_VERSION", "VERDICTS"]
