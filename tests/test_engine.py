@@ -1,5 +1,6 @@
 """The claim engine: verdicts, negative controls, determinism, executors, selection."""
 import concurrent.futures as cf
+import dataclasses
 import json
 
 import numpy as np
@@ -324,3 +325,75 @@ def test_a_script_read_from_stdin_runs_in_process():
             "print([e['verdict'] for e in evs])\n")
     r = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0 and r.stdout.strip() == "['PASS', 'PASS']", r.stdout + r.stderr
+
+
+def _with_cases(reuse):
+    """A check whose expensive part draws from the claim's stream; ``reuse`` decides whether it uses ctx.cases."""
+    calls = []
+
+    def check(ctx):
+        def make():
+            calls.append(ctx.control)
+            return {"x": ctx.rng.uniform(0, 1, 20)}
+
+        cases = ctx.cases("draws", make) if reuse else make()
+        after = ctx.rng.uniform(0, 1, 5)  # a draw after the cases: the control must see the same one
+        t = ctx.tally()
+        t.add((0.5 if ctx.control else 1.0) * (cases["x"] + 1) - cases["x"], x=cases["x"])
+        t.add(after + (-2.0 if ctx.control else 0.0), after=after)
+        return t.outcome()
+
+    return check, calls
+
+
+def test_cases_are_computed_once_and_the_evidence_is_unchanged():
+    check_once, once = _with_cases(True)
+    check_twice, twice = _with_cases(False)
+    c = _register("enginetest/cases-once", check_once)
+    ev_once = evaluate(c, "quick", 3).to_dict()
+    ev_twice = evaluate(dataclasses.replace(c, check=check_twice), "quick", 3).to_dict()  # same id, same stream
+    assert once == [False] and twice == [False, True]
+    for d in (ev_once, ev_twice):
+        d.pop("seconds")
+    assert ev_once == ev_twice and ev_once["verdict"] == "PASS"
+
+
+def test_cases_are_read_only_for_the_check():
+    def mutates(ctx):
+        cases = ctx.cases("draws", lambda: ctx.rng.uniform(0, 1, 3))
+        cases[0] = 2.0
+        return ctx.tally().outcome()
+
+    ev = evaluate(_register("enginetest/cases-mutated", mutates), "quick", 0)
+    assert ev.verdict == "ERROR" and "read-only" in str(ev.to_dict())
+
+
+class _RecordingExecutor(cf.ThreadPoolExecutor):
+    """Records the order in which claims are submitted."""
+
+    def __init__(self):
+        super().__init__(max_workers=1)
+        self.order = []
+
+    def submit(self, fn, *args, **kwargs):
+        self.order.append(args[0])
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_pool_gets_the_slowest_claims_first_by_the_last_runs_times(tmp_path, monkeypatch):
+    monkeypatch.setenv("THEORYLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("THEORYLAB_CACHE", raising=False)
+    ids = ["bartlett2006/psi-hinge", "bartlett2006/psi-squared", "bartlett2006/psi-logistic"]
+    first = run(ids, executor=_RecordingExecutor())
+    times = json.loads((tmp_path / "claim-seconds.json").read_text())
+    assert set(times) == {f"quick:{i}" for i in ids}
+    fake = {"quick:bartlett2006/psi-hinge": 1.0, "quick:bartlett2006/psi-squared": 3.0}  # psi-logistic unknown
+    (tmp_path / "claim-seconds.json").write_text(json.dumps(fake))
+    ex = _RecordingExecutor()
+    second = run(ids, executor=ex)
+    assert ex.order == ["bartlett2006/psi-logistic", "bartlett2006/psi-squared", "bartlett2006/psi-hinge"]
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in first]
+    assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in second]  # order never changes evidence
+    (tmp_path / "claim-seconds.json").write_text("not json")  # unreadable: ignored, rewritten
+    run(ids[:1], executor=_RecordingExecutor())
+    assert "quick:bartlett2006/psi-hinge" in json.loads((tmp_path / "claim-seconds.json").read_text())

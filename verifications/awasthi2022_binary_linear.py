@@ -31,13 +31,19 @@ BS = (0.25, 0.5, 1.0, 2.0, 5.0)
 def bounded_linear(ctx):
     tally = ctx.tally()
     ts = np.linspace(0.01, 0.99, ctx.pick(quick=12, full=60))
+    brutes = ctx.cases("brute-force", lambda: _brute_transforms(ts, ctx.pick(quick=4001, full=20001)))
     for name in LOSS_NAMES:
         for B in BS:
-            brute = hc.binary_transform_numeric(get_loss(name), ts, B, grid=ctx.pick(quick=4001, full=20001))
+            brute = brutes[name, B]
             closed = np.asarray(hc.binary_transform(name, ts, 1e6 if ctx.control else B))
             tally.add(-np.abs(brute - closed) / np.maximum(1.0, np.abs(closed)), loss=name, B=B, t=ts,
                       measured={"brute_force": brute, "closed_form": closed})
     return tally.outcome()
+
+
+def _brute_transforms(ts, grid):
+    """The brute-force T_Φ(ts) at every loss and score bound B, keyed by (loss name, B)."""
+    return {(name, B): hc.binary_transform_numeric(get_loss(name), ts, B, grid=grid) for name in LOSS_NAMES for B in BS}
 
 
 @claim("awasthi2022/gamma-bounds", title="valid Γ for the bounded-linear transforms",

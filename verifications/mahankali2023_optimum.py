@@ -42,9 +42,11 @@ def _scale_matched_error(K, M) -> float:
 def isotropic_step(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=60_000, full=1_000_000)
-    for d, n, s2 in ((5, 20, 0.0), (4, 8, 1.0), (3, 6, 2.0)):
-        pr = icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2)
-        eta, se = icl.fit_step(pr)
+    cases = ((5, 20, 0.0), (4, 8, 1.0), (3, 6, 2.0))
+    # the OLS slope of each case on its fresh prompts (the same for the control)
+    fits = ctx.cases("fits", lambda: [icl.fit_step(icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2))
+                                      for d, n, s2 in cases])
+    for (d, n, s2), (eta, se) in zip(cases, fits):
         target = n / (n + d) if ctx.control else icl.optimal_step(d, n, s2)
         tally.add(z_crit(3) - abs(eta - target) / se, measured={"estimate": eta, "theory": target, "se": se},
                   d=d, n=n, noise_var=s2)

@@ -49,6 +49,19 @@ def construction(ctx):
     return tally.outcome()
 
 
+UNIFORM_CASES = ((2, 2, 1.0), (10, 10, 1.0), (3, 4, 2.0))  # (d, N, a)
+
+
+def _uniform_fits(rng, B, d, N, a):
+    """B prompts with U(−a, a) inputs, their OLS step (η̂, SE), and z = hᵀx_q and the SE on the first 10⁴."""
+    pr = icl.sample_prompts(B, N, d, rng, inputs="uniform", input_range=a)
+    est, se = icl.fit_step(pr)
+    small = icl.Prompts(pr.X[:10_000], pr.y[:10_000], pr.x_query[:10_000], pr.y_query[:10_000], pr.w[:10_000])
+    z = np.einsum("bd,bd->b", small.moment(), small.x_query)
+    _, se_ls = icl.fit_step(small)
+    return pr, est, se, z, se_ls
+
+
 @claim("vonoswald2023/uniform-optimum", title="optimal GD step for U(−1, 1) inputs", source=SRC.at("§4 setting; spec §8"),
        statement="x ~ U(−a,a)^d, w ~ N(0,I): η* = s₂/c_N, c_N = (m₄ + (d−1)s₂²)/N + (1 − 1/N)s₂², "
                  "R* = d s₂(1 − s₂²/c_N); a line search on 10⁴ tasks agrees",
@@ -62,21 +75,18 @@ def construction(ctx):
 def uniform_optimum(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=100_000, full=1_000_000)
-    for d, N, a in ((2, 2, 1.0), (10, 10, 1.0), (3, 4, 2.0)):
-        pr = icl.sample_prompts(B, N, d, ctx.rng, inputs="uniform", input_range=a)
+    fits = ctx.cases("fits", lambda: [_uniform_fits(ctx.rng, B, d, N, a) for d, N, a in UNIFORM_CASES])
+    for (d, N, a), (pr, est, se, z, se_ls) in zip(UNIFORM_CASES, fits):
         s2 = a * a / 3.0
         eta, R = icl.moment_step(d, N, s2, 3 * s2 * s2) if ctx.control else icl.uniform_input_optimum(d, N, a)
-        est, se = icl.fit_step(pr)
         tally.add(Z_CRIT_UNIFORM - abs(est - eta) / se, measured={"estimate": est, "theory": eta, "se": se},
                   d=d, N=N, a=a, check="step")
         mc, se_r = icl.mc_risk(pr, eta * np.eye(d))
         tally.add(Z_CRIT_UNIFORM - abs(mc - R) / se_r, measured={"mc": mc, "theory": R, "se": se_r},
                   d=d, N=N, a=a, check="risk")
-        small = icl.Prompts(pr.X[:10_000], pr.y[:10_000], pr.x_query[:10_000], pr.y_query[:10_000], pr.w[:10_000])
-        z = np.einsum("bd,bd->b", small.moment(), small.x_query)
-        ls = minimize_scalar(lambda e: float(np.mean((e * z - small.y_query) ** 2)), bounds=(0.0, 4 * eta),
+        y_q = pr.y_query[:10_000]
+        ls = minimize_scalar(lambda e: float(np.mean((e * z - y_q) ** 2)), bounds=(0.0, 4 * eta),
                              method="bounded", options={"xatol": 1e-10}).x
-        _, se_ls = icl.fit_step(small)
         tally.add(Z_CRIT_UNIFORM - abs(ls - eta) / se_ls, measured={"estimate": ls, "theory": eta},
                   d=d, N=N, a=a, check="line search")
     return tally.outcome()

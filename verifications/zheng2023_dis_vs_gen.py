@@ -155,6 +155,14 @@ def _welch(a, b, alpha=1e-4):
     return float((a.mean() - b.mean()) / np.sqrt(va + vb)), float(stats.t.ppf(1 - alpha, df))
 
 
+def _regime_curves(mix, sizes, reps, r_small, r_large, rng):
+    """Both learners' error curves over ``sizes`` and their runs at the smallest and largest size (the fits)."""
+    E = {lr: learning_curves(mix, lr, sizes, reps, rng) for lr in ("nb", "lr")}
+    small = {lr: learning_curves(mix, lr, sizes[:1], r_small, rng)[:, 0] for lr in ("nb", "lr")}
+    large = {lr: learning_curves(mix, lr, sizes[-1:], r_large, rng)[:, 0] for lr in ("nb", "lr")}
+    return E, small, large
+
+
 @claim("zheng2023/two-regimes", title="misspecified NB: higher asymptotic error, crossing learning curves",
        source=SRC.at("\"two regimes\"; Ng & Jordan 2001"),
        statement="with a valid correlated covariance (ρ = 0.5) NB_∞ > Bayes = LR_∞, NB is better than LR at the "
@@ -179,9 +187,7 @@ def two_regimes(ctx):
     reps = ctx.pick(quick=5, full=20)
     r_small, r_large = ctx.pick(quick=80, full=320), ctx.pick(quick=10, full=40)
     # every draw before any branching on ctx.control: the curve (for the crossing) and the two tested sizes
-    E = {lr: learning_curves(mix, lr, sizes, reps, ctx.rng) for lr in ("nb", "lr")}
-    small = {lr: learning_curves(mix, lr, sizes[:1], r_small, ctx.rng)[:, 0] for lr in ("nb", "lr")}
-    large = {lr: learning_curves(mix, lr, sizes[-1:], r_large, ctx.rng)[:, 0] for lr in ("nb", "lr")}
+    E, small, large = ctx.cases("curves", lambda: _regime_curves(mix, sizes, reps, r_small, r_large, ctx.rng))
     t_small, q_small = _welch(small["lr"], small["nb"])  # > 0 where NB is better
     t_large, q_large = _welch(large["nb"], large["lr"])  # > 0 where LR is better
     gap = zheng_nb_asymptotic_error(K, d, rho) - zheng_bayes_error(K, d, rho)

@@ -59,17 +59,24 @@ def _numeric_max(delta, lam):
                                 "relative error ≥ 3e-3 on every draw; 1e-3 is 1e6 × tolerance")
 def closed_form(ctx):
     tally = ctx.tally()
+    for K, f, y, lam, c, delta, numeric in ctx.cases("numerical-maxima", lambda: _closed_form_cases(ctx)):
+        closed = float(ldr_kl_loss(f, [y], lam, c)[0]) + (lam * math.log(K) if ctx.control else 0.0)
+        tally.add(-abs(closed - numeric) / max(1.0, abs(numeric)), K=K, lam=lam, c=c, delta=delta,
+                  measured={"closed_form": closed, "numerical_max": numeric})
+    return tally.outcome()
+
+
+def _closed_form_cases(ctx):
+    """Random (K, f, y, λ, c), the margins δ and the numerical maximum over the simplex for each."""
+    out = []
     for _ in range(ctx.pick(quick=30, full=600)):
         K = int(ctx.rng.integers(2, 11))
         f = ctx.rng.normal(size=(1, K)) * ctx.rng.choice([0.3, 1.0, 3.0])
         y = int(ctx.rng.integers(K))
         lam, c = float(ctx.rng.choice([0.1, 0.5, 1.0, 3.0, 10.0])), float(ctx.rng.choice([0.0, 0.1, 1.0]))
         delta = f[0] - f[0, y] + c * (np.arange(K) != y)
-        closed = float(ldr_kl_loss(f, [y], lam, c)[0]) + (lam * math.log(K) if ctx.control else 0.0)
-        numeric = _numeric_max(delta, lam)
-        tally.add(-abs(closed - numeric) / max(1.0, abs(numeric)), K=K, lam=lam, c=c, delta=delta,
-                  measured={"closed_form": closed, "numerical_max": numeric})
-    return tally.outcome()
+        out.append((K, f, y, lam, c, delta, _numeric_max(delta, lam)))
+    return out
 
 
 @claim("zhu2023/ldr-kl-limits", title="LDR-KL limits: Crammer–Singer, mean, and scaled cross-entropy",
@@ -184,7 +191,7 @@ def rank_preservation(ctx):
 def bounded_threshold(ctx):
     tally = ctx.tally()
     lams = [0.3, 0.5, 1.0, 1.5, 2.0, 2.25, 2.5, 3.0, 5.0, 10.0]
-    rank = {lam: _rank_slack(ETA, lam, 0.1, "simplex", ctx.rng) for lam in lams}
+    rank = ctx.cases("rank-slacks", lambda: {lam: _rank_slack(ETA, lam, 0.1, "simplex", ctx.rng) for lam in lams})
     for lam, (r, f) in rank.items():
         if lam <= 2.0:
             tally.add(r, lam=lam, measured={"f_star": f})

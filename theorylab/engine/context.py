@@ -101,6 +101,8 @@ class Context:
         The run seed.
     fixtures_used : list of str
         Names of the shared fixtures this check asked for (recorded in the evidence).
+    case_memo : dict
+        What :meth:`cases` computed, shared by the runner between a claim's statement and its control.
     """
 
     rng: np.random.Generator
@@ -108,6 +110,7 @@ class Context:
     control: bool
     seed: int
     fixtures_used: list = dataclasses.field(default_factory=list)
+    case_memo: dict = dataclasses.field(default_factory=dict, repr=False)
 
     def pick(self, quick, full):
         """The value for this run's budget.
@@ -162,6 +165,37 @@ class Context:
         if name not in self.fixtures_used:
             self.fixtures_used.append(name)
         return shared_fixture(name, make, self.seed, self.budget)
+
+    def cases(self, name: str, make: Callable[[], Any]) -> Any:
+        """The expensive part of a check, computed once for the statement and reused by its negative control.
+
+        The statement's call runs ``make()`` (which draws from :attr:`rng`, as the check would inline) and keeps
+        the result and the stream's state after it; the control's call (same claim, same seed, same
+        evaluation) returns that result and moves its own stream to the same state, so every later draw, and
+        the evidence, is bit-identical to computing it twice. Call it before any draw that depends on
+        :attr:`control`; NumPy arrays in the result are made read-only (neither side may change the other's
+        cases). Outside the runner (a figure, a test) each context computes its own.
+
+        Parameters
+        ----------
+        name : str
+            Names this computation within the check (a check may keep several).
+        make : callable() -> object
+            Computes the cases and whatever is expensive about them (quadratures, fits, trajectories).
+
+        Returns
+        -------
+        object
+            What ``make`` returned.
+        """
+        memo = self.case_memo
+        if name in memo:
+            value, state = memo[name]
+            self.rng.bit_generator.state = state
+            return value
+        value = _freeze(make())
+        memo[name] = (value, self.rng.bit_generator.state)
+        return value
 
 
 def claim_seed_sequence(seed: int, claim_id: str) -> np.random.SeedSequence:
