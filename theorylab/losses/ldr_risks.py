@@ -6,6 +6,8 @@ and Adaptivity", ICML 2023 (arXiv 2112.14869), consistency analysis. Everything 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import optimize
 
@@ -74,6 +76,24 @@ def _ldr_risk(f, eta, lam, margin):
     return float(np.dot(eta, _ldr_core(np, delta, lam)))
 
 
+def _ldr_risk_derivatives(f, eta, lam, margin):
+    """The risk Σ_y η_y ψ_λ(f, y), its gradient and Hessian in f, for a finite λ > 0 (no checks).
+
+    p_y = softmax(δ(f, y)/λ) is the maximiser in ψ_λ's variational form, so ∂ψ_λ(f, y)/∂f = p_y − e_y and
+    ∂²ψ_λ(f, y)/∂f² = (diag p_y − p_y p_yᵀ)/λ (log-sum-exp); the risk sums them with weights η_y.
+    """
+    K = f.size
+    delta = _deltas_core(np, np.broadcast_to(f, (K, K)), np.arange(K), margin)  # row y: δ(f, y)
+    m = delta.max(axis=1)
+    e = np.exp((delta - m[:, None]) / lam)
+    s = e.sum(axis=1)
+    P = e / s[:, None]
+    value = float(eta @ (m + lam * (np.log(s) - math.log(K))))
+    wp = eta @ P
+    hess = (np.diag(wp) - (P.T * eta) @ P) / lam
+    return value, wp - eta, hess
+
+
 def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=None):
     """argmin_f Σ_y η_y ψ_λ(f, y) over ``domain``.
 
@@ -119,8 +139,21 @@ def ldr_risk_minimizer(eta, lam, margin, domain="unconstrained", starts=3, rng=N
     rng = np.random.default_rng(0) if rng is None else rng
     risk = lambda f: _ldr_risk(f, eta, lam, margin)  # noqa: E731
     if domain == "unconstrained":
-        res = optimize.minimize(lambda g: risk(np.concatenate([[0.0], g])), np.zeros(K - 1), method="BFGS",
-                                options={"gtol": 1e-11, "maxiter": 10_000})
+        if 0.0 < lam < math.inf:  # smooth and strictly convex in g: Newton steps in a trust region, exact derivatives
+            last: dict = {}
+
+            def derivatives(g):  # value, gradient and Hessian at g, computed once per point
+                key = g.tobytes()
+                if last.get("key") != key:
+                    last.update(key=key, out=_ldr_risk_derivatives(np.concatenate([[0.0], g]), eta, lam, margin))
+                return last["out"]
+
+            res = optimize.minimize(lambda g: derivatives(g)[0], np.zeros(K - 1), method="trust-exact",
+                                    jac=lambda g: derivatives(g)[1][1:], hess=lambda g: derivatives(g)[2][1:, 1:],
+                                    options={"gtol": 1e-11, "maxiter": 10_000})
+        else:
+            res = optimize.minimize(lambda g: risk(np.concatenate([[0.0], g])), np.zeros(K - 1), method="BFGS",
+                                    options={"gtol": 1e-11, "maxiter": 10_000})
         f = np.concatenate([[0.0], res.x])
         return f - f.mean()
     best = None
