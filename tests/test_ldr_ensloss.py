@@ -75,3 +75,19 @@ def test_ensloss_properties_and_determinism(central_difference):
 
 
 # (every claim passes at several seeds with a decisive control: tests/test_claims.py)
+
+
+def test_ldr_risk_derivatives_match_finite_differences(central_difference):
+    from theorylab.losses.ldr_risks import _ldr_risk, _ldr_risk_derivatives
+
+    rng = np.random.default_rng(8)
+    eta, f = rng.dirichlet(np.ones(4)), rng.normal(size=4)
+    for lam, c in ((0.3, 0.1), (2.0, 0.0)):
+        v, g, H = _ldr_risk_derivatives(f, eta, lam, c)
+        assert v == pytest.approx(_ldr_risk(f, eta, lam, c), rel=1e-14)
+        np.testing.assert_allclose(g, central_difference(lambda x: _ldr_risk(x, eta, lam, c), f), atol=1e-8)
+        jac = central_difference(lambda x: _ldr_risk_derivatives(x, eta, lam, c)[1], f, elementwise=False)
+        np.testing.assert_allclose(H, jac, atol=1e-7)
+        # the minimiser is a stationary point of the risk (the Newton route converged)
+        fstar = ldr_risk_minimizer(eta, lam, c)
+        assert np.abs(_ldr_risk_derivatives(fstar, eta, lam, c)[1]).max() < 1e-10
