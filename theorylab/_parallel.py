@@ -75,3 +75,45 @@ def single_blas_thread(rescan: bool = False):
             yield
     finally:
         _LOCAL.depth = depth
+
+
+SERIAL_BELOW = 200_000
+"""Rows below which a parallel numba kernel runs on one thread (:func:`numba_threads_for`)."""
+
+
+@contextlib.contextmanager
+def numba_threads_for(rows: int):
+    """Run the block's parallel numba kernels on one thread when they see fewer than :data:`SERIAL_BELOW` rows.
+
+    A parallel region waits for all its threads; on a machine whose other core is busy (a second claim worker,
+    another process) that wait is a scheduler time slice, ~15 ms per call, whatever the work. Measured on the
+    2-core machine (``benchmarks/bench_compsum.py``, candidate stage of the tight search, n = 6): at N = 4000
+    rows two threads were ~9× slower than the NumPy reference and one thread 3.5× faster; at N = 2·10⁵ one thread
+    was still faster (3.6× vs 2.6×). The kernels' results do not depend on the thread count (fixed chunks), so
+    this changes time only.
+
+    Parameters
+    ----------
+    rows : int
+        The number of independent rows the kernels of the block process.
+
+    Yields
+    ------
+    None
+        Control of the block.
+
+    References
+    ----------
+    No mathematics: an execution setting (numba's ``set_num_threads``), documented in ``benchmarks/README.md``.
+    """
+    if rows >= SERIAL_BELOW:
+        yield
+        return
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ..._fastpath import use_fast
+from ..._parallel import numba_threads_for
 from ..._validation import (InputError, check_finite, check_in_unit_interval, check_probability, check_real,
                            real_namespace)
 from ...losses.compsum import check_bound, check_n, check_tau
@@ -100,7 +101,8 @@ def best_candidate(X, t, n, tau, bound=None, *, fast=None):
         vals = regret_rows(map_rows_numpy(X, t, n), tau, lam, fast=False)
         i = int(np.argmin(vals))
         return float(vals[i]), i
-    v, i = _best_candidate(X, t, n, tau, -1.0 if lam is None else lam, 64)
+    with numba_threads_for(X.shape[0]):
+        v, i = _best_candidate(X, t, n, tau, -1.0 if lam is None else lam, 64)
     return float(v), int(i)
 
 
@@ -148,7 +150,8 @@ def regret_rows(P, tau, bound=None, *, fast=None):
                              "scores only; use fast=None or True")
         return regret_rows_numpy(P, tau)
     out = np.empty(P.shape[0])
-    _regret_rows(P, tau, -1.0 if lam is None else lam, out)
+    with numba_threads_for(P.shape[0]):
+        _regret_rows(P, tau, -1.0 if lam is None else lam, out)
     return out
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
+from ..._parallel import numba_threads_for
 from ..._validation import InputError, check_generator, check_integer
 from ...losses.base import Loss
 from ...losses.compsum import CompSumLoss, best_scores, check_bound, check_n, check_tau
@@ -56,10 +57,12 @@ def _search(t, n, tau, lam, rng, n_random, n_refine):
         gamma = rng.uniform(0.3, 4.0, (n_random, 1))
         X[:, 1:] = rng.exponential(1.0, (n_random, n - 2)) ** gamma
         PR = np.empty((n_random, n))
-        _map_rows(X, t, n, PR)
+        with numba_threads_for(n_random):
+            _map_rows(X, t, n, PR)
         P = np.concatenate([P, PR])
     vals = np.empty(P.shape[0])
-    _regret_rows(np.ascontiguousarray(P), tau, lam, vals)
+    with numba_threads_for(P.shape[0]):
+        _regret_rows(np.ascontiguousarray(P), tau, lam, vals)
     i = int(np.argmin(vals))
     best_v, best_p = float(vals[i]), P[i].copy()
     if n > 2 and n_refine > 0:
