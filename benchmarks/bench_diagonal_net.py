@@ -1,19 +1,28 @@
-"""Benchmark: batch-1 SGD on a diagonal linear network (d = 100, n = 40), numba kernel vs NumPy reference loop.
+"""Benchmark: batch-1 SGD on a diagonal linear network (d = 100, n = 40), numba kernel vs NumPy loops.
 
-The numba kernel runs the full 10⁶ steps. The NumPy reference loop (one Python iteration per step,
-``run_dynamics(..., fast=False)``) runs the same seed and the same first ``--numpy-steps`` steps
-(default 20 000) and its time is EXTRAPOLATED linearly to 10⁶ steps; the script says so in its output.
-Both paths are first checked to give the same parameters on those steps.
+Usage: ``python benchmarks/bench_diagonal_net.py [--small] [--steps 1000000] [--numpy-steps 20000] [--rounds R]``
 
-Usage: python benchmarks/bench_diagonal_net.py [--steps 1000000] [--numpy-steps 20000]
+Sides, timed alternated over R rounds (``benchmarks/_timing.py``):
+
+* ``numba``: ``run_dynamics(..., batch_size=1)`` (the numba SGD kernel), the full ``--steps`` (10⁶) steps;
+* ``numba-short``: the same on the first ``--numpy-steps`` (2·10⁴) steps: the equal-work comparison;
+* ``reference``: the library's array-API reference loop (``run_dynamics(..., fast=False)``, one Python iteration
+  per step) on ``--numpy-steps`` steps;
+* ``plain-numpy``: a hand-written NumPy loop (one Python iteration per step, in-place updates), the best a user
+  writes in NumPy for batch-1 SGD (the steps are sequential: nothing to vectorise), same steps.
+
+Both NumPy loops are first checked to give the numba kernel's parameters on the same seed. Two ratios per baseline:
+measured at equal work (``--numpy-steps`` steps each), and the baseline EXTRAPOLATED linearly to ``--steps``
+against the numba run of all ``--steps`` (labelled so in the output). ``--small``: 2·10⁵ numba steps, 5000 NumPy
+steps.
 """
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
+from _timing import alternate, header, summary_line
 from theorylab.settings import diagonal_net as dn
 
 
@@ -32,48 +41,57 @@ def plain_numpy_sgd(X, y, u0, v0, step, n_steps, rng):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=1_000_000)
-    ap.add_argument("--numpy-steps", type=int, default=20_000)
+    ap.add_argument("--small", action="store_true", help="2e5 numba steps, 5000 NumPy steps")
+    ap.add_argument("--steps", type=int, default=None, help="numba steps (default 1e6; --small 2e5)")
+    ap.add_argument("--numpy-steps", type=int, default=None, help="NumPy-loop steps (default 2e4; --small 5000)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
+    steps = args.steps or (200_000 if args.small else 1_000_000)
+    np_steps = args.numpy_steps or (5_000 if args.small else 20_000)
     n, d = 40, 100
     X, y, _, _, _ = dn.sparse_regression(n, d, 3, np.random.default_rng(args.seed))
     u0 = np.full(d, 0.1)
     kw = dict(step=0.01, parametrization="uu-vv", batch_size=1)
+    print(header("bench_diagonal_net" + (" --small" if args.small else "")))
 
-    # warm-up (numba compile / cache load), not timed
-    dn.run_dynamics(X, y, u0, u0, n_steps=10, rng=np.random.default_rng(1), **kw)
+    def numba_run(k):
+        return dn.run_dynamics(X, y, u0, u0, n_steps=k, rng=np.random.default_rng(1), **kw)
 
-    t0 = time.perf_counter()
-    fast_np = dn.run_dynamics(X, y, u0, u0, n_steps=args.numpy_steps, rng=np.random.default_rng(1), **kw)
-    t_fast_short = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ref = dn.run_dynamics(X, y, u0, u0, n_steps=args.numpy_steps, rng=np.random.default_rng(1), fast=False, **kw)
-    t_ref = time.perf_counter() - t0
-    agree = float(np.max(np.abs(fast_np.beta - ref.beta)))
+    short = numba_run(np_steps)
+    ref = dn.run_dynamics(X, y, u0, u0, n_steps=np_steps, rng=np.random.default_rng(1), fast=False, **kw)
+    plain = plain_numpy_sgd(X, y, u0, u0, 0.01, np_steps, np.random.default_rng(1))
+    agree = float(np.max(np.abs(short.beta - ref.beta)))
+    agree_plain = float(np.max(np.abs(short.beta - plain)))
 
-    t0 = time.perf_counter()
-    plain = plain_numpy_sgd(X, y, u0, u0, 0.01, args.numpy_steps, np.random.default_rng(1))
-    t_plain = time.perf_counter() - t0
-    agree_plain = float(np.max(np.abs(fast_np.beta - plain)))
-
-    t0 = time.perf_counter()
-    fast = dn.run_dynamics(X, y, u0, u0, n_steps=args.steps, rng=np.random.default_rng(1), **kw)
-    t_fast = time.perf_counter() - t0
-
-    t_ref_extrap = t_ref * args.steps / args.numpy_steps
-    print(f"SGD, diagonal net u⊙u − v⊙v, d={d}, n={n}, batch 1, step 0.01, seed {args.seed}")
-    print(f"numba  : {args.steps} steps in {t_fast:.3f} s ({1e9 * t_fast / args.steps:.1f} ns/step); "
-          f"final train loss {dn.train_loss(X, y, fast.beta):.3g}")
-    print(f"numpy  : {args.numpy_steps} steps in {t_ref:.3f} s ({1e6 * t_ref / args.numpy_steps:.2f} us/step); "
-          f"EXTRAPOLATED linearly to {args.steps} steps: {t_ref_extrap:.1f} s")
-    print(f"agreement on the first {args.numpy_steps} steps (same seed): max |Δβ| = {agree:.2e} "
-          f"(numba took {t_fast_short:.4f} s for them)")
-    t_plain_extrap = t_plain * args.steps / args.numpy_steps
-    print(f"plain numpy loop: {args.numpy_steps} steps in {t_plain:.3f} s ({1e6 * t_plain / args.numpy_steps:.2f} "
-          f"us/step), EXTRAPOLATED to {args.steps} steps: {t_plain_extrap:.1f} s; max |Δβ| vs numba {agree_plain:.2e}")
-    print(f"ratio array-API reference loop / numba (numpy extrapolated): {t_ref_extrap / t_fast:.1f}x")
-    print(f"ratio plain numpy loop / numba (numpy extrapolated): {t_plain_extrap / t_fast:.1f}x")
+    res = alternate({"numba": lambda: numba_run(steps),
+                     "numba-short": lambda: numba_run(np_steps),
+                     "reference": lambda: dn.run_dynamics(X, y, u0, u0, n_steps=np_steps,
+                                                          rng=np.random.default_rng(1), fast=False, **kw),
+                     "plain-numpy": lambda: plain_numpy_sgd(X, y, u0, u0, 0.01, np_steps, np.random.default_rng(1))},
+                    rounds=args.rounds, keep_outputs=True)
+    fast = res.outputs["numba"]
+    print(f"SGD, diagonal net u⊙u − v⊙v, d={d}, n={n}, batch 1, step 0.01, seed {args.seed}; final train loss after "
+          f"{steps} numba steps {dn.train_loss(X, y, fast.beta):.3g}")
+    print(f"agreement on the first {np_steps} steps (same seed): max |Δβ| reference {agree:.2e}, "
+          f"plain NumPy {agree_plain:.2e}")
+    for k, m in (("numba", steps), ("numba-short", np_steps), ("reference", np_steps), ("plain-numpy", np_steps)):
+        t = res.stats(k)
+        print(f"  {k:12s} {m:8d} steps: {t.fmt('.4f')} s (x{res.number[k]} per round), "
+              f"{1e9 * t.med / m:9.1f} ns/step at the median")
+    scale = steps / np_steps
+    summary = []
+    for k in ("reference", "plain-numpy"):
+        print(res.line(f"  {k:12s} / numba, equal work ({np_steps} steps each, measured)", k, "numba-short"))
+        print(res.line(f"  {k:12s} / numba, {k} EXTRAPOLATED linearly from {np_steps} to {steps} steps", k, "numba",
+                       scale))
+        summary.append(summary_line(f"diagonal-net SGD batch 1 d={d} n={n}, {np_steps} steps each", res, k,
+                                    "numba-short"))
+        summary.append(summary_line(f"diagonal-net SGD batch 1 d={d} n={n}, {steps} steps", res, k, "numba", scale,
+                                    note=f"EXTRAPOLATED: {k} timed on {np_steps} steps, scaled by {scale:g}"))
+    print("\nSUMMARY (baseline / theorylab per round: > 1 means theorylab is faster)")
+    for line in summary:
+        print(line)
 
 
 if __name__ == "__main__":
