@@ -1,4 +1,4 @@
-"""Numba fast path of :func:`theorylab.settings.icl.training.loss_grad_reference` (NumPy float64 inputs).
+"""Numba fast path of :func:`theorylab.settings.icl.reduced_lsa.loss_grad_reference` (NumPy float64 inputs).
 
 ``_loss_grad_numba(X, y, xq, yq, b, A, mask)`` returns the same (loss, ∂/∂b, ∂/∂A) as the reference, to
 rounding; the pair is tested equal.

@@ -2,10 +2,10 @@
 
 Mao, Mohri, Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
 transformation); the structured search is protocol E3 of the claim notes. No input checks here: the
-functions of :mod:`theorylab.theory.tight.search` validate and call these. Pairs tested equal
-(tests/test_loss_protocol.py, tests/test_hconsistency.py): ``regret_rows`` ↔ :func:`~theorylab.theory.tight.search.regret_rows_numpy`,
-``map_rows`` ↔ :func:`~theorylab.theory.tight.search.map_rows_numpy`, ``best_candidate`` ↔ their composition
-(:func:`~theorylab.theory.tight.search.best_candidate` with ``fast=False``).
+functions of :mod:`theorylab.theory.tight.candidates` and :mod:`~theorylab.theory.tight.search` validate and call these. Pairs tested equal
+(tests/test_loss_protocol.py, tests/test_hconsistency.py): ``regret_rows`` ↔ :func:`~theorylab.theory.tight.candidates.regret_rows_numpy`,
+``map_rows`` ↔ :func:`~theorylab.theory.tight.candidates.map_rows_numpy`, ``best_candidate`` ↔ their composition
+(:func:`~theorylab.theory.tight.candidates.best_candidate` with ``fast=False``).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from ...losses.compsum_kernels import cstar, psi
 
-__all__: list[str] = []  # kernels only (numba dispatchers); the documented API is in tight.search
+__all__: list[str] = []  # kernels only (numba dispatchers); the documented API is in tight.candidates and tight.search
 
 
 @njit(cache=True)
