@@ -77,5 +77,23 @@ def test_unkeyable_argument_is_computed_not_cached(cache_dir):
     assert _files(cache_dir) == []
 
 
-def test_source_digest_is_stable_within_a_process():
-    assert _cache.source_digest() == _cache.source_digest() and len(_cache.source_digest()) == 64
+def test_tree_digest_changes_with_any_source_file(tmp_path):
+    import hashlib
+
+    def digest():
+        h = hashlib.sha256()
+        _cache.update_with_tree(h, tmp_path)
+        return h.hexdigest()
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+    (tmp_path / "notes.txt").write_text("not a source")
+    first = digest()
+    (tmp_path / "notes.txt").write_text("changed, still not a source")
+    assert digest() == first
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")
+    second = digest()
+    assert second != first
+    (tmp_path / "sub" / "b.py").rename(tmp_path / "b.py")  # same bytes, another path
+    assert digest() not in (first, second)

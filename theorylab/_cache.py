@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ._files import atomic_write
 
-__all__ = ["cache_dir", "disk_cached", "source_digest"]
+__all__ = ["cache_dir", "disk_cached", "source_digest", "update_with_tree"]
 
 _FORMAT = 1  # bump when the file layout changes
 
@@ -56,12 +56,24 @@ def source_digest() -> str:
     str
         Hex digest; it changes whenever any ``theorylab/**/*.py`` file, Python's minor version or sympy changes.
     """
-    root = Path(__file__).resolve().parent
     h = hashlib.sha256(f"{_FORMAT} {sys.version_info[:2]} sympy {metadata.version('sympy')}".encode())
+    update_with_tree(h, Path(__file__).resolve().parent)
+    return h.hexdigest()
+
+
+def update_with_tree(h, root: Path) -> None:
+    """Feed every ``*.py`` file below ``root`` (relative path, then bytes, in sorted order) into the hash ``h``.
+
+    Parameters
+    ----------
+    h : hashlib hash object
+        Updated in place.
+    root : pathlib.Path
+        The folder.
+    """
     for path in sorted(root.rglob("*.py")):
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def _canonical(v) -> str:
@@ -117,9 +129,4 @@ def disk_cached(fn):
             pass
         return result
 
-    @functools.wraps(fn)
-    def wrapper(*args):
-        return memo(*args)
-
-    wrapper.cache_clear = memo.cache_clear
-    return wrapper
+    return functools.update_wrapper(memo, fn)

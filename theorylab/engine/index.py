@@ -13,7 +13,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from .._cache import cache_dir, source_digest
+from .._cache import cache_dir, source_digest, update_with_tree
 from .._files import atomic_write
 from .claim import match_ids
 
@@ -29,11 +29,9 @@ def _verifications_digest() -> str | None:
         return None
     h = hashlib.sha256()
     for folder in spec.submodule_search_locations:
-        root = Path(folder)
-        h.update(str(root.resolve()).encode())
-        for path in sorted(root.rglob("*.py")):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+        root = Path(folder).resolve()
+        h.update(str(root).encode())
+        update_with_tree(h, root)
     return h.hexdigest()
 
 
