@@ -23,6 +23,7 @@ import sympy as sp
 from scipy import special
 
 from .._validation import InputError, check_positive
+from .formula import margin_loss  # noqa: F401 (built from a formula; lives in .formula)
 from .margin_base import MarginLoss
 
 
@@ -196,65 +197,6 @@ def rho_margin(rho: float = 1.0) -> MarginLoss:
         lambda m, s: (_plus_moment1(rho, m, s) - _plus_moment1(0.0, m, s)) / rho,
         parameter=rho, bounded=True, _best=lambda xp, eta: xp.minimum(eta, 1 - eta), _param_name="rho",
     )
-
-
-def margin_loss(expr, name: str | None = None, *, alpha: sp.Symbol | None = None, convex: bool = False,
-                bounded: bool = False) -> MarginLoss:
-    """A margin loss built from a sympy expression φ(α): value and derivatives by ``lambdify`` (NumPy).
-
-    The first and second derivatives are differentiated symbolically; C* has no closed form (the numeric
-    search of :meth:`MarginLoss.best_conditional_risk`). Evaluated on NumPy arrays (other namespaces are
-    converted to NumPy), so it is for exploration and tests rather than accelerated arrays.
-
-    Parameters
-    ----------
-    expr : sympy.Expr
-        φ in the margin symbol ``alpha`` (its only free symbol).
-    name : str, optional
-        The loss name; ``str(expr)`` when None.
-    alpha : sympy.Symbol, optional
-        The margin symbol of ``expr``; its only free symbol (or ``Symbol("alpha", real=True)``) when None.
-    convex : bool, default False
-        Declare φ convex (not checked here).
-    bounded : bool, default False
-        Declare φ bounded (not checked here).
-
-    Returns
-    -------
-    MarginLoss
-        The loss.
-
-    Raises
-    ------
-    InputError
-        When ``expr`` is not a sympy expression of one symbol.
-
-    References
-    ----------
-    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
-    Statist. Assoc. 101(473), 2006 (margin losses φ(yf(x)), §2).
-    """
-    if not isinstance(expr, sp.Basic):
-        raise InputError(f"expr={expr!r} is not allowed; a sympy expression in the margin symbol alpha is")
-    free = sorted(expr.free_symbols, key=str)
-    if alpha is None:
-        if len(free) > 1:
-            raise InputError(f"expr has free symbols {free}; one margin symbol is allowed (pass alpha=)")
-        alpha = free[0] if free else sp.Symbol("alpha", real=True)
-    elif set(free) - {alpha}:
-        raise InputError(f"expr has free symbols {free} besides alpha={alpha}; only the margin symbol is allowed")
-    first, second = sp.diff(expr, alpha), sp.diff(expr, alpha, 2)
-    funcs = [sp.lambdify(alpha, e, "numpy") for e in (expr, first, second)]
-
-    def numeric(f):
-        def evaluate(xp, a):
-            a = np.asarray(a, dtype=np.float64)
-            with np.errstate(over="ignore", invalid="ignore"):
-                return np.asarray(f(a), dtype=np.float64) + np.zeros_like(a)
-        return evaluate
-
-    return MarginLoss(str(expr) if name is None else name, str(expr), *(numeric(f) for f in funcs),
-                      lambda a: expr.subs(alpha, a), convex=bool(convex), bounded=bool(bounded))
 
 
 LOSSES: dict[str, MarginLoss] = {

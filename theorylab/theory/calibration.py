@@ -163,25 +163,47 @@ def derive(loss) -> Calibration:
     InputError
         For an unknown loss name or a sympy expression with ≠ 1 free symbol or complex values.
     NotImplementedError
-        When the symbolic infimum cannot be identified (use :func:`psi_numeric`).
+        When the symbolic infimum cannot be identified, or the derived ψ̃ disagrees with numerical minimisation
+        at the reference θ (use :func:`theorylab.theory.analysis.analyse`).
 
     References
     ----------
     P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
     Assoc. 101(473), 2006, §2 (conditional φ-risk), Definition 2 (ψ-transform) and Theorem 1.
     """
-    return _derive_cached(_as_expr(loss))
+    phi = _as_expr(loss)
+    cal = _derive_cached(phi)
+    _cross_check(phi, cal)
+    return cal
+
+
+def _cross_check(phi: sp.Expr, cal: Calibration) -> None:
+    """Reject a derivation whose ψ̃ disagrees with the numerical minimisation at the reference θ (no wrong answer)."""
+    from .margin_numeric import psi_tilde_at
+
+    f = sp.lambdify(ALPHA, phi, "numpy")
+    thetas = np.asarray(_REF_THETAS)
+    numeric = psi_tilde_at(lambda a: np.asarray(f(a), dtype=float) + np.zeros_like(a), thetas)[0]
+    symbolic = np.array([_num(cal.psi_tilde, th) for th in _REF_THETAS])
+    err = np.abs(symbolic - numeric)
+    if not np.all(err <= 1e-7 * (1 + np.abs(numeric))):
+        i = int(np.nanargmax(np.where(np.isnan(err), np.inf, err)))
+        raise NotImplementedError(f"the symbolic ψ̃ of {phi} disagrees with numerical minimisation at θ = "
+                                  f"{_REF_THETAS[i]} ({symbolic[i]:.6g} vs {numeric[i]:.6g}); use "
+                                  "theorylab.theory.analyse for the numerical route")
 
 
 def psi_transform(loss) -> sp.Expr:
-    """ψ(θ) as a sympy expression in the symbol ``theta`` (θ ∈ [0, 1]).
+    """ψ(θ) as a sympy expression in the symbol ``theta`` (θ ∈ [0, 1]), when a symbolic one exists.
 
-    ψ is the convex closure of ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2); for convex φ, ψ = ψ̃.
+    ψ is the convex closure of ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2); for convex φ, ψ = ψ̃. The expression is the
+    derivation of :func:`derive` run under the time budget of :func:`theorylab.theory.analysis.analyse` and
+    accepted only when it agrees with the numerical minimisation at every θ of its grid.
 
     Parameters
     ----------
     loss : str, MarginLoss or sympy expression
-        The margin loss φ (see :func:`derive`).
+        The margin loss φ (a name, a loss object, a formula string or a sympy expression in one symbol).
 
     Returns
     -------
@@ -191,14 +213,22 @@ def psi_transform(loss) -> sp.Expr:
     Raises
     ------
     InputError
-        For an invalid loss.
+        For an invalid loss, or when no symbolic ψ exists here (sympy failed, timed out, or its result disagreed
+        with the numerics): the message points to ``theorylab.theory.analyse(loss).psi``.
 
     References
     ----------
     P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
     Assoc. 101(473), 2006, Definition 2.
     """
-    return derive(loss).psi
+    from .analysis import analyse
+
+    a = analyse(loss)
+    if a.method != "symbolic":
+        why = a.details.get("symbolic_note") or a.reason
+        raise InputError(f"no symbolic ψ for {a.loss.name} ({why}); theorylab.theory.analyse(loss).psi(theta) "
+                         "gives ψ numerically")
+    return a.symbolic.psi
 
 
 def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
@@ -260,10 +290,10 @@ def psi_numeric(loss, theta, grid_halfwidth: float = 40.0) -> np.ndarray:
 
 
 def is_classification_calibrated(loss) -> bool:
-    """Whether φ is classification-calibrated: ψ(θ) > 0 for every θ ∈ (0, 1].
+    """Whether φ is classification-calibrated: ψ̃(θ) > 0 for every θ ∈ (0, 1] (any φ bounded below).
 
-    Decided from the derived ψ: its series at 0 must start with a positive coefficient and ψ must be
-    positive on a grid of (0, 1].
+    The verdict of :func:`theorylab.theory.analysis.analyse`: the definition decided against the numerical
+    accuracy of ψ̃ (symbolic ψ where one exists), cross-checked by the convex criterion for convex φ.
 
     Parameters
     ----------
@@ -278,25 +308,20 @@ def is_classification_calibrated(loss) -> bool:
     Raises
     ------
     InputError
-        For an invalid loss.
+        For an invalid loss, a loss unbounded below (calibration is not defined), or the rare loss whose verdict
+        stays undetermined numerically (the message gives the reason).
 
     References
     ----------
     P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
     Assoc. 101(473), 2006, Definition 1 and Lemma 5 (calibration ⇔ ψ(θ) > 0 on (0, 1]).
     """
-    cal = derive(loss)
-    psi = cal.psi
-    if not psi.has(THETA):
-        return bool(sp.N(psi) > 0)
-    f = sp.lambdify(THETA, psi, "numpy")
-    grid = np.linspace(1e-3, 1.0 - 1e-12, 1000)
-    vals = np.broadcast_to(np.asarray(f(grid), dtype=float), grid.shape)
-    if cal.psi_tilde_is_convex:
-        poly = sp.Poly(cal.series, THETA) if cal.series != 0 else None
-        if poly is None or poly.terms()[-1][1] <= 0:
-            return False
-    return bool(np.all(vals > 0))
+    from .analysis import analyse
+
+    a = analyse(loss)
+    if a.calibrated is None:
+        raise InputError(f"calibration of {a.loss.name} is undetermined: {a.reason}")
+    return a.calibrated
 
 
 def convex_cc_criterion(loss) -> bool:

@@ -17,7 +17,7 @@ import sympy as sp
 
 from .._cache import disk_cached
 from .._validation import InputError
-from ..losses.margin import get_loss
+from ..losses.margin_input import as_margin_loss
 
 ALPHA = sp.Symbol("alpha", real=True)
 THETA = sp.Symbol("theta", positive=True)
@@ -38,7 +38,7 @@ def _as_expr(loss) -> sp.Expr:
             raise InputError(f"loss expression {loss} is complex; a real-valued φ(α) is allowed")
         (sym,) = free
         return loss.subs(sym, ALPHA)
-    return get_loss(loss).sympy(ALPHA)
+    return as_margin_loss(loss).sympy(ALPHA)
 
 
 def _to_pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
