@@ -267,7 +267,7 @@ class Analysis:
         if self._transform is not None:
             pts = [0.0, 0.1, 0.25, 0.5, 0.75, 1.0]
             out["transform_at"] = {f"{t:g}": float(self.transform(t)) for t in pts}
-        return out
+        return _json_ready(out)
 
     def _verdict_word(self) -> str:
         return {True: "calibrated", False: "not calibrated", None: "undetermined"}[self.calibrated]
@@ -294,6 +294,21 @@ class Analysis:
 
     def __repr__(self) -> str:
         return f"Analysis({self.loss.name}: {self._verdict_word()}, {self.method})"
+
+
+def _json_ready(x):
+    """Plain JSON values: numpy scalars to Python, non-finite floats to "inf"/"-inf"/"nan" strings."""
+    if isinstance(x, dict):
+        return {str(k): _json_ready(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_json_ready(v) for v in x]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else str(float(x))
+    return x if x is None or isinstance(x, str) else str(x)
 
 
 def _latex_text(s: str) -> str:
@@ -332,8 +347,10 @@ def _growth_fit(theta, psi_t, tol):
         if abs(k * den - round(k * den)) < 2e-3 * den:
             k = round(k * den) / den
             break
-    c = float(np.median(np.exp(y[sel] - k * x[sel])))
-    return {"order": float(k), "constant": c, "source": "fit"}
+    good = ok & (psi_t > 1e4 * tol)  # the constant at the smallest θ resolved to ~1e-4 relative (least curvature)
+    i = int(np.flatnonzero(good)[0]) if good.any() else int(np.flatnonzero(ok)[0])
+    c = float(psi_t[i] / theta[i] ** k)
+    return {"order": float(k), "constant": c, "source": "fit", "fit_theta": float(theta[i])}
 
 
 def _series_growth(series):
@@ -401,7 +418,7 @@ def _analyse_margin(lo: MarginLoss, bound, budget) -> Analysis:
     details.update(bounded_below=True, accuracy=float(np.max(r.accuracy)), psi_tilde_is_convex=r.psi_tilde_is_convex,
                    psi_at_1=float(r.psi_tilde[-1]))
     sym, note, slopes, at_one = None, None, None, None
-    expr = lo.sympy_form()
+    expr = lo.sympy_form() if budget > 0 else None
     if expr is not None:
         status, payload = _symbolic_attempt(expr.subs(expr.free_symbols.pop(), ALPHA) if expr.free_symbols else expr,
                                             float(budget))
@@ -420,7 +437,7 @@ def _analyse_margin(lo: MarginLoss, bound, budget) -> Analysis:
         else:
             note = f"symbolic derivation failed ({payload})"
     else:
-        note = "no sympy form"
+        note = "no sympy form" if budget > 0 else "symbolic route off (budget=0)"
     if note:
         details["symbolic_note"] = note
     verdict, reason = _definition_verdict(r)
@@ -528,7 +545,7 @@ def analyse(loss, n_classes: int = 2, bound=None, *, budget: float = SYMBOLIC_BU
     bound : float, optional
         Score bound B > 0 of the hypothesis set (None: complete scores).
     budget : float, default 20.0
-        Seconds for the symbolic derivation (binary).
+        Seconds for the symbolic derivation (binary); 0 runs the numerical route only.
 
     Returns
     -------
@@ -555,8 +572,8 @@ def analyse(loss, n_classes: int = 2, bound=None, *, budget: float = SYMBOLIC_BU
         if not (b > 0 and math.isfinite(b)):
             raise InputError(f"bound={bound!r} is not allowed; a finite score bound > 0 (or None) is")
         bound = b
-    if not (isinstance(budget, (int, float)) and budget > 0):
-        raise InputError(f"budget={budget!r} is not allowed; seconds > 0 are")
+    if isinstance(budget, bool) or not (isinstance(budget, (int, float)) and 0 <= budget < math.inf):
+        raise InputError(f"budget={budget!r} is not allowed; seconds >= 0 are (0: the numerical route only)")
     if isinstance(loss, Loss) and not loss.is_margin:
         return _analyse_multiclass(loss, n_classes, bound)
     lo = as_margin_loss(loss)
