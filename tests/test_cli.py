@@ -49,6 +49,10 @@ def test_verify_exit_code_1_on_failure(monkeypatch, capsys):
     (["verify", "--jobs", "0"], "--jobs must be an integer >= 1"),
     (["derive", "cauchy"], "unknown loss 'cauchy'"),
     (["derive", "sigmoid(k=0)"], "k=0"),
+    (["derive", "foo(a)"], "undefined function(s) foo"),
+    (["derive", "a + b"], "2 free symbols"),
+    (["derive", "hinge", "--budget", "-1"], "--budget must be"),
+    (["derive", "hinge", "--latex", "--json"], "not allowed with"),
     (["figures", "no-such-figure"], "matches no figure"),
     (["frobnicate"], "invalid choice"),
 ])
@@ -62,9 +66,24 @@ def test_usage_errors_exit_2_with_one_line(args, needle):
 def test_derive(capsys):
     assert main(["derive", "exponential"]) == 0
     out = capsys.readouterr().out
-    assert "1 - sqrt(1 - theta**2)" in out and "2*sqrt(eta)*sqrt(1 - eta)" in out
+    assert "1 - sqrt(1 - theta**2)" in out and "2*sqrt(eta)*sqrt(1 - eta)" in out and "verdict            calibrated" in out
     assert main(["derive", "logistic", "--latex"]) == 0
-    assert "\\log" in capsys.readouterr().out
+    tex = capsys.readouterr().out
+    assert "\\log" in tex and tex.startswith("\\begin{align*}") and tex.isascii()
+
+
+def test_derive_accepts_formulas_and_prints_json(capsys):
+    import json
+
+    assert main(["derive", "max(0, 1 - a) + max(0, -a)", "--budget", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "not calibrated" in out and "method             numeric" in out and "ψ(0.5) = 0.25" in out
+    assert main(["derive", "log(1+exp(-a))**2", "--budget", "0", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["calibrated"] is True and d["growth"]["order"] == 2.0 and d["transform_at"]["1"] == pytest.approx(
+        __import__("math").log(2) ** 2, rel=1e-12)
+    assert main(["derive", "1 - a", "--budget", "0", "--latex"]) == 0
+    assert capsys.readouterr().out.isascii()
 
 
 def test_figures_twice_identical(tmp_path):

@@ -1,4 +1,4 @@
-"""The ``theorylab`` command: list, verify, show, derive, figures.
+"""The ``theorylab`` command: list, verify, show, derive, losses, figures.
 
 Exit codes: 0 all good, 1 a claim failed (or its negative control could not fail), 2 a usage error.
 """
@@ -47,6 +47,17 @@ def _seed_range(text):
     return list(range(a, b))
 
 
+def _seconds(text):
+    """An argparse type: a number of seconds >= 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (0 <= v < float("inf")):
+        raise argparse.ArgumentTypeError(f"--budget must be a number of seconds >= 0, got {text!r}")
+    return v
+
+
 def _pattern(text):
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty pattern is not allowed; give a claim id, glob or paper key "
@@ -57,7 +68,7 @@ def _pattern(text):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``theorylab`` command.
 
-    Subcommands: ``list``, ``verify``, ``show``, ``derive`` and ``figures`` (see the README, "Commands").
+    Subcommands: ``list``, ``verify``, ``show``, ``derive``, ``losses`` and ``figures`` (see the README, "Commands").
     Patterns, seeds and counts are validated while parsing; a bad argument prints a one-line error and
     exits with code 2.
 
@@ -95,10 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("claim", type=_pattern, help="a claim id (`theorylab list` shows them)")
     run_options(sh, "the claim")
 
-    d = sub.add_parser("derive", help="symbolic calibration analysis of a binary margin loss")
-    d.add_argument("loss", help="hinge, logistic, exponential, squared, squared_hinge, sigmoid, rho_margin, "
-                                "sigmoid(k=K), rho_margin(rho=R)")
-    d.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
+    d = sub.add_parser("derive", help="calibration analysis of a binary margin loss (a name or a formula)")
+    d.add_argument("loss", help="a built-in name (hinge, logistic, exponential, squared, squared_hinge, sigmoid, "
+                                "rho_margin, sigmoid(k=K), rho_margin(rho=R)) or a formula in one variable, e.g. "
+                                "'log(1+exp(-a))**2'")
+    fmt = d.add_mutually_exclusive_group()
+    fmt.add_argument("--latex", action="store_true", help="print pure LaTeX (an align* block) instead of text")
+    fmt.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    d.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds for the symbolic derivation before the numerical route alone is used (default 20; "
+                        "0: numerical only)")
+
+    lo = sub.add_parser("losses", help="the catalogue of literature losses with each loss's verdict and growth")
+    lo.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                    help="seconds for each symbolic derivation (default 20; 0: numerical only)")
+    lo.add_argument("--json", metavar="FILE", help="also write the analyses as one JSON file")
 
     f = sub.add_parser("figures", help="regenerate figures (PNG + CSV + JSON provenance)")
     f.add_argument("pattern", nargs="?", default="*", type=_pattern)
@@ -221,37 +243,8 @@ def _cmd_show(args) -> int:
     return 0 if all(r["passed"] for r in results) else 1
 
 
-def _derivation_text(loss: str, latex: bool) -> str:
-    import sympy as sp
-
-    from .theory.calibration import derive
-
-    c = derive(loss)
-
-    def s(e):
-        return e if isinstance(e, str) else (sp.latex(e) if latex else sp.sstr(e))
-
-    lines = [
-        f"loss               φ(α) = {s(c.loss)}",
-        f"conditional risk   C_η(α) = {s(c.conditional_risk)}",
-        f"minimiser (η>½)    α*(η) = {s(c.minimiser)}",
-        f"optimal risk       H(η) = {s(c.H)}   (η ≥ ½; H(η) = H(1−η))",
-        f"wrong-sign risk    H⁻(η) = {s(c.H_minus)}   (η > ½; attained at α = {s(c.wrong_sign_minimiser)})",
-        f"ψ̃(θ)               {s(c.psi_tilde)}",
-        f"ψ(θ)               {s(c.psi)}" + ("" if c.psi_tilde_is_convex else "   (convex closure, numerical)"),
-        f"series at θ = 0    ψ(θ) = {s(c.series)} + O(θ⁶)",
-    ]
-    if c.inverse_bound is not None:
-        lines.append(f"excess-risk bound  R(f) − R* ≤ ψ⁻¹(R_φ(f) − R_φ*) = {s(c.inverse_bound)}, ε = R_φ(f) − R_φ*")
-    else:
-        lines.append("excess-risk bound  R(f) − R* ≤ ψ⁻¹(ε), ε = R_φ(f) − R_φ* (ψ⁻¹ has no closed form; "
-                     "invert numerically)")
-    lines.append(f"                   ψ⁻¹(ε) ≈ {s(c.inverse_leading)} as ε → 0")
-    return "\n".join(lines)
-
-
 def _cmd_derive(args) -> int:
-    """Handle ``theorylab derive``: print the symbolic calibration analysis of a margin loss.
+    """Handle ``theorylab derive``: print the calibration analysis of a margin loss (text, LaTeX or JSON).
 
     Parameters
     ----------
@@ -263,7 +256,45 @@ def _cmd_derive(args) -> int:
     int
         The exit code: 0.
     """
-    print(_derivation_text(args.loss, args.latex))
+    from .theory.analysis import SYMBOLIC_BUDGET, analyse
+    from .theory.analysis_text import analysis_json, analysis_latex, analysis_text
+
+    if not args.loss.strip():
+        raise InputError("loss '' is empty; give a loss name or a formula such as 'log(1+exp(-a))**2'")
+    a = analyse(args.loss, budget=SYMBOLIC_BUDGET if args.budget is None else args.budget)
+    print(analysis_json(a) if args.json else analysis_latex(a) if args.latex else analysis_text(a))
+    return 0
+
+
+def _cmd_losses(args) -> int:
+    """Handle ``theorylab losses``: analyse every catalogue loss and print the table (JSON file on request).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed arguments of the subcommand.
+
+    Returns
+    -------
+    int
+        The exit code: 0.
+    """
+    import json
+
+    from ._files import atomic_write
+    from .engine.files import check_writable_file
+    from .engine.report import Progress, table
+    from .theory.analysis import SYMBOLIC_BUDGET
+    from .theory.catalogue import analyse_catalogue, catalogue_rows
+
+    out = check_writable_file("--json", args.json) if args.json else None
+    progress = Progress("losses", force=True)
+    results = analyse_catalogue(budget=SYMBOLIC_BUDGET if args.budget is None else args.budget,
+                                progress=progress)
+    header, rows = catalogue_rows(results)
+    print(table(rows, header))
+    if out:
+        atomic_write(out, json.dumps([r.to_dict() for r in results], indent=1, default=str) + "\n")
     return 0
 
 
@@ -318,7 +349,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = {"list": _cmd_list, "verify": _cmd_verify, "show": _cmd_show, "derive": _cmd_derive,
-               "figures": _cmd_figures}[args.command]
+               "losses": _cmd_losses, "figures": _cmd_figures}[args.command]
     try:
         return handler(args)
     except InputError as exc:

@@ -52,7 +52,7 @@ _RESOLVED = 1e-2  # ψ̃ > tolerance on [this, 1] is needed for "calibrated" (gr
 
 def _symbolic_work(phi: sp.Expr):
     """In the child: the derivation, ψ at θ = 1 as a limit, and φ'(0±) (all sympy)."""
-    from .calibration import _derive_cached
+    from .calibration_derivation import _derive_cached
     from .calibration_sympy import _one_sided_derivatives
 
     cal = _derive_cached(phi)
@@ -347,9 +347,11 @@ def _growth_fit(theta, psi_t, tol):
         if abs(k * den - round(k * den)) < 2e-3 * den:
             k = round(k * den) / den
             break
-    good = ok & (psi_t > 1e4 * tol)  # the constant at the smallest θ resolved to ~1e-4 relative (least curvature)
-    i = int(np.flatnonzero(good)[0]) if good.any() else int(np.flatnonzero(ok)[0])
-    c = float(psi_t[i] / theta[i] ** k)
+    good = np.flatnonzero(ok & (psi_t > 1e4 * tol))  # resolved to ~1e-4 relative or better
+    idx = good if good.size >= 2 else np.flatnonzero(ok)
+    i, j = int(idx[0]), int(idx[1])
+    ci, cj = psi_t[i] / theta[i] ** k, psi_t[j] / theta[j] ** k
+    c = float(ci - (cj - ci) * theta[i] / (theta[j] - theta[i]))  # Richardson: ψ/θ^k = c + O(θ) removed
     return {"order": float(k), "constant": c, "source": "fit", "fit_theta": float(theta[i])}
 
 

@@ -20,125 +20,17 @@ independent numerical minimisation. The sympy helpers of the derivation are in
 """
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import sympy as sp
 from scipy import optimize
 
-from .._cache import disk_cached
 from .._validation import InputError, check_in_unit_interval, check_positive
 from ..losses.margin import MarginLoss, get_loss
+from .analysis import analyse
+from .calibration_derivation import Calibration, _derive_cached
 from .calibration_sympy import (_P, _Q, _REF_THETAS, ALPHA, EPS, ETA, THETA, _as_expr,  # noqa: F401 (old path)
                                 _convex_closure_piecewise, _in_theta, _infimum, _is_convex_on_unit, _num, _to_pieces,
                                 one_sided_derivatives_at_zero)
-
-
-@dataclasses.dataclass(frozen=True)
-class Calibration:
-    """The symbolic calibration analysis of one margin loss (all expressions in η or θ).
-
-    C_η(α) = η φ(α) + (1 − η) φ(−α), H(η) = inf_α C_η(α), H⁻(η) = inf_{α(2η−1) ≤ 0} C_η(α),
-    ψ̃(θ) = H⁻((1+θ)/2) − H((1+θ)/2), ψ = ψ̃** (convex closure).
-
-    Parameters
-    ----------
-    loss : sympy.Expr
-        φ(α) in the symbol :data:`ALPHA`.
-    conditional_risk : sympy.Expr
-        C_η(α).
-    minimiser : sympy.Expr or str
-        argmin_α C_η(α) for η > 1/2 (an expression, or "+oo" for an infimum at ∞).
-    wrong_sign_minimiser : sympy.Expr or str
-        argmin over α ≤ 0 (attains H⁻), η > 1/2.
-    H : sympy.Expr
-        H(η) for η ≥ 1/2 (by symmetry H(η) = H(1 − η)).
-    H_minus : sympy.Expr
-        H⁻(η) for η > 1/2.
-    psi_tilde : sympy.Expr
-        ψ̃(θ).
-    psi : sympy.Expr
-        ψ(θ), the convex closure of ψ̃ (piecewise linear from a grid when ψ̃ is not convex).
-    psi_tilde_is_convex : bool
-        Whether ψ̃ is convex on [0, 1] (checked on a grid).
-    series : sympy.Expr
-        Taylor polynomial of ψ(θ) at θ = 0 up to θ⁵ (NaN when ψ̃ is not convex).
-    inverse_bound : sympy.Expr or None
-        ψ⁻¹(ε) in the symbol :data:`EPS`: R − R* ≤ ψ⁻¹(R_φ − R_φ*) (None if no closed form).
-    inverse_leading : sympy.Expr
-        Leading-order ψ⁻¹(ε) as ε → 0.
-    H_pq : sympy.Expr
-        H in the symbols p = η, q = 1 − η (for accurate numerics when η is near 0 or 1).
-
-    References
-    ----------
-    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
-    Assoc. 101(473), 2006, Definition 2 and Theorem 1.
-    """
-
-    loss: sp.Expr  # φ(α)
-    conditional_risk: sp.Expr  # C_η(α)
-    minimiser: sp.Expr | str  # argmin_α C_η(α) for η > 1/2 (an expression, or "+oo" for an infimum at ∞)
-    wrong_sign_minimiser: sp.Expr | str  # argmin over α ≤ 0 (attains H⁻), η > 1/2
-    H: sp.Expr  # H(η) for η ≥ 1/2 (by symmetry H(η) = H(1 − η))
-    H_minus: sp.Expr  # H⁻(η) for η > 1/2
-    psi_tilde: sp.Expr  # ψ̃(θ)
-    psi: sp.Expr  # ψ(θ) = convex closure of ψ̃
-    psi_tilde_is_convex: bool
-    series: sp.Expr  # ψ(θ) near θ = 0
-    inverse_bound: sp.Expr | None  # ψ⁻¹(ε): R − R* ≤ ψ⁻¹(R_φ − R_φ*) (None if no closed form)
-    inverse_leading: sp.Expr  # leading-order ψ⁻¹(ε) as ε → 0
-    H_pq: sp.Expr  # H in the symbols p = η, q = 1 − η (for accurate numerics when η is near 0 or 1)
-
-    def H_numeric(self):
-        """A NumPy function ``H(p, q)`` with p = max(η, 1−η), q = 1 − p passed separately (no cancellation).
-
-        Returns
-        -------
-        callable
-            ``H(p, q)`` evaluating :attr:`H_pq` with NumPy.
-
-        References
-        ----------
-        P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
-        Assoc. 101(473), 2006 (the optimal conditional risk H).
-        """
-        return sp.lambdify((_P, _Q), self.H_pq, "numpy")
-
-
-@disk_cached  # seconds of sympy per loss: kept across processes (theorylab._cache)
-def _derive_cached(phi: sp.Expr) -> Calibration:
-    c_pq = _P * phi + _Q * phi.subs(ALPHA, -ALPHA, simultaneous=True)
-    c_eta = c_pq.subs({_P: ETA, _Q: 1 - ETA})
-    H_pq, argmin = _infimum(c_pq, sp.Reals)
-    Hm_pq, wrong_argmin = _infimum(c_pq, sp.Interval(-sp.oo, 0))
-    H_theta, Hm_theta = _in_theta(H_pq), _in_theta(Hm_pq)
-    psi_tilde = sp.simplify(Hm_theta - H_theta)
-    if psi_tilde.has(sp.I):
-        raise NotImplementedError(f"ψ̃ came out complex for {phi}; use psi_numeric")
-    convex = _is_convex_on_unit(psi_tilde) if psi_tilde.has(THETA) else True
-    psi = psi_tilde if convex else _convex_closure_piecewise(psi_tilde)
-    series = sp.series(psi, THETA, 0, 6).removeO() if convex else sp.nan
-    inverse = None
-    if convex and psi.has(THETA):
-        try:
-            sols = [s for s in sp.solve(sp.Eq(psi, EPS), THETA) if _num(s.subs(EPS, sp.Rational(1, 100)), 0.5) > 0]
-            inverse = sp.simplify(sols[0]) if len(sols) == 1 else None
-        except (NotImplementedError, ValueError):
-            inverse = None
-    if convex and series != 0 and series is not sp.nan:
-        lead = sp.Poly(series, THETA).terms()[-1]  # lowest-order term c θ^k
-        (k,), c = lead
-        inverse_leading = (EPS / c) ** sp.Rational(1, k)
-    else:
-        inverse_leading = sp.nan
-    to_eta = {_P: ETA, _Q: 1 - ETA}
-    H_eta = sp.simplify(H_pq.subs(to_eta))
-    Hm_eta = sp.simplify(Hm_pq.subs(to_eta))
-    minimiser = argmin if isinstance(argmin, str) else sp.simplify(sp.sympify(argmin).subs(to_eta))
-    wrong = wrong_argmin if isinstance(wrong_argmin, str) else sp.simplify(sp.sympify(wrong_argmin).subs(to_eta))
-    return Calibration(phi, c_eta, minimiser, wrong, H_eta, Hm_eta, psi_tilde, psi, convex, series, inverse,
-                       inverse_leading, H_pq)
 
 
 def derive(loss) -> Calibration:
@@ -221,8 +113,6 @@ def psi_transform(loss) -> sp.Expr:
     P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
     Assoc. 101(473), 2006, Definition 2.
     """
-    from .analysis import analyse
-
     a = analyse(loss)
     if a.method != "symbolic":
         why = a.details.get("symbolic_note") or a.reason
@@ -316,8 +206,6 @@ def is_classification_calibrated(loss) -> bool:
     P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
     Assoc. 101(473), 2006, Definition 1 and Lemma 5 (calibration ⇔ ψ(θ) > 0 on (0, 1]).
     """
-    from .analysis import analyse
-
     a = analyse(loss)
     if a.calibrated is None:
         raise InputError(f"calibration of {a.loss.name} is undetermined: {a.reason}")
