@@ -30,7 +30,7 @@ from theorylab.theory import tight_transform as tt
 RNG = np.random.default_rng(0)
 S = np.zeros((2, 3))
 Y = np.array([0, 1])
-SUM = mc.multiclass_loss("sum", "hinge")
+SUM = mc.from_margin("sum", "hinge")
 MIX = gm.GaussianMixture([[0.0, 0.0], [1.0, 1.0]], np.eye(2))
 PROMPTS = icl.sample_prompts(4, 3, 2, np.random.default_rng(1))
 XD = np.random.default_rng(2).normal(size=(4, 3))
@@ -122,9 +122,9 @@ CASES = [
     ("deterministic_risk n float", cs.deterministic_risk, (1.0, 2.5, 1.0), {}, r"n="),
     ("deterministic_risk bound NaN", cs.deterministic_risk, (1.0, 3, float("nan")), {}, r"bound"),
     # ------------------------------------------------------------------- losses.multiclass
-    ("multiclass kind", mc.multiclass_loss, ("mean", "hinge"), {}, r"kind"),
-    ("multiclass phi number", mc.multiclass_loss, ("sum", 3), {}, r"phi"),
-    ("multiclass phi misspelled param", mc.multiclass_loss, ("sum", "rho_margin(p=1)"), {}, r"'p'.*rho"),
+    ("multiclass kind", mc.from_margin, ("mean", "hinge"), {}, r"kind"),
+    ("multiclass phi number", mc.from_margin, ("sum", 3), {}, r"phi"),
+    ("multiclass phi misspelled param", mc.from_margin, ("sum", "rho_margin(p=1)"), {}, r"'p'.*rho"),
     ("sum_loss float labels", mc.sum_loss, (S, np.array([0.0, 1.0]), "hinge"), {}, r"labels"),
     ("max_loss complex scores", mc.max_loss, (S + 0j, Y, "hinge"), {}, r"scores"),
     ("constrained not centred", mc.constrained_loss, (np.array([[1.0, 2.0, 0.0]]), [0], "hinge"), {}, r"scores"),
@@ -132,7 +132,7 @@ CASES = [
     ("center_scores NaN", mc.center_scores, (np.array([[np.nan, 0.0]]),), {}, r"scores"),
     ("mc conditional_risk not a distribution", SUM.conditional_risk, ([0.6, 0.6], [0.0, 0.0]), {}, r"p="),
     ("mc conditional_risk class mismatch", SUM.conditional_risk, (np.ones(3) / 3, np.zeros(2)), {}, r"classes"),
-    ("mc best_conditional_risk not a distribution", mc.multiclass_loss("constrained", "hinge").best_conditional_risk,
+    ("mc best_conditional_risk not a distribution", mc.from_margin("constrained", "hinge").best_conditional_risk,
      ([0.6, 0.6],), {}, r"p="),
     ("mc numeric starts", SUM.best_conditional_risk, ([0.5, 0.5],), {"numeric": True, "starts": 0}, r"starts"),
     ("mc numeric rng", SUM.best_conditional_risk, ([0.5, 0.5],), {"numeric": True, "rng": 3}, r"rng"),

@@ -18,7 +18,7 @@ from theorylab.losses.base import TIGHT_SEARCHES, Loss
 from theorylab.losses.compsum import CompSumLoss
 from theorylab.losses.ldr import LDRKLLoss
 from theorylab.losses.margin import LOSSES, get_loss, margin_loss, rho_margin, sigmoid
-from theorylab.losses.multiclass import KINDS, center_scores, multiclass_loss
+from theorylab.losses.multiclass import KINDS, center_scores, from_margin
 from theorylab.theory import hconsistency as hc
 from theorylab.theory import tight_transform as tt
 
@@ -31,7 +31,7 @@ REGISTRY = (
     + [sigmoid(2.0), rho_margin(0.5), margin_loss(sp.log(1 + sp.exp(-ALPHA)), "logistic(sympy)", convex=True)]
     + [CompSumLoss(tau) for tau in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)]
     + [CompSumLoss(1.0, bound=2.0), CompSumLoss(3.0, bound=1.0)]
-    + [multiclass_loss(kind, phi) for kind in KINDS for phi in PHIS]
+    + [from_margin(kind, phi) for kind in KINDS for phi in PHIS]
     + [LDRKLLoss(0.5, 0.1), LDRKLLoss(2.0, 0.0)]
 )
 
@@ -224,7 +224,7 @@ def test_tight_transform_takes_loss_objects_and_the_shorthand_identically():
     with pytest.raises(InputError, match="loss"):
         tt.tight_transform("logistic", 0.3, 2)
     with pytest.raises(InputError, match="bound"):
-        tt.tight_transform(multiclass_loss("sum", "exponential"), 0.3, 3, 1.0)
+        tt.tight_transform(from_margin("sum", "exponential"), 0.3, 3, 1.0)
 
 
 def test_tight_transform_runs_the_joint_search_on_any_multiclass_loss():

@@ -41,7 +41,7 @@ def _data(rng, kind, B=7, n=4, scale=1.5):
 def test_values_match_direct_formulas(kind, phi):
     rng = np.random.default_rng(0)
     h, y = _data(rng, kind)
-    np.testing.assert_allclose(mc.multiclass_loss(kind, phi).value(h, y), _direct(kind, phi, h, y),
+    np.testing.assert_allclose(mc.from_margin(kind, phi).value(h, y), _direct(kind, phi, h, y),
                                rtol=1e-14, atol=1e-15)
     fn = {"max": mc.max_loss, "sum": mc.sum_loss, "constrained": mc.constrained_loss}[kind]
     np.testing.assert_allclose(fn(h, y, phi), _direct(kind, phi, h, y), rtol=1e-14, atol=1e-15)
@@ -52,7 +52,7 @@ def test_values_match_direct_formulas(kind, phi):
 def test_gradients_match_finite_differences(kind, phi, central_difference):
     rng = np.random.default_rng(1)
     h, y = _data(rng, kind)
-    loss = mc.multiclass_loss(kind, phi)
+    loss = mc.from_margin(kind, phi)
     v, g = loss.value_and_grad(h, y)
     np.testing.assert_allclose(v, loss.value(h, y), rtol=0, atol=0)
     # central differences of the unconstrained loss formula (no re-centring)
@@ -64,7 +64,7 @@ def test_reference_in_every_namespace(xp, central_difference):
     rng = np.random.default_rng(2)
     for kind in KINDS:
         h, y = _data(rng, kind)
-        loss = mc.multiclass_loss(kind, "exponential")
+        loss = mc.from_margin(kind, "exponential")
         hs, ys = xp.asarray(h), xp.asarray(y)
         v, g = loss.value_and_grad(hs, ys)
         assert type(v) is type(hs) and type(g) is type(hs)
@@ -76,7 +76,7 @@ def test_reference_in_every_namespace(xp, central_difference):
         c = loss.conditional_risk(xp.asarray(p), hs[:3, :])
         direct = [sum(p[i, k] * _direct(kind, "exponential", h[i:i + 1], [k])[0] for k in range(4)) for i in range(3)]
         np.testing.assert_allclose(np.asarray(c), direct, rtol=1e-14)
-    cs_ = mc.multiclass_loss("constrained", "squared_hinge").best_conditional_risk(xp.asarray(p))
+    cs_ = mc.from_margin("constrained", "squared_hinge").best_conditional_risk(xp.asarray(p))
     assert type(cs_) is type(xp.asarray(p))
 
 
@@ -86,7 +86,7 @@ def test_stable_for_large_scores(dtype):
     y = np.array([0, 0, 2])
     for kind in KINDS:
         for phi in PHIS:
-            v, g = mc.multiclass_loss(kind, phi).value_and_grad(h, y)
+            v, g = mc.from_margin(kind, phi).value_and_grad(h, y)
             assert v.dtype == dtype and g.dtype == dtype
             assert not np.isnan(v).any() and not np.isnan(g).any()
             if phi != "exponential":
@@ -100,7 +100,7 @@ def test_conditional_risk_matches_label_average():
     rng = np.random.default_rng(3)
     for kind in KINDS:
         for phi in PHIS:
-            loss = mc.multiclass_loss(kind, phi)
+            loss = mc.from_margin(kind, phi)
             h, _ = _data(rng, kind, B=1)
             p = rng.dirichlet(np.ones(4))
             per_label = loss.value(np.repeat(h, 4, 0), np.arange(4))
@@ -111,7 +111,7 @@ def test_conditional_risk_matches_label_average():
 def test_constrained_cstar_closed_form_vs_slsqp(phi):
     """C* closed forms against SLSQP with the equality constraint Σh = 0 (hinge: linprog), independent solvers."""
     rng = np.random.default_rng(4)
-    loss = mc.multiclass_loss("constrained", phi)
+    loss = mc.from_margin("constrained", phi)
     for n in (2, 3, 5):
         for _ in range(3):
             p = rng.dirichlet(np.ones(n))
@@ -136,7 +136,7 @@ def test_constrained_cstar_closed_form_vs_slsqp(phi):
 def test_constrained_rho_margin_cstar_attained_and_not_beaten():
     rng = np.random.default_rng(5)
     rho = 0.5
-    loss = mc.multiclass_loss("constrained", f"rho_margin(rho={rho})")
+    loss = mc.from_margin("constrained", f"rho_margin(rho={rho})")
     for n in (2, 3, 5):
         p = rng.dirichlet(np.ones(n))
         closed = float(loss.best_conditional_risk(p))
@@ -149,7 +149,7 @@ def test_constrained_rho_margin_cstar_attained_and_not_beaten():
 
 
 def test_sum_exponential_cstar_closed_form():
-    loss = mc.multiclass_loss("sum", "exponential")
+    loss = mc.from_margin("sum", "exponential")
     p = np.array([0.5, 0.3, 0.2])
     assert float(loss.best_conditional_risk(p)) == pytest.approx(
         float(loss.best_conditional_risk(p, numeric=True)), abs=1e-9)
@@ -160,7 +160,7 @@ def test_forced_scores_sum_zero_and_predict_class0():
     rng = np.random.default_rng(6)
     D = rng.normal(size=(50, 3))
     for kind in ("sum", "constrained"):
-        H = tt.forced_scores(mc.multiclass_loss(kind, "hinge"), D)
+        H = tt.forced_scores(mc.from_margin(kind, "hinge"), D)
         assert (H[:, :1] >= H).all()
         if kind == "constrained":
             np.testing.assert_allclose(H.sum(1), 0, atol=1e-13)
@@ -172,7 +172,7 @@ def test_brute_force_transform_n2_closed_forms():
              "squared_hinge": lambda t: t * t}
     for phi, f in exact.items():
         for t in (0.1, 0.5, 0.9):
-            v, w = tt.tight_transform(mc.multiclass_loss("constrained", phi), t, 2, n_random=500, n_refine=2)
+            v, w = tt.tight_transform(mc.from_margin("constrained", phi), t, 2, n_random=500, n_refine=2)
             assert abs(v - f(t)) < 1e-8, (phi, t, v)
             assert abs(w["h"].sum()) < 1e-12 and w["h"][0] >= w["h"][1]
 
@@ -198,7 +198,7 @@ def _pooled_reference_n3(loss, t, grid=20001):
 
 @pytest.mark.parametrize("phi", ["hinge", "exponential", "squared_hinge"])
 def test_brute_force_transform_n3_vs_pooled_reference(phi):
-    loss = mc.multiclass_loss("constrained", phi)
+    loss = mc.from_margin("constrained", phi)
     for t in (0.2, 0.7):
         v, _ = tt.tight_transform(loss, t, 3, n_random=1000, n_refine=2)
         ref = _pooled_reference_n3(loss, t)
@@ -206,16 +206,16 @@ def test_brute_force_transform_n3_vs_pooled_reference(phi):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: mc.multiclass_loss("avg", "hinge"), "kind"),
-    (lambda: mc.multiclass_loss("max", "hingy"), "unknown loss"),
-    (lambda: mc.multiclass_loss("max", 3), "phi"),
+    (lambda: mc.from_margin("avg", "hinge"), "kind"),
+    (lambda: mc.from_margin("max", "hingy"), "unknown loss"),
+    (lambda: mc.from_margin("max", 3), "phi"),
     (lambda: mc.constrained_loss(np.array([[1.0, 2.0, 0.0]]), np.array([0]), "hinge"), "sum to 0"),
     (lambda: mc.sum_loss(np.array([[1.0, np.nan]]), np.array([0]), "hinge"), "NaN"),
     (lambda: mc.sum_loss(np.array([[1.0, 0.0]]), np.array([2]), "hinge"), "labels out of range"),
     (lambda: mc.max_loss(np.array([1.0, 0.0]), np.array([0]), "hinge"), "scores has shape"),
-    (lambda: mc.multiclass_loss("sum", "hinge").conditional_risk(np.ones(3) / 3, np.zeros(2)), "classes"),
-    (lambda: tt.tight_transform(mc.multiclass_loss("constrained", "hinge"), 0.5, 3, bound=1.0), "bound"),
-    (lambda: tt.tight_transform(mc.multiclass_loss("constrained", "hinge"), 1.5, 3), "t"),
+    (lambda: mc.from_margin("sum", "hinge").conditional_risk(np.ones(3) / 3, np.zeros(2)), "classes"),
+    (lambda: tt.tight_transform(mc.from_margin("constrained", "hinge"), 0.5, 3, bound=1.0), "bound"),
+    (lambda: tt.tight_transform(mc.from_margin("constrained", "hinge"), 1.5, 3), "t"),
     (lambda: mc.attributed_constrained_transform("logistic", 0.5), "phi"),
 ])
 def test_bad_input(call, match):
@@ -227,7 +227,7 @@ def test_bad_input(call, match):
 
 
 def test_margin_losses_are_reused_not_redefined():
-    assert mc.multiclass_loss("sum", "exponential").phi is get_loss("exponential")
+    assert mc.from_margin("sum", "exponential").phi is get_loss("exponential")
 
 
 def test_fused_candidate_kernel_matches_numpy_reference():

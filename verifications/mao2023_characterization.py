@@ -179,7 +179,7 @@ def _constrained_tight(ctx, phi, t, n):
     a shared fixture of the two constrained claims, seeded by its name and the run seed."""
     def make(rng, budget):
         n_random, n_refine = (1000, 2) if budget == "quick" else (4000, 4)
-        v, _ = hc.tight_transform(mc.multiclass_loss("constrained", phi), t, n, rng=rng, n_random=n_random,
+        v, _ = hc.tight_transform(mc.from_margin("constrained", phi), t, n, rng=rng, n_random=n_random,
                                   n_refine=n_refine)
         return v
 

@@ -9,43 +9,11 @@ verdicts into claims.
 """
 from __future__ import annotations
 
-import dataclasses
-
-from .base import Loss
+from .catalogue_entry import CatalogueEntry
 from .formula import margin_loss
 from .margin import LOSSES
 
-__all__ = ["CatalogueEntry", "BINARY_CATALOGUE"]
-
-
-@dataclasses.dataclass(frozen=True)
-class CatalogueEntry:
-    """One literature loss: the object, the reference, the stated verdict and where it is stated.
-
-    Parameters
-    ----------
-    loss : Loss
-        The loss.
-    reference : str
-        The paper that defines it.
-    literature : bool or None
-        The calibration verdict stated in the literature (None: none stated, or not defined).
-    verdict_source : str
-        Where that verdict is stated (empty when ``literature`` is None).
-    note : str
-        Anything a reader should know (a parameter choice, an unbounded loss).
-
-    References
-    ----------
-    P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
-    Statist. Assoc. 101(473), 2006 (classification calibration).
-    """
-
-    loss: Loss
-    reference: str
-    literature: bool | None = None
-    verdict_source: str = ""
-    note: str = ""
+__all__ = ["BINARY_CATALOGUE"]
 
 
 _BJM = "Bartlett, Jordan, McAuliffe, JASA 2006, Theorem 2 (convex φ: calibrated ⇔ φ'(0) exists and < 0)"
@@ -91,7 +59,7 @@ def _entries() -> dict[str, CatalogueEntry]:
         "Bartlett, Jordan, McAuliffe, JASA 2006 (least absolute deviation on ±1 labels)", True, _BJM)
     add("double_hinge", margin_loss("Max(-a, Max(0, 1/2 - a/2))", "double_hinge", convex=True),
         "du Plessis, Niu, Sugiyama, ICML 2015 (double hinge, PU learning)", True, _BJM + " (φ'(0) = −1/2)")
-    add("focal", margin_loss("-(1 - 1/(1 + exp(-a)))**2*log(1/(1 + exp(-a)))", "focal(gamma=2)"),
+    add("focal_binary", margin_loss("-(1 - 1/(1 + exp(-a)))**2*log(1/(1 + exp(-a)))", "focal(gamma=2)"),
         "Lin, Goyal, Girshick, He, Dollár, ICCV 2017 (focal loss, γ = 2)", True,
         "Charoenphakdee, Vongkulbhisal, Chairatanakul, Sugiyama, CVPR 2021, Theorem 1 (focal loss is "
         "classification-calibrated)")

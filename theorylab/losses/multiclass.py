@@ -21,7 +21,7 @@ tight transform that uses them lives in :mod:`theorylab.theory.tight_transform`.
 
 By job: the array forms (kinds, centring, ℓ and ∂ℓ/∂h) are in :mod:`.multiclass_forms`, the
 :class:`MulticlassLoss` class in :mod:`.multiclass_base`; this module holds the constructor
-:func:`multiclass_loss`, the functional forms (:func:`max_loss`, :func:`sum_loss`, :func:`constrained_loss`),
+:func:`from_margin`, the functional forms (:func:`max_loss`, :func:`sum_loss`, :func:`constrained_loss`),
 the attributed constrained transforms, and re-exports the rest.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .multiclass_base import MulticlassLoss
 from .multiclass_forms import KINDS, _check_kind, _phi, center_scores
 
 
-def multiclass_loss(kind: str, phi) -> MulticlassLoss:
+def from_margin(kind: str, phi) -> MulticlassLoss:
     """The ``kind`` ∈ {max, sum, constrained} loss built from Φ = ``phi``.
 
     Parameters
@@ -89,7 +89,7 @@ def max_loss(scores, labels, phi):
     P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022 (max
     losses).
     """
-    return multiclass_loss("max", phi).value(scores, labels)
+    return from_margin("max", phi).value(scores, labels)
 
 
 def sum_loss(scores, labels, phi):
@@ -119,7 +119,7 @@ def sum_loss(scores, labels, phi):
     P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022 (sum
     losses).
     """
-    return multiclass_loss("sum", phi).value(scores, labels)
+    return from_margin("sum", phi).value(scores, labels)
 
 
 def constrained_loss(scores, labels, phi):
@@ -151,7 +151,7 @@ def constrained_loss(scores, labels, phi):
     P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022
     (constrained losses).
     """
-    return multiclass_loss("constrained", phi).value(scores, labels)
+    return from_margin("constrained", phi).value(scores, labels)
 
 
 def attributed_constrained_transform(phi, t):
@@ -198,5 +198,5 @@ def attributed_constrained_transform(phi, t):
     return v if np.ndim(v) else float(v)
 
 
-__all__ = ["MulticlassLoss", "multiclass_loss", "max_loss", "sum_loss", "constrained_loss", "center_scores",
+__all__ = ["MulticlassLoss", "from_margin", "max_loss", "sum_loss", "constrained_loss", "center_scores",
            "attributed_constrained_transform", "KINDS"]

@@ -521,8 +521,43 @@ def _numeric_psi_function(phi, r: mn.NumericPsi, convex: bool):
 # ------------------------------------------------------------------------------------------ multi-class
 
 
-def _analyse_multiclass(loss, n, bound) -> Analysis:
-    raise InputError("multi-class analysis is not available yet")
+def _analyse_multiclass(loss, n, bound, ts=None) -> Analysis:
+    """The multi-class route: the verdict of :func:`multiclass_calibration`, T(t) and witnesses by the tight search."""
+    from .multiclass_calibration import multiclass_calibration
+    from .tight.search import tight_transform
+
+    res = multiclass_calibration(loss, n, ts=ts)
+    growth = ({} if res.growth_order is None else
+              {"order": float(res.growth_order), "constant": float(res.growth_constant), "source": "fit",
+               "fit_t": list(res.growth_ts)})
+    details = {"margin": res.margin, "slack": res.slack, "ts": list(res.ts), "transform_on_grid": list(res.transform),
+               "accuracy_on_grid": list(res.accuracy), "seconds_check": res.seconds}
+    if res.witness is not None:
+        details["witness"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in res.witness.items()}
+    if bound is not None:
+        details["bound"] = bound
+
+    @functools.lru_cache(maxsize=64)
+    def search(t):
+        return tight_transform(loss, t, n, bound)
+
+    def transform(t):
+        return np.array([float(search(float(x))[0]) for x in np.asarray(t, dtype=np.float64).reshape(-1)])
+
+    def witness(t):
+        v, w = search(float(t))
+        return {"p": np.asarray(w["p"]).tolist(), "h": np.asarray(w["h"]).tolist(), "tie": list(w["tie"]),
+                "regret": float(v)}
+
+    def inverse(eps):
+        if eps <= 0:
+            return 0.0
+        if eps >= float(transform(1.0)[0]):
+            return 1.0
+        return brentq(lambda t: float(transform(t)[0]) - eps, 0.0, 1.0, xtol=1e-6)
+
+    return Analysis(loss, n, res.verdict, res.reason, "numeric", growth, details, None, None, transform, witness,
+                    inverse)
 
 
 # ------------------------------------------------------------------------------------------- entry point

@@ -86,7 +86,8 @@ def catalogue_rows(results) -> tuple[list[str], list[list[str]]]:
     Returns
     -------
     (list of str, list of list of str)
-        Columns: loss, n, verdict, literature, growth, method, seconds, reference.
+        Columns: loss, n, verdict, literature, growth, method, seconds, reference (cut at 60 characters; the
+        full one is in ``to_dict()``).
 
     References
     ----------
@@ -100,6 +101,6 @@ def catalogue_rows(results) -> tuple[list[str], list[list[str]]]:
         growth = "—" if not g else f"{g['constant']:.4g}·t^{g['order']:.4g}"
         verdict = word[a.calibrated] if not (a.calibrated is None and "unbounded below" in a.reason) else "unbounded below"
         lit = "—" if c["literature"] is None else word[c["literature"]]
-        rows.append([c["name"], str(a.n_classes), verdict, lit, growth, a.method, f"{a.details['seconds']:.1f}",
-                     c["reference"]])
+        ref = c["reference"] if len(c["reference"]) <= 60 else c["reference"][:59] + "…"
+        rows.append([c["name"], str(a.n_classes), verdict, lit, growth, a.method, f"{a.details['seconds']:.1f}", ref])
     return ["loss", "n", "verdict", "literature", "growth near 0", "method", "s", "reference"], rows

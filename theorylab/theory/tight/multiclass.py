@@ -5,16 +5,27 @@ No closed-form inner infimum is known for these losses, so the scores are search
 structured and random (p, h) candidates, then multistart Nelder–Mead. It is the ``"joint"`` search that
 :func:`~theorylab.theory.tight.search.tight_transform` dispatches to.
 
+A loss without a closed-form C* (``has_closed_best_risk`` False: the sum/max losses of most Φ, user losses
+:func:`~theorylab.losses.callable_loss.multiclass_loss`) takes a nested route instead (:func:`nested_tight_transform`):
+for each candidate p both inner infima, over the scores predicting class 0 and over all scores, are computed
+by :func:`~theorylab.losses.callable_risks.minimize_conditional_risk` (probes for an infimum at infinity,
+warm-started L-BFGS-B), and the outer infimum over p is a grid plus bounded Brent (n = 3, where p has one free
+coordinate) or Nelder–Mead (n ≥ 4). The scores keep a free common shift unless the loss is constrained or is
+found shift invariant on random points (so losses such as one-versus-all or squared losses are searched over
+all of ℝⁿ).
+
 References: Awasthi, Mao, Mohri, Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022; Mao, Mohri, Zhong,
 "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import minimize, minimize_scalar
 
+from ..._parallel import numba_threads_for, single_blas_thread
 from ..._validation import InputError, check_generator, check_integer, real_namespace
 from ...losses.base import Loss
+from ...losses.callable_risks import minimize_conditional_risk
 from ...losses.compsum import check_n
 from .candidates import _check_t, _structured_candidates
 from .kernels import map_rows as _map_rows
@@ -103,21 +114,23 @@ def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=
     rng : numpy.random.Generator, optional
         Random candidates (``default_rng(0)`` when None).
     n_random : int, default 2000
-        Number of random candidates (≥ 0; at most 50 without a closed-form C*).
+        Number of random candidates (≥ 0; at most 16 on the nested route, used for n ≥ 4 only).
     n_refine : int, default 4
-        Number of best candidates refined by Nelder–Mead (≥ 1).
+        Number of best candidates refined by Nelder–Mead (≥ 1; at most 2 on the nested route).
 
     Returns
     -------
     value : float
         Upper estimate of T(t).
     witness : dict
-        ``p``, ``h`` and ``tie`` (classes tied with class 0), as :func:`tight_transform`.
+        ``p``, ``h`` and ``tie`` (classes tied with class 0), as :func:`tight_transform` (the nested route adds
+        ``h_star``, scores attaining C*(p)).
 
     Raises
     ------
     InputError
-        For a non-multiclass loss or invalid n, t, rng, n_random, n_refine.
+        For a non-multiclass loss or invalid n, t, rng, n_random, n_refine; on the nested route, for a loss
+        whose conditional risk is unbounded below.
 
     References
     ----------
@@ -134,9 +147,8 @@ def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=
     rng = np.random.default_rng(0) if rng is None else rng
     if t == 0.0:
         return 0.0, {"p": np.full(n, 1.0 / n), "h": np.zeros(n), "tie": list(range(n))}
-    closed = loss.has_closed_best_risk
-    if not closed:
-        n_random = min(n_random, 50)
+    if not loss.has_closed_best_risk:
+        return _nested(loss, t, n, rng, min(n_random, 16), min(n_refine, 2))
     P, D = _multiclass_candidates(t, n, rng, n_random if n > 2 else 0)
     with np.errstate(over="ignore", invalid="ignore"):
         vals = loss.conditional_risk_rows(P, forced_scores(loss, D)) - loss.best_conditional_risk_rows(P)
@@ -179,7 +191,182 @@ def multiclass_tight_transform(loss, t, n, *, rng=None, n_random=2000, n_refine=
 def _check_multiclass(loss):
     """A multi-class Loss (not a margin loss), for the joint search."""
     if not isinstance(loss, Loss) or loss.is_margin:
-        raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (multiclass_loss(kind, phi)) is")
+        raise InputError(f"loss={loss!r} is not allowed; a multiclass loss object (from_margin(kind, phi), "
+                         "multiclass_loss(fn), CompSumLoss(tau)) is")
 
 
-__all__ = ["multiclass_tight_transform", "forced_scores"]
+# ------------------------------------------------------------------ losses without a closed-form C*
+
+
+def shift_invariant(loss, n, rng=None):
+    """Whether C(h + c·1, p) = C(h, p) on random (p, h, c) (relative 10⁻¹², three points; True for constrained).
+
+    Parameters
+    ----------
+    loss : Loss
+        A multi-class loss.
+    n : int
+        Number of classes ≥ 2.
+    rng : numpy.random.Generator, optional
+        The random points (``default_rng(0)`` when None).
+
+    Returns
+    -------
+    bool
+        The numerical verdict (a loss of the scores' differences only, such as every comp-sum, sum or max loss,
+        is shift invariant; one-versus-all and squared losses are not).
+
+    Raises
+    ------
+    InputError
+        For a non-multiclass loss, an invalid n or rng.
+
+    References
+    ----------
+    A. Tewari, P. L. Bartlett, "On the Consistency of Multiclass Classification Methods", J. Mach. Learn. Res. 8,
+    2007 (losses of score differences; the sum-to-zero normalisation).
+    """
+    _check_multiclass(loss)
+    n = check_n(n)
+    rng = check_generator("rng", rng, optional=True)
+    if loss.constrained:
+        return True
+    rng = np.random.default_rng(0) if rng is None else rng
+    P = rng.dirichlet(np.ones(n), 3)
+    H = rng.normal(0.0, 1.0, (3, n))
+    with np.errstate(all="ignore"):
+        c0 = np.asarray(loss.conditional_risk_rows(P, H), dtype=np.float64)
+        c1 = np.asarray(loss.conditional_risk_rows(P, H + np.array([[1.7], [-2.3], [0.6]])), dtype=np.float64)
+    return bool(np.all(np.isfinite(c0)) and np.all(np.abs(c1 - c0) <= 1e-12 * (1.0 + np.abs(c0))))
+
+
+def nested_tight_transform(loss, t, n, *, rng=None, n_random=16, n_refine=2):
+    """T(t) for a loss without a closed-form C*: numerical inner infima per p, an outer search over p.
+
+    T(t) = inf_p [A(p) − C*(p)], p = (m − t, m, r_2, …) (class 1 most likely), A(p) = inf {C(h, p) : h_0 = max h},
+    C*(p) = inf_h C(h, p), both by :func:`~theorylab.losses.callable_risks.minimize_conditional_risk`
+    (probes, L-BFGS-B warm-started from the previous p's minimisers; C*(p) ≤ A(p) enforced). Outer search:
+    n = 2 (and t = 1) the one p; n = 3 a 9-point grid in m (inner points jittered by ±1/32 of the range: runs with
+    other rngs differ) then bounded Brent (x-tolerance 10⁻⁵) around the ``n_refine`` best local minima of the grid;
+    n ≥ 4 the structured candidates (9 values of m) and ``n_random`` random p, then Nelder–Mead (at most 60(n − 1)
+    evaluations) from the ``n_refine`` best. Every term is an upper estimate except C*, which a local search
+    can only overestimate: the value is an estimate of T(t), an upper one when both inner searches reach their
+    infima.
+
+    Parameters
+    ----------
+    loss : Loss
+        A multi-class loss (its ``conditional_risk_rows`` and ``constrained`` are used).
+    t : float
+        0-1 regret t ∈ [0, 1].
+    n : int
+        Number of classes ≥ 2.
+    rng : numpy.random.Generator, optional
+        Random candidates (``default_rng(0)`` when None).
+    n_random : int, default 16
+        Random p candidates (n ≥ 4).
+    n_refine : int, default 2
+        Candidates refined (≥ 1).
+
+    Returns
+    -------
+    value : float
+        The estimate of T(t).
+    witness : dict
+        ``p``, ``h`` (scores predicting class 0 attaining A(p)), ``tie`` (classes tied with class 0) and
+        ``h_star`` (scores attaining C*(p)).
+
+    Raises
+    ------
+    InputError
+        For a non-multiclass loss, invalid arguments, or a conditional risk unbounded below.
+
+    References
+    ----------
+    A. Mao, M. Mohri, Y. Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
+    transformation); A. Tewari, P. L. Bartlett, "On the Consistency of Multiclass Classification Methods", J.
+    Mach. Learn. Res. 8, 2007 (inf over scores predicting a given class); R. P. Brent, "Algorithms for
+    Minimization without Derivatives", Prentice-Hall, 1973 (ch. 5, the bounded scalar search).
+    """
+    _check_multiclass(loss)
+    n = check_n(n)
+    t = _check_t(t)
+    rng = check_generator("rng", rng, optional=True)
+    n_random = check_integer("n_random", n_random, minimum=0)
+    n_refine = check_integer("n_refine", n_refine)
+    return _nested(loss, t, n, np.random.default_rng(0) if rng is None else rng, n_random, n_refine)
+
+
+def _nested(loss, t, n, rng, n_random, n_refine):
+    """:func:`nested_tight_transform` on checked arguments (BLAS on one thread: the inner problems are tiny)."""
+    with single_blas_thread():
+        return _nested_search(loss, t, n, rng, n_random, n_refine)
+
+
+def _nested_search(loss, t, n, rng, n_random, n_refine):
+    if t == 0.0:
+        return 0.0, {"p": np.full(n, 1.0 / n), "h": np.zeros(n), "tie": list(range(n)), "h_star": np.zeros(n)}
+    risk = loss.conditional_risk_rows
+    kw = {"constrained": loss.constrained, "shift_invariant": shift_invariant(loss, n, rng), "n_random": 0,
+          "polish": False}
+    warm = {"a": None, "c": None}
+    best = {"v": np.inf}
+    buf = np.empty(n)
+
+    def regret(p):
+        a, ha = minimize_conditional_risk(risk, p, predicted=0, starts=[warm["a"]], max_local=2, **kw)
+        c, hc = minimize_conditional_risk(risk, p, starts=[ha, warm["c"]], max_local=3, **kw)
+        if a == -np.inf or c == -np.inf:
+            raise InputError(f"loss {loss.name!r} has a conditional risk unbounded below at p={np.round(p, 4).tolist()}"
+                             "; its tight transform is undefined (use a loss bounded below)")
+        if c > a:
+            c, hc = a, ha
+        warm["a"], warm["c"] = ha, hc
+        v = a - c if np.isfinite(a) else np.inf
+        if v < best["v"]:
+            best.update(v=v, p=p.copy(), h=ha, h_star=hc)
+        return v
+
+    def at(x):
+        _map_to_p(np.asarray(x, dtype=np.float64), t, n, buf)
+        return regret(buf.copy())
+
+    lo, hi = max(t, (1.0 + t) / n), (1.0 + t) / 2.0
+    if n == 2 or (hi - lo <= 1e-15 and 1.0 + t - 2.0 * hi <= 1e-15):  # one p: n = 2, or t = 1 (p = e_1)
+        at(np.zeros(n - 1))
+    elif n == 3:
+        us = np.linspace(0.0, 1.0, 9)
+        us[1:-1] += rng.uniform(-1.0 / 32, 1.0 / 32, 7)  # a jittered grid: independent runs differ
+        vals = np.array([at(np.array([u, 1.0])) for u in us])
+        done = []
+        for j in np.argsort(vals, kind="stable"):
+            if len(done) == n_refine:
+                break
+            if any(abs(j - i) <= 1 for i in done):  # its bracket overlaps a refined one
+                continue
+            done.append(j)
+            lo, hi = us[max(j - 1, 0)], us[min(j + 1, len(us) - 1)]
+            minimize_scalar(lambda u: at(np.array([u, 1.0])), bounds=(lo, hi), method="bounded",
+                            options={"xatol": 1e-5, "maxiter": 40})
+    else:
+        P = _structured_candidates(t, n, n_m=9)
+        if n_random > 0:
+            X = np.empty((n_random, n - 1))
+            X[:, 0] = rng.uniform(0.0, 1.0, n_random)
+            X[:, 1:] = rng.exponential(1.0, (n_random, n - 2)) ** rng.uniform(0.3, 4.0, (n_random, 1))
+            PR = np.empty((n_random, n))
+            with numba_threads_for(n_random):
+                _map_rows(X, t, n, PR)
+            P = np.concatenate([P, PR])
+        vals = np.array([regret(p) for p in P])
+        for j in np.argsort(vals)[:n_refine]:
+            p0 = P[j]
+            x0 = np.concatenate([[0.0 if hi == lo else (p0[1] - lo) / (hi - lo)], p0[2:] + 1e-9])
+            minimize(at, x0, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-13, "maxfev": 60 * (n - 1)})
+    v, h = best["v"], best["h"]
+    tie = [0] + [j for j in range(1, n) if h[0] - h[j] <= 1e-9 * max(1.0, abs(h[0]))]
+    v = max(v, 0.0) if v > -1e-12 else v
+    return float(v), {"p": best["p"], "h": h, "tie": tie, "h_star": best["h_star"]}
+
+
+__all__ = ["multiclass_tight_transform", "forced_scores", "nested_tight_transform", "shift_invariant"]
