@@ -219,3 +219,12 @@ def test_issue_losses_within_30_seconds_with_the_default_budget(formula, tmp_pat
     a = analyse(margin_loss(formula))
     assert time.perf_counter() - t0 < 30
     assert a.calibrated is ("max(0, -a)" not in formula)
+
+
+def test_tight_transform_accepts_a_formula_loss():
+    from theorylab.theory.hconsistency import tight_transform
+
+    lo = margin_loss("max(0, 1 - a) + max(0, -a)")
+    v, w = tight_transform(lo, 0.6, 2)
+    assert v == pytest.approx((3 * 0.6 - 1) / 2, abs=1e-9)  # ψ̃ derived by hand above
+    assert analyse(lo, budget=0).transform(0.6) == pytest.approx(v, abs=1e-9)
