@@ -55,7 +55,9 @@ def softmax_form(ctx):
         diff = h - h[np.arange(m), y][:, None]
         if ctx.control:
             diff = -diff
-        u = np.exp(diff).sum(1) - 1.0  # removes the y'=y term e^0
+        e = np.exp(diff)
+        e[np.arange(m), y] = 0.0  # the sum over y' ≠ y, without subtracting the y' = y term (no cancellation)
+        u = e.sum(1)
         a = np.asarray(cs.phi_tau(u, tau))
         b = np.asarray(cs.comp_sum_loss(h, y, tau))
         tally.add(-np.abs(a - b) / np.maximum(np.abs(a), 1e-300), tau=tau)

@@ -14,6 +14,7 @@ and call these. Each kernel is tested equal to its reference (tests/test_compsum
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -25,7 +26,9 @@ def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
     """The numba kernel behind ``comp_sum_loss_and_grad(..., fast=True)``, without input checks.
 
     For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit). Threads pay off only on
-    large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad`.
+    large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad` (see
+    :mod:`theorylab.losses.compsum_values`), computed in float64 whatever the dtype of ``h`` and rounded once
+    when stored.
 
     Parameters
     ----------
@@ -46,50 +49,146 @@ def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
     ICML 2023, arXiv:2304.07288.
     """
     kernel = fused_kernel_parallel if h.size >= PARALLEL_MIN_SIZE else fused_kernel_serial
-    kernel(h, labels, tau, loss, grad)
+    kernel(h, labels, tau, loss, grad, h.dtype == np.float32)
 
 
 PARALLEL_MIN_SIZE = 1_000_000
 
 
-def fused_kernel(h, labels, tau, loss, grad):  # pragma: no cover - compiled below, twice
+@njit(cache=True, inline="always")
+def _two_sum(a, b):  # pragma: no cover - compiled
+    """(s, e): s = fl(a + b), s + e = a + b exactly; e = 0 where s is not finite (as compsum_values._two_sum)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    if not math.isfinite(s):
+        e = 0.0
+    return s, e
+
+
+@njit(cache=True, inline="always")
+def _two_prod_const(x, c, c_hi, c_lo):  # pragma: no cover - compiled
+    """(p, e): p = fl(c·x), p + e = c·x exactly, c = c_hi + c_lo split (as compsum_values._two_prod_const)."""
+    p = c * x
+    if not (abs(x) < 2.0 ** 995 and math.isfinite(p)):
+        return p, 0.0
+    t = 134217729.0 * x
+    x_hi = t - (t - x)
+    x_lo = x - x_hi
+    return p, ((x_hi * c_hi - p) + x_hi * c_lo + x_lo * c_hi) + x_lo * c_lo
+
+
+@njit(cache=True, inline="always")
+def _exp_to(x, single):  # pragma: no cover - compiled
+    """e^x (x float64) for a result to be stored in float32 when ``single``: ``expf`` of the rounded argument times
+    the first-order correction 1 + (x − fl32(x)) (relative error ≈ expf's, 2⁻²⁴, where the float32 argument alone
+    would cost |x|·2⁻²⁴, up to 6e-6); ``exp`` otherwise. float32 ``expf`` is the cheaper call."""
+    if not single:
+        return math.exp(x)
+    if x > 100.0:  # beyond the float32 range either way
+        return math.inf
+    if x < -110.0:
+        return 0.0
+    x32 = np.float32(x)
+    return np.float64(math.exp(x32)) * (1.0 + (x - np.float64(x32)))
+
+
+@njit(cache=True, inline="always")
+def _exp_nonpositive(x, single):  # pragma: no cover - compiled
+    """:func:`_exp_to` for x ≤ 0 (no overflow test)."""
+    if not single:
+        return math.exp(x)
+    x = max(x, -110.0)  # e^{-110} is 0 in float32; the clamp keeps x − fl32(x) finite (no branch)
+    x32 = np.float32(x)
+    return np.float64(math.exp(x32)) * (1.0 + (x - np.float64(x32)))
+
+
+@njit(cache=True, inline="always")
+def _log1p(u):  # pragma: no cover - compiled
+    """log(1 + u) for u ≥ 0 by Goldberg's formula log(w)·u/(w − 1), w = fl(1 + u) (a few ulps; cheaper than libm's
+    log1p)."""
+    w = 1.0 + u
+    if w == 1.0:
+        return u
+    return math.log(w) * (u / (w - 1.0))
+
+
+def fused_kernel(h, labels, tau, loss, grad, single):  # pragma: no cover - compiled below, twice
+    # the formulas of compsum_values._reference_body, in float64 whatever the dtype of h (one rounding at the store);
+    # single: h is float32, whose results need e^x only to float32 accuracy (_exp_to)
     B, n = h.shape
+    omt = 1.0 - tau
+    t = 134217729.0 * omt  # Veltkamp's split of 1 − τ
+    omt_hi = t - (t - omt)
+    omt_lo = omt - omt_hi
     for i in prange(B):
-        m = h[i, 0]
-        for j in range(1, n):
-            if h[i, j] > m:
-                m = h[i, j]
-        ssum = 0.0
-        for j in range(n):
-            e = math.exp(h[i, j] - m)
+        mx = h[i, 0]
+        for j in range(1, n):  # the max first (a branch-free loop), then its first position a
+            mx = max(mx, h[i, j])
+        a = 0
+        while h[i, a] != mx:
+            a += 1
+        m = np.float64(mx)
+        u = 0.0  # Σ_{j≠a} e^{h_j − m}: the loop skips a (its term is 1) instead of testing j ≠ a
+        for j in range(a):
+            e = _exp_nonpositive(np.float64(h[i, j]) - m, single)
             grad[i, j] = e
-            ssum += e
-        lse = math.log(ssum)
+            u += e
+        grad[i, a] = 1.0
+        for j in range(a + 1, n):
+            e = _exp_nonpositive(np.float64(h[i, j]) - m, single)
+            grad[i, j] = e
+            u += e
+        lg = _log1p(u)
         y = labels[i]
-        lsy = h[i, y] - m - lse
+        hy = np.float64(h[i, y])
+        g = m - hy  # ≥ 0: −log s_y = g + lg
+        nls = g + lg
         if tau == 1.0:
-            loss[i] = -lsy
+            loss[i] = nls
         else:
-            loss[i] = -math.expm1((tau - 1.0) * lsy) / (tau - 1.0)
+            loss[i] = math.expm1(omt * nls) / omt
         tot = 0.0
         if tau >= 1.0:  # s_y^{τ−1}/Σe ≤ 1: a product of stored exponentials cannot overflow
-            c = math.exp((tau - 1.0) * lsy - lse)
+            c = math.exp(-lg) if tau == 1.0 else math.exp(-(tau - 1.0) * nls - lg)
+            for j in range(y):
+                gj = grad[i, j] * c
+                grad[i, j] = gj
+                tot += gj
+            for j in range(y + 1, n):
+                gj = grad[i, j] * c
+                grad[i, j] = gj
+                tot += gj
+        else:  # exponent (1−τ)(m − h_y) + (h_j − m) − τ·lg from exact pieces (compsum_values._exponent_below_one)
+            g_hi, g_lo = _two_sum(m, -hy)
+            p_hi, p_lo = _two_prod_const(g_hi, omt, omt_hi, omt_lo)
+            small = p_lo + omt * g_lo - tau * lg
             for j in range(n):
                 if j != y:
-                    g = grad[i, j] * c
-                    grad[i, j] = g
-                    tot += g
-        else:
-            for j in range(n):
-                if j != y:
-                    g = math.exp((tau - 1.0) * lsy + (h[i, j] - m - lse))
-                    grad[i, j] = g
-                    tot += g
+                    hj = np.float64(h[i, j])
+                    z_hi, z_lo = _two_sum(hj, -m)
+                    s, s_lo = _two_sum(p_hi, z_hi)
+                    ex = s + (s_lo + z_lo + small)
+                    if math.isnan(ex):
+                        ex = (hj - tau * m) - omt * hy
+                    gj = _exp_to(ex, single)
+                    grad[i, j] = gj
+                    tot += gj
         grad[i, y] = -tot
 
 
+def _renamed(fn, name: str):
+    """A copy of ``fn`` called ``name``. numba names a function's cache files by its qualified name and first line
+    and leaves the ``parallel`` flag out of the cache key, so two cached dispatchers of one function share one entry:
+    whichever compiled last was loaded by both (the "serial" kernel then ran the threaded code, and on a busy machine
+    every small call waited ~8 ms for the thread pool)."""
+    out = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    out.__qualname__ = name
+    return out
+
+
 fused_kernel_parallel = njit(cache=True, parallel=True)(fused_kernel)
-fused_kernel_serial = njit(cache=True)(fused_kernel)  # prange runs as range without parallel=True
+fused_kernel_serial = njit(cache=True)(_renamed(fused_kernel, "fused_kernel_serial_code"))  # prange runs as range
 
 
 @njit(cache=True)

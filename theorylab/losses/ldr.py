@@ -19,10 +19,10 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_labels, check_no_nan, check_nonnegative, check_probability, real_namespace
+from .._validation import InputError, check_no_nan, check_nonnegative, check_probability, real_namespace
 from .base import Loss
 from .ldr_risks import _ldr_risk, ldr_conditional_risk, ldr_risk_minimizer
-from .ldr_values import _check_lam, _deltas, _ldr_core, aldr_kl_loss, ldr_kl_loss, ldr_kl_weights
+from .ldr_values import _check_lam, _ldr_core, _ldr_eval, aldr_kl_loss, ldr_kl_loss, ldr_kl_weights
 
 
 __all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss", "ldr_conditional_risk", "ldr_risk_minimizer", "LDRKLLoss"]
@@ -172,6 +172,9 @@ class LDRKLLoss(Loss):
     def value_and_grad(self, scores, labels):
         """(ψ_λ, ∂ψ_λ/∂f): ∂ψ/∂f_j = p*_j − 1[j = y] with p* = softmax(δ/λ) (:func:`ldr_kl_weights`).
 
+        One evaluation for both (:mod:`.ldr_values`: δ exact, float32 computed in float64); ∂ψ/∂f_y is formed as
+        −Σ_{k≠y} p*_k, relatively accurate where p*_y is close to 1.
+
         Parameters
         ----------
         scores : array (batch, K)
@@ -196,20 +199,12 @@ class LDRKLLoss(Loss):
         D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
         Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the inner maximiser p*).
         """
-        loss = self.value(scores, labels)
-        xp, delta = _deltas(scores, labels, self.margin)
-        K = delta.shape[1]
-        cols = xp.reshape(xp.arange(K), (1, -1))
-        if self.lam == 0.0:
-            star = xp.reshape(xp.argmax(delta, axis=1), (-1, 1))
-            w = xp.astype(cols == star, delta.dtype)
-        elif math.isinf(self.lam):
-            w = xp.full_like(delta, 1.0 / K)
-        else:
-            w = ldr_kl_weights(scores, labels, self.lam, self.margin)
-        lab = check_labels("labels", labels, K, length=delta.shape[0], xp=xp)
-        onehot = cols == xp.reshape(xp.astype(lab, xp.int64), (-1, 1))
-        return loss, w - xp.astype(onehot, delta.dtype)
+        xp, loss, w, onehot, out_dtype = _ldr_eval(scores, labels, self.lam, self.margin, want_weights=True)
+        # ∂ψ/∂f_y = p*_y − 1 = −Σ_{k≠y} p*_k: a sum of non-negative terms (1 − p*_y would cancel when p*_y ≈ 1)
+        zero = xp.zeros_like(w)
+        off = xp.where(onehot, zero, w)
+        grad = xp.where(onehot, -xp.sum(off, axis=1, keepdims=True) + zero, off)
+        return xp.astype(loss, out_dtype), xp.astype(grad, out_dtype)
 
     def conditional_risk(self, p, scores):
         """C(f, p) = Σ_y p_y ψ_λ(f, y), vectorised over the leading axes of p and f (NumPy).

@@ -63,6 +63,23 @@ def _sigmoid_neg(xp, a):
     return xp.where(a > 0, e / (1 + e), 1 / (1 + e))
 
 
+def _in_float64(fn):
+    """``fn(xp, α)`` evaluated in float64 for narrower float inputs and cast back: the float64 parameter (k, ρ) then
+    enters unrounded (ρ = 0.3 rounded to float32 would put the kink of (ρ − α)/ρ one float32 step off)."""
+    def evaluate(xp, a):
+        dt = getattr(a, "dtype", None)  # raw_value may get Python floats
+        if dt is not None and xp.isdtype(dt, "real floating") and xp.finfo(dt).bits < 64:
+            return xp.astype(fn(xp, xp.astype(a, xp.float64)), dt)
+        return fn(xp, a)
+    return evaluate
+
+
+def _sech2(xp, x):
+    """sech²(x) = 1 − tanh²(x) = 4e^{−2|x|}/(1 + e^{−2|x|})², relatively accurate where 1 − tanh² would round to 0."""
+    e = xp.exp(-2 * xp.abs(x))
+    return 4 * e / ((1 + e) * (1 + e))
+
+
 hinge = MarginLoss(
     "hinge", "max(0, 1 − α)",
     lambda xp, a: xp.maximum(1 - a, xp.zeros_like(a)),
@@ -133,6 +150,10 @@ def _exact(name: str, x: float) -> sp.Expr:
 def sigmoid(k: float = 1.0) -> MarginLoss:
     """The sigmoid loss φ(α) = 1 − tanh(kα), k > 0; non-convex, bounded in [0, 2].
 
+    Evaluated as φ(α) = 2/(1 + e^{2kα}) = 2e^{−2kα}/(1 + e^{−2kα}) for α > 0 and φ' = −k·sech²(kα) =
+    −4k·e^{−2k|α|}/(1 + e^{−2k|α|})²: relatively accurate for large α, where 1 − tanh(kα) rounds to 0 (from
+    kα ≈ 19 in float64).
+
     Parameters
     ----------
     k : float, default 1.0
@@ -156,9 +177,9 @@ def sigmoid(k: float = 1.0) -> MarginLoss:
     k = check_positive("k", k)
     return MarginLoss(
         "sigmoid" if k == 1 else f"sigmoid(k={_fmt(k)})", f"1 − tanh({_fmt(k)}·α)",
-        lambda xp, a: 1 - xp.tanh(k * a),
-        lambda xp, a: -k * (1 - xp.tanh(k * a) ** 2),
-        lambda xp, a: 2 * k * k * xp.tanh(k * a) * (1 - xp.tanh(k * a) ** 2),
+        _in_float64(lambda xp, a: 2 * _sigmoid_neg(xp, 2 * (k * a))),
+        _in_float64(lambda xp, a: -k * _sech2(xp, k * a)),
+        _in_float64(lambda xp, a: 2 * k * k * xp.tanh(k * a) * _sech2(xp, k * a)),
         lambda a: 1 - sp.tanh(_exact("k", k) * a),
         parameter=k, bounded=True, _best=lambda xp, eta: 1 - xp.abs(2 * eta - 1), _param_name="k",
     )
@@ -166,6 +187,9 @@ def sigmoid(k: float = 1.0) -> MarginLoss:
 
 def rho_margin(rho: float = 1.0) -> MarginLoss:
     """The ρ-margin loss φ(α) = min(1, max(0, 1 − α/ρ)), ρ > 0; non-convex, bounded in [0, 1].
+
+    Evaluated as (ρ − α)/ρ on the slope (exact subtraction near α = ρ, where 1 − α/ρ would cancel); the derivative
+    at the kinks is the right derivative, as for every margin loss: φ'(0) = −1/ρ, φ'(ρ) = 0.
 
     Parameters
     ----------
@@ -190,8 +214,8 @@ def rho_margin(rho: float = 1.0) -> MarginLoss:
     rho = check_positive("rho", rho)
     return MarginLoss(
         "rho_margin" if rho == 1 else f"rho_margin(rho={_fmt(rho)})", f"min(1, max(0, 1 − α/{_fmt(rho)}))",
-        lambda xp, a: xp.clip(1 - a / rho, 0.0, 1.0),
-        lambda xp, a: xp.where((a > 0) & (a < rho), -_ones(xp, a) / rho, _zeros(xp, a)),
+        _in_float64(lambda xp, a: xp.clip((rho - a) / rho, 0.0, 1.0)),
+        _in_float64(lambda xp, a: xp.where((a >= 0) & (a < rho), -_ones(xp, a) / rho, _zeros(xp, a))),
         lambda xp, a: _zeros(xp, a),
         lambda a: sp.Min(1, sp.Max(0, 1 - a / _exact("rho", rho))),
         lambda m, s: (_plus_moment1(rho, m, s) - _plus_moment1(0.0, m, s)) / rho,
