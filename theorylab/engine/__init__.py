@@ -1,7 +1,10 @@
 """The claim engine: claims, evidence, the runner and figures (the top layer of the package).
 
 Names are imported on first use (PEP 562), so a light command (``theorylab list``) does not pay for the
-runner, the figures or matplotlib.
+runner, the figures or matplotlib. For notebooks: :class:`Evidence` (what :func:`evaluate` returns) displays
+itself as an HTML table; the registered figures are :func:`all_figures` / :func:`select_figures` (each a
+:class:`Figure` whose ``make(ctx)`` returns a :class:`FigureResult`), drawn in the house style of
+:func:`new_figure` and :func:`house_style`; :func:`claim_seed_sequence` gives a figure or claim its stream.
 """
 from __future__ import annotations
 
@@ -11,13 +14,15 @@ import importlib
 # an attribute of this package once the submodule is imported. claim.py needs only NumPy.
 from .claim import Claim, Source, claim
 
-_WHERE = {"Context": "context", "Evidence": "evidence",
+_WHERE = {"Context": "context", "claim_seed_sequence": "context", "Evidence": "evidence",
           "Outcome": "evidence", "Tally": "evidence", "all_claims": "discovery", "select": "discovery",
-          "FigureResult": "figures", "figure": "figures", "run_module": "report", "evaluate": "runner",
-          "run": "runner"}
+          "Figure": "figures", "FigureResult": "figures", "figure": "figures", "all_figures": "figures",
+          "select_figures": "figures", "render": "figures", "new_figure": "plotstyle", "house_style": "plotstyle",
+          "series_colors": "plotstyle", "run_module": "report", "evaluate": "runner", "run": "runner"}
 
-__all__ = ["Claim", "Context", "Evidence", "Outcome", "Source", "Tally", "all_claims", "claim", "select",
-           "FigureResult", "figure", "evaluate", "run", "run_module"]
+__all__ = ["Claim", "Context", "Evidence", "Outcome", "Source", "Tally", "all_claims", "claim", "claim_seed_sequence",
+           "select", "Figure", "FigureResult", "figure", "all_figures", "select_figures", "render", "new_figure",
+           "house_style", "series_colors", "evaluate", "run", "run_module"]
 
 
 def __getattr__(name: str):

@@ -8,6 +8,8 @@ its :class:`Outcome`; the runner judges the statement and its negative control a
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
 import math
 import zlib
 from typing import Any
@@ -50,6 +52,18 @@ class Outcome:
     nonfinite: int = 0
     fingerprint: str = ""
 
+    def _repr_html_(self) -> str:
+        """The outcome as an HTML table (notebooks display it): cases, worst slack and case, the fingerprint."""
+        rows = [("cases", f"{self.cases}" + (f" ({self.nonfinite} NaN/∞)" if self.nonfinite else "")),
+                ("worst slack", html.escape(_num(self.worst_slack))),
+                ("worst finite slack", html.escape(_num(self.worst_finite_slack))),
+                ("worst case", _case_html(self.worst_case)),
+                ("case fingerprint", f"<code>{html.escape(self.fingerprint)}</code>")]
+        if self.value is not None or self.message:
+            rows.append(("value", html.escape(_num(self.value))))
+            rows.append(("message", html.escape(self.message)))
+        return f"<table class='theorylab-outcome'>{_rows_html(rows)}</table>"
+
 
 def _jsonable(v: Any) -> Any:
     """Turn NumPy scalars/arrays (and nested containers) into plain JSON values."""
@@ -74,6 +88,40 @@ def _case_bytes(v: Any) -> bytes:
     if arr is not None and arr.dtype != object:
         return str(arr.dtype).encode() + str(arr.shape).encode() + np.ascontiguousarray(arr).tobytes()
     return repr(_jsonable(v)).encode()
+
+
+_VERDICT_COLOURS = {"PASS": "#1a7f37", "FINDING": "#0969da", "FAIL": "#cf222e", "BROKEN": "#8250df",
+                    "WEAK": "#bc4c00", "ERROR": "#57606a"}
+
+
+def _num(x, signed: bool = True) -> str:
+    """A number for display: three significant digits (with its sign when ``signed``); NaN, ±inf and None spelled out."""
+    if x is None:
+        return "—"
+    if isinstance(x, str):
+        return x
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "+inf" if x > 0 else "−inf"
+    return "0" if x == 0 else (f"{x:+.3g}" if signed else f"{x:.3g}").replace("-", "−")
+
+
+def _case_html(case: dict) -> str:
+    """A worst case as compact, escaped JSON (long values cut), or an em dash when there is none."""
+    if not case:
+        return "—"
+    text = json.dumps(_jsonable(case), ensure_ascii=False)
+    if len(text) > 400:
+        text = text[:400] + " …"
+    return f"<code>{html.escape(text)}</code>"
+
+
+def _rows_html(rows) -> str:
+    """``(label, html)`` pairs as table rows (the labels are escaped, the cells are already HTML)."""
+    return "".join(f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{html.escape(k)}</th>"
+                   f"<td style='text-align:left'>{v}</td></tr>" for k, v in rows)
 
 
 class Tally:
@@ -292,6 +340,46 @@ class Evidence:
             Every field by name, with NumPy values turned into plain Python ones.
         """
         return _jsonable(dataclasses.asdict(self))
+
+    def _repr_html_(self) -> str:
+        """The record as an HTML table (notebooks display it): the verdict, both sides of the rule, the control.
+
+        Returns
+        -------
+        str
+            A ``<div>`` with the claim id and a coloured verdict, then the statement and source, the worst slack
+            against the tolerance and the worst case, the negative control (statement, verdict, margin, worst
+            slack against the threshold, note), a finding's value and message, an error, and the run's seed,
+            budget and seconds.
+        """
+        esc = html.escape
+        colour = _VERDICT_COLOURS.get(self.verdict, "#57606a")
+        badge = (f"<span style='background:{colour};color:white;padding:0.1em 0.5em;border-radius:0.3em;"
+                 f"font-weight:bold'>{esc(self.verdict)}</span>")
+        held = ("not run (error)" if self.verdict == "ERROR" else
+                "held" if self.worst_slack >= -self.tolerance else "violated")
+        rows = [("statement", esc(self.statement)), ("source", esc(self.source)),
+                ("status, kind", esc(f"{self.status}, {self.kind}")),
+                ("statement's check", esc(f"{held}: worst slack {_num(self.worst_slack)} against tolerance "
+                                          f"{_num(self.tolerance, False)} over {self.cases} cases")),
+                ("tolerance reason", esc(self.tolerance_reason)),
+                ("worst case", _case_html(self.worst_case)),
+                ("negative control", esc(self.negative_control)),
+                ("control's verdict", esc(f"{self.negative_control_verdict}: margin ×{_num(self.negative_control_margin, False)}"
+                                          f" (worst slack {_num(self.negative_control_worst_slack)}, decisive at "
+                                          f"≤ −{_num(self.negative_control_threshold, False)}, "
+                                          f"{self.negative_control_cases} cases)")),
+                ("control's worst case", _case_html(self.negative_control_worst_case))]
+        if self.negative_control_note:
+            rows.append(("control note", esc(self.negative_control_note)))
+        if self.value is not None or self.message:
+            rows.append(("finding", esc(f"{_num(self.value)}: {self.message}" if self.value is not None
+                                        else self.message)))
+        if self.error:
+            rows.append(("error", f"<pre style='white-space:pre-wrap'>{esc(self.error)}</pre>"))
+        rows.append(("run", esc(f"seed {self.seed}, budget {self.budget}, {self.seconds:.3g} s")))
+        title = f"<b>{esc(self.claim_id)}</b> — {esc(self.title)} {badge}"
+        return f"<div class='theorylab-evidence'><p>{title}</p><table>{_rows_html(rows)}</table></div>"
 
 
 __all__ = ["Outcome", "Tally", "Evidence", "SCHEMA_VERSION", "VERDICTS"]

@@ -8,6 +8,7 @@ Theorem 1: C_η(α), H, H⁻, ψ̃, ψ, the series of ψ at 0 and ψ⁻¹, deriv
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import sympy as sp
 
@@ -88,6 +89,44 @@ class Calibration:
         Assoc. 101(473), 2006 (the optimal conditional risk H).
         """
         return sp.lambdify((_P, _Q), self.H_pq, "numpy")
+
+    def _rows(self) -> list[tuple[str, object]]:
+        """(LaTeX left-hand side, expression) for every derived quantity that has one."""
+        rows = [(r"\varphi(\alpha)", self.loss), (r"C_\eta(\alpha)", self.conditional_risk),
+                (r"\operatorname{argmin}_\alpha C_\eta", self.minimiser),
+                (r"H(\eta)", self.H), (r"H^-(\eta)", self.H_minus), (r"\tilde\psi(\theta)", self.psi_tilde),
+                (r"\psi(\theta)", self.psi)]
+        if self.inverse_bound is not None:
+            rows.append((r"\psi^{-1}(\epsilon)", self.inverse_bound))
+        return rows
+
+    def _repr_latex_(self) -> str:
+        """The derivation as one aligned LaTeX display (notebooks show it): φ, C_η, the minimiser, H, H⁻, ψ̃, ψ, ψ⁻¹.
+
+        Returns
+        -------
+        str
+            ``$$\\begin{aligned} … \\end{aligned}$$``; the minimiser and H, H⁻ are for η > 1/2 (BJM 2006, §2).
+        """
+        lines = [lhs + " &= " + (v.replace("oo", r"\infty") if isinstance(v, str) else sp.latex(v))
+                 for lhs, v in self._rows()]
+        return "$$\\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}$$"
+
+    def _repr_html_(self) -> str:
+        """The derivation as an HTML table of plain-text formulas (for front ends that do not render LaTeX).
+
+        Returns
+        -------
+        str
+            A ``<table>`` with one row per derived quantity (sympy's ``str`` form, HTML-escaped).
+        """
+        names = {r"\varphi(\alpha)": "φ(α)", r"C_\eta(\alpha)": "C_η(α)",
+                 r"\operatorname{argmin}_\alpha C_\eta": "argmin_α C_η (η > 1/2)", r"H(\eta)": "H(η), η ≥ 1/2",
+                 r"H^-(\eta)": "H⁻(η), η > 1/2", r"\tilde\psi(\theta)": "ψ̃(θ)", r"\psi(\theta)": "ψ(θ)",
+                 r"\psi^{-1}(\epsilon)": "ψ⁻¹(ε)"}
+        cells = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(names[lhs])}</th>"
+                        f"<td><code>{html.escape(str(v))}</code></td></tr>" for lhs, v in self._rows())
+        return f"<table class='theorylab-calibration'>{cells}</table>"
 
 
 @disk_cached  # seconds of sympy per loss: kept across processes (theorylab._cache)
