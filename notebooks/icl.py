@@ -107,10 +107,14 @@ def _(mo):
     mo.md(r"""
     ## $\Gamma^{-1}$ is the minimum
 
-    The risk of any preconditioner $K$ is the quadratic
-    $R(K) = \sigma^2 + \operatorname{tr}(\Sigma K^\top \Sigma \Gamma K) - 2 \operatorname{tr}(\Sigma K^\top \Sigma)
-    + \operatorname{tr}\Sigma$ (`risk_of_preconditioner`). Moving $K$ away from $\Gamma^{-1}$ in random
-    directions $E$ (unit Frobenius norm) raises it, quadratically; moving towards $\Sigma^{-1}$ too.
+    The risk of any preconditioner $K$ is the quadratic (`risk_of_preconditioner`)
+
+    $$R(K) = \sigma^2 + \operatorname{tr}\Sigma + \operatorname{tr}(\Sigma K^\top \Sigma \Gamma K) -
+    2 \operatorname{tr}(\Sigma K^\top \Sigma),$$
+
+    minimal where $\Sigma \Gamma K \Sigma = \Sigma^2$, i.e. at $K = \Gamma^{-1}$. Moving $K$ away from
+    $\Gamma^{-1}$ in random directions $E$ (unit Frobenius norm) raises it, quadratically; moving towards
+    $\Sigma^{-1}$ too.
     """)
     return
 

@@ -16,7 +16,7 @@ import pathlib
 import matplotlib.figure
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 
 marimo = pytest.importorskip("marimo", reason="the notebooks need marimo (pip install -e '.[demos]')")
 
@@ -169,3 +169,31 @@ def test_own_claim_verdicts():
     assert evaluate(variant(variants["pinsker"][1], 0.99), "quick", 3).verdict == "WEAK"
     assert evaluate(variant(variants["pinsker"][1], 0.5, fresh=True), "quick", 3).verdict == "WEAK"
     assert evaluate(variant(variants["pinsker"][1], 2.0), "quick", 3).verdict == "BROKEN"
+
+
+def test_diagonal_nets_regimes_and_stability():
+    d = run_notebook("diagonal_nets")
+    X, y, alpha = d["X"], d["y"], float(d["alpha"])
+    # independent interpolators: min-ℓ2 = pseudo-inverse, min-ℓ1 by the linear programme β = b⁺ − b⁻ (HiGHS)
+    assert np.allclose(d["beta_l2"], np.linalg.pinv(X) @ y, atol=1e-9)
+    n, p = X.shape
+    lp = optimize.linprog(np.ones(2 * p), A_eq=np.hstack([X, -X]), b_eq=y, bounds=(0, None), method="highs")
+    assert np.abs(d["beta_l1"]).sum() == pytest.approx(lp.fun, rel=1e-7)
+    # argmin Q_α interpolates and satisfies its KKT condition: ∇Q_α(β) = arcsinh(β/(2α²)) ∈ range(Xᵀ)
+    bq = d["beta_q"]
+    assert np.allclose(X @ bq, y, atol=1e-9)
+    g = np.arcsinh(bq / (2 * alpha**2))
+    coef = np.linalg.lstsq(X.T, g, rcond=None)[0]
+    assert np.linalg.norm(X.T @ coef - g) <= 1e-8 * max(1.0, np.linalg.norm(g))
+    # GD from scale α lands at argmin Q_α up to O(step), and at argmin Q_{α_eff} to second order
+    assert d["gd_loss"] < 1e-20 and d["gd_to_q"] < 1e-2 and d["gd_to_q_eff"] < d["gd_to_q"] / 10
+    assert 0.99 < d["alpha_eff_ratio"] <= 1
+    # α → 0: min-ℓ1 (rich); α → ∞: min-ℓ2 (kernel); the distances are monotone in between
+    l1, l2 = d["dist_l1_curve"], d["dist_l2_curve"]
+    assert np.all(np.diff(l1) >= -1e-9) and np.all(np.diff(l2) <= 1e-9)
+    assert l1[0] < 1e-3 and l2[-1] <= 1e-6
+    # SGD stability at the chosen step: the necessary conditions hold at the point SGD converged to, while the
+    # sharper point GD finds has tr H > 2/η (Wu & Su): GD needs only λ_max ≤ 2/η
+    assert d["sgd_outcome"] == "converged" and d["sgd_conditions_hold"]
+    assert d["sgd_trace"] <= d["two_over_eta"] and d["eta"] <= d["sgd_bound_16"]
+    assert d["gd_outcome"] == "converged" and d["gd_lambda_max"] <= d["two_over_eta"] < d["gd_trace"]

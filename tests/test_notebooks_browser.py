@@ -58,7 +58,7 @@ APPS = {
     "comp_sum": (2, "t for the witness"),
     "dis_vs_gen": (2, "correlation"),
     "icl": (3, "context length n"),
-    "diagonal_nets": (2, None),
+    "diagonal_nets": (3, "log10 α"),
     "own_claim": (1, "random pairs"),
 }
 RENDER_TIMEOUT = 180.0  # s: the slowest notebook runs in ~15 s on 2 busy cores; numba may compile on first use

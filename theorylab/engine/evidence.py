@@ -120,7 +120,7 @@ def _case_html(case: dict) -> str:
 
 def _rows_html(rows) -> str:
     """``(label, html)`` pairs as table rows (the labels are escaped, the cells are already HTML)."""
-    return "".join(f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{html.escape(k)}</th>"
+    return "".join(f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap'>{html.escape(k)}</th>"
                    f"<td style='text-align:left'>{v}</td></tr>" for k, v in rows)
 
 
