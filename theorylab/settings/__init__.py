@@ -1,9 +1,8 @@
 """The settings: distributions, models and their exact or Monte Carlo quantities, one subpackage per setting.
 
 :mod:`.finite` (finite-X problems), :mod:`.mixture` (Gaussian mixtures and their learners), :mod:`.icl`
-(in-context regression with linear self-attention), :mod:`.diagonal_net` (diagonal linear networks), :mod:`.kernel_ridge` (kernel ridge and random-feature
-regression, the eigenlearning framework), and
-:mod:`.stats` (the mean ± standard error they share) and :mod:`.random_scores` (random multi-class
-score functions). The flat modules beside them
-(``gaussian_mixture``, ``icl_training``, ``diagonal_net_bias``, ...) are compatibility paths.
+(in-context regression with linear self-attention), :mod:`.diagonal_net` (diagonal linear networks),
+:mod:`.kernel_ridge` (kernel ridge and random-feature regression, the eigenlearning framework), and :mod:`.stats`
+(the mean ± standard error they share) and :mod:`.random_scores` (random multi-class score functions). The flat
+modules beside them (``gaussian_mixture``, ``icl_training``, ``diagonal_net_bias``, ...) are compatibility paths.
 """
