@@ -96,9 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="run claims and their negative controls")
     v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN", type=_pattern)
     run_options(v, "each claim")
-    v.add_argument("--jobs", type=_int_at_least("--jobs", 1), default=None,
-                   help="worker processes (default: one per core, at most 4; measured fastest on 2 "
-                        "cores)")
+    where = v.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_int_at_least("--jobs", 1), default=None,
+                       help="worker processes (default: one per core, at most 4; measured fastest on 2 "
+                            "cores)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing dask scheduler (tcp://host:8786); needs the dist extra")
+    where.add_argument("--cluster", metavar="local[:N]",
+                       help="start a dask LocalCluster of N worker processes (default: one per core, at most "
+                            "4) for this run and close it after; needs the dist extra")
     v.add_argument("--json", metavar="FILE", help="write all evidence as one JSON file when the run ends")
     v.add_argument("--jsonl", metavar="FILE", help="stream evidence as JSON Lines while the run goes")
 
@@ -174,6 +180,7 @@ def _cmd_verify(args) -> int:
     """
     import time
 
+    from .engine.cluster import cluster_executor, parse_cluster
     from .engine.discovery import select
     from .engine.evidence_file import JsonLines, write_json
     from .engine.files import check_writable_file
@@ -197,11 +204,17 @@ def _cmd_verify(args) -> int:
             stream.add(ev)
         bar(done, total, ev)
 
+    workers = parse_cluster(args.cluster, DEFAULT_JOBS) if args.cluster is not None else None
     t0 = time.perf_counter()
     complete = True
     try:
-        results = run(args.patterns, budget=args.budget, seeds=seeds, jobs=args.jobs or DEFAULT_JOBS,
-                      progress=progress)
+        if args.scheduler is not None or workers is not None:
+            with cluster_executor(scheduler=args.scheduler, workers=workers) as executor:
+                results = run(args.patterns, budget=args.budget, seeds=seeds, executor=executor,
+                              progress=progress)
+        else:
+            results = run(args.patterns, budget=args.budget, seeds=seeds, jobs=args.jobs or DEFAULT_JOBS,
+                          progress=progress)
     except KeyboardInterrupt as exc:
         results, complete = getattr(exc, "results", []), False
         print(f"theorylab: interrupted; {len(results)} finished record(s) kept", file=sys.stderr)
