@@ -3,6 +3,7 @@
 Update (standard Lion form, Chen et al. 2024, Alg. 1):
 ``c_t = β1 m_{t-1} + (1-β1) g_t``, ``x_{t+1} = x_t − η (sign(c_t) + λ x_t)``,
 ``m_t = β2 m_{t-1} + (1-β2) g_t``, ``m_{-1} = 0``. If ``ηλ ≤ 1`` the box ``‖x‖∞ ≤ 1/λ`` is invariant.
+The step size may follow a schedule ``η_t`` (a callable ``t ↦ η_t`` or an array of length ``n_steps``).
 """
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ __all__ = ["lion"]
 def lion(grad_fn, x0, lr, weight_decay, n_steps, betas=(0.9, 0.99)):
     r"""Run Lion with decoupled weight decay and return all iterates.
 
-    Implements ``c_t = β1 m_{t-1} + (1-β1) g_t``, ``x_{t+1} = x_t − η(sign(c_t) + λ x_t)``,
+    Implements ``c_t = β1 m_{t-1} + (1-β1) g_t``, ``x_{t+1} = x_t − η_t(sign(c_t) + λ x_t)``,
     ``m_t = β2 m_{t-1} + (1-β2) g_t`` with ``g_t = ∇f(x_t)`` and ``m_{-1} = 0``
     (Chen, Liu, Liang, Liu 2024, "Lion Secretly Solves Constrained Optimization", Alg. 1 / Eq. (2)).
+    With a constant ``lr`` every step uses ``η_t = lr``; with a schedule, step ``t`` (``t = 0, …,
+    n_steps − 1``, the step from ``x_t`` to ``x_{t+1}``) uses ``η_t``. The box ``‖x‖∞ ≤ 1/λ`` stays
+    invariant whenever every ``η_t λ ≤ 1``.
 
     Parameters
     ----------
@@ -26,8 +30,10 @@ def lion(grad_fn, x0, lr, weight_decay, n_steps, betas=(0.9, 0.99)):
         Gradient ``x -> ∇f(x)``, returning an array of the same shape as ``x``.
     x0 : array_like
         Initial point, a 1-D array of length d.
-    lr : float
-        Step size η > 0.
+    lr : float, callable or array_like
+        Step size: a number η > 0 (every step), a callable ``t -> η_t`` called once for each
+        ``t = 0, …, n_steps − 1`` before the run (e.g. ``lambda t: 1e-2 / (1 + t / 500)``), or a 1-D
+        array of length ``n_steps`` holding ``η_0, …, η_{n_steps−1}``. Every η_t must be finite and > 0.
     weight_decay : float
         Decoupled weight-decay coefficient λ ≥ 0 (the box radius is 1/λ).
     n_steps : int
@@ -51,16 +57,14 @@ def lion(grad_fn, x0, lr, weight_decay, n_steps, betas=(0.9, 0.99)):
     if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
         raise InputError("x0 must be a non-empty finite 1-D array")
     try:
-        lr = float(lr)
         weight_decay = float(weight_decay)
     except (TypeError, ValueError):
-        raise InputError("lr and weight_decay must be numbers") from None
-    if not (np.isfinite(lr) and lr > 0):
-        raise InputError(f"lr must be a positive finite number, got {lr!r}")
+        raise InputError("weight_decay must be a number") from None
     if not (np.isfinite(weight_decay) and weight_decay >= 0):
         raise InputError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise InputError(f"n_steps must be an integer >= 0, got {n_steps!r}")
+    etas = _step_sizes(lr, int(n_steps))
     try:
         b1, b2 = (float(b) for b in betas)
     except (TypeError, ValueError):
@@ -75,7 +79,42 @@ def lion(grad_fn, x0, lr, weight_decay, n_steps, betas=(0.9, 0.99)):
         if g.shape != x.shape:
             raise InputError(f"grad_fn must return shape {x.shape}, got {g.shape}")
         c = b1 * m + (1 - b1) * g
-        x = x - lr * (np.sign(c) + weight_decay * x)
+        x = x - etas[t] * (np.sign(c) + weight_decay * x)
         m = b2 * m + (1 - b2) * g
         out[t + 1] = x
     return out
+
+
+def _step_sizes(lr, n_steps):
+    """The step sizes η_0, …, η_{n_steps−1} (a list of floats) from a number, a callable or an array."""
+    if isinstance(lr, bool):
+        raise InputError(f"lr must be a positive number, a callable t -> η_t or an array of length n_steps, got {lr!r}")
+    if callable(lr):
+        etas = []
+        for t in range(n_steps):
+            try:
+                e = float(lr(t))
+            except (TypeError, ValueError):
+                raise InputError(f"lr(t) must return a number, failed at t={t}") from None
+            if not (np.isfinite(e) and e > 0):
+                raise InputError(f"lr(t) must be a positive finite number, got {e!r} at t={t}")
+            etas.append(e)
+        return etas
+    if np.ndim(lr) == 0:
+        try:
+            e = float(lr)
+        except (TypeError, ValueError):
+            raise InputError(f"lr must be a positive number, a callable t -> η_t or an array of length n_steps, "
+                             f"got {lr!r}") from None
+        if not (np.isfinite(e) and e > 0):
+            raise InputError(f"lr must be a positive finite number, got {lr!r}")
+        return [e] * n_steps
+    try:
+        arr = np.asarray(lr, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("lr as an array must hold numbers") from None
+    if arr.ndim != 1 or arr.size != n_steps:
+        raise InputError(f"lr as an array must be 1-D of length n_steps={n_steps}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr) & (arr > 0)):
+        raise InputError("lr as an array must hold positive finite step sizes")
+    return arr.tolist()
