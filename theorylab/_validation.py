@@ -4,8 +4,9 @@ Compatibility path: the checks live in :mod:`theorylab._validation_scalars` (sin
 :class:`InputError`) and :mod:`theorylab._validation_arrays` (arrays of any array-API library); this module
 re-exports them under their old names and has no code of its own.
 """
-from ._validation_arrays import (_EPS, _is_foreign_array, as_real_array, check_finite,  # noqa: F401 (old path)
+from ._validation_arrays import (_EPS, _is_foreign_array, array_device, as_real_array, check_finite,  # noqa: F401 (old path)
                                  check_in_unit_interval, check_labels, check_ndim, check_no_nan, check_probability,
-                                 namespace_of, real_namespace)
+                                 is_traced, like_input, namespace_of, on_host, real_namespace,
+                                 to_numpy)
 from ._validation_scalars import (InputError, check_bool, check_choice, check_generator,  # noqa: F401 (old path)
                                   check_integer, check_nonnegative, check_positive, check_real, short_repr)

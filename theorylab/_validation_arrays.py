@@ -6,10 +6,55 @@ NumPy float64. The checks raise :class:`~theorylab._validation_scalars.InputErro
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import itertools
+
 import numpy as np
-from array_api_compat import array_namespace, is_array_api_obj
+from array_api_compat import array_namespace, is_array_api_obj, is_numpy_namespace
+from array_api_compat import device as _device
 
 from ._validation_scalars import InputError, short_repr
+
+
+def array_device(x):
+    """The device of the array ``x`` (``"cpu"`` for NumPy), for the ``device=`` of creation calls.
+
+    Every array created next to an input (``xp.arange``, ``xp.eye``, ``xp.zeros``, ``xp.asarray``) passes
+    ``device=array_device(input)`` so that results stay on the input's device (a second GPU, CUDA for torch).
+
+    Parameters
+    ----------
+    x : array
+        An array of any array-API library.
+
+    Returns
+    -------
+    object
+        The device object of ``x``'s library.
+    """
+    return _device(x)
+
+
+def is_traced(x) -> bool:
+    """True when the values of ``x`` cannot be read on the host: a JAX tracer (inside ``jax.jit``/``grad``/``vmap``).
+
+    Value checks (NaN, range, probabilities, labels) need ``bool(...)`` of an array, which a tracer cannot give;
+    they are skipped for traced inputs (shape and dtype checks still run), so that ``jax.jit`` of a loss works.
+    Concrete JAX arrays, like every other library's arrays, are checked.
+
+    Parameters
+    ----------
+    x : object
+        Any object.
+
+    Returns
+    -------
+    bool
+        Whether ``x`` is an abstract (traced) JAX array.
+    """
+    cls = type(x)
+    return cls.__module__.startswith("jax") and any(c.__name__ == "Tracer" for c in cls.__mro__)
 
 
 def namespace_of(*arrays):
@@ -34,6 +79,112 @@ def namespace_of(*arrays):
     return array_namespace(*converted), converted
 
 
+def to_numpy(x):
+    """``x`` as a NumPy array on the host (one explicit copy for arrays on another device).
+
+    For the steps that genuinely need NumPy (numba kernels, SciPy): NumPy arrays and Python values pass through
+    ``np.asarray``; array-api-strict arrays on a non-default device are copied with ``to_device``, CuPy arrays with
+    ``.get()``, torch tensors with ``.cpu()``.
+
+    Parameters
+    ----------
+    x : array-like
+        An array of any array-API library, or a Python value.
+
+    Returns
+    -------
+    ndarray
+        The values of ``x`` on the host (same dtype).
+    """
+    if not _is_foreign_array(x):
+        return np.asarray(x)
+    try:
+        return np.asarray(x)
+    except (RuntimeError, TypeError, ValueError):
+        pass
+    mod = type(x).__module__
+    if mod.startswith("array_api_strict"):
+        import array_api_strict
+        return np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE")))
+    if hasattr(x, "get"):  # CuPy
+        return x.get()
+    if hasattr(x, "cpu"):  # torch
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def like_input(out, like, *, float64: bool = False):
+    """A NumPy result ``out`` moved once into the namespace and onto the device of the input array ``like``.
+
+    Floating point results take ``like``'s floating dtype (a float32 input gives a float32 result); Python
+    numbers, NumPy inputs and tuples/lists of results are handled elementwise (numbers stay numbers).
+
+    Parameters
+    ----------
+    out : ndarray, number, or tuple/list of them
+        The result computed on the host.
+    like : array
+        The input whose namespace, device and dtype the result takes.
+    float64 : bool, default False
+        Keep float64 results as float64 (the namespace and device still follow ``like``).
+
+    Returns
+    -------
+    array, number, or tuple/list of them
+        The result in ``like``'s namespace on its device.
+    """
+    if isinstance(out, (tuple, list)):
+        return type(out)(like_input(o, like, float64=float64) for o in out)
+    if not _is_foreign_array(like) or not isinstance(out, (np.ndarray, np.generic)):
+        return out
+    out = np.asarray(out)
+    xp = array_namespace(like)
+    dtype = like.dtype if (out.dtype.kind == "f" and not float64 and xp.isdtype(like.dtype, "real floating")) else None
+    if dtype is not None:
+        out = out.astype({16: np.float16, 32: np.float32}.get(xp.finfo(dtype).bits, np.float64))
+    return xp.asarray(out, device=_device(like))
+
+
+def on_host(*names, float64: bool = False):
+    """Decorator for a function that genuinely needs NumPy (numba kernels, SciPy): arrays of other libraries among
+    the arguments ``names`` are moved to the host once (:func:`to_numpy`), and the result is moved back once into
+    the namespace and onto the device of the first such argument, in its floating dtype (:func:`like_input`; with
+    ``float64=True`` the result stays float64, for functions documented to return float64).
+
+    NumPy inputs and Python values call the function directly (no overhead beyond a type test per argument).
+
+    Parameters
+    ----------
+    *names : str
+        The names of the array arguments.
+    float64 : bool, default False
+        Keep float64 results (no cast to the input's dtype).
+
+    Returns
+    -------
+    callable
+        The decorator.
+    """
+    def decorate(fn):
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not any(_is_foreign_array(a) for a in itertools.chain(args, kwargs.values())):
+                return fn(*args, **kwargs)
+            bound = sig.bind(*args, **kwargs)
+            like = next((bound.arguments[n] for n in names
+                         if n in bound.arguments and _is_foreign_array(bound.arguments[n])), None)
+            if like is None:
+                return fn(*args, **kwargs)
+            for n in names:
+                if n in bound.arguments:
+                    bound.arguments[n] = to_numpy(bound.arguments[n])
+            return like_input(fn(*bound.args, **bound.kwargs), like, float64=float64)
+        return wrapper
+    return decorate
+
+
 def check_no_nan(name: str, x, xp=None) -> None:
     """Raise :class:`InputError` when the array ``x`` contains NaN.
 
@@ -53,6 +204,8 @@ def check_no_nan(name: str, x, xp=None) -> None:
     """
     if xp is None:
         xp, (x,) = namespace_of(x)
+    if is_traced(x):
+        return
     if bool(xp.any(xp.isnan(x))):
         raise InputError(f"{name} contains NaN; finite or infinite real numbers are allowed")
 
@@ -180,6 +333,8 @@ def check_finite(name: str, x, xp=None) -> None:
     """
     if xp is None:
         xp, (x,) = real_namespace(**{name: x})
+    if is_traced(x):
+        return
     if not bool(xp.all(xp.isfinite(x))):
         raise InputError(f"{name} contains NaN or inf; finite real numbers are allowed")
 
@@ -254,6 +409,12 @@ def check_probability(name: str, p, xp=None, *, min_classes: int = 2, atol: floa
         tol = max(atol, 4.0 * p.shape[-1] * _EPS.get(p.dtype.char, 2.2e-16))
         if np.isfinite(p).all() and p.min() >= -1e-12 and (np.abs(p.sum(-1) - 1.0) <= tol).all():
             return xp, p
+    if is_traced(p):
+        return xp, p
+    tol = max(atol, 4.0 * p.shape[-1] * float(xp.finfo(p.dtype).eps))
+    err = xp.abs(xp.sum(p, axis=-1) - 1.0)
+    if bool(xp.all(xp.isfinite(p)) & xp.all(p >= -1e-12) & xp.all(err <= tol)):  # one host sync when valid
+        return xp, p
     if not bool(xp.all(xp.isfinite(p))):
         raise InputError(f"{name}={short_repr(p)} contains NaN or inf; probability vectors (entries >= 0 "
                          "summing to 1) are allowed")
@@ -268,11 +429,14 @@ def check_probability(name: str, p, xp=None, *, min_classes: int = 2, atol: floa
     return xp, p
 
 
-def check_labels(name: str, labels, n_classes: int, length: int | None = None, xp=None):
+def check_labels(name: str, labels, n_classes: int, length: int | None = None, xp=None, *, device=None):
     """Return the labels as an integer array after checking dtype, shape and range [0, n_classes).
 
     Bool and floating point labels are rejected (a float label is not a class index, even when it is
-    integral). Python lists become NumPy int64.
+    integral). Python lists become NumPy int64. NumPy labels (or lists) given with scores of another namespace
+    are checked on the host and moved once into the scores' namespace, on ``device``; labels of the scores'
+    namespace on another device are moved there with ``to_device``. The range check is skipped for traced
+    (JAX ``jit``) labels, see :func:`is_traced`.
 
     Parameters
     ----------
@@ -286,6 +450,9 @@ def check_labels(name: str, labels, n_classes: int, length: int | None = None, x
         When given, the labels must have shape (length,) (one per row of scores).
     xp : module, optional
         The namespace of the scores; NumPy labels are moved into it when it differs.
+    device : object, optional
+        The device of the scores (:func:`array_device`); the labels are moved there. None: the namespace's default
+        device for moved NumPy labels, and no move otherwise.
 
     Returns
     -------
@@ -316,8 +483,11 @@ def check_labels(name: str, labels, n_classes: int, length: int | None = None, x
     if length is not None and (lab.ndim != 1 or lab.shape[0] != length):
         raise InputError(f"{name} has shape {tuple(lab.shape)}; shape ({length},) is required "
                          "(one class index per row of scores)")
-    if lab.shape and lab.shape[0] and (bool(lxp.any(lab < 0)) or bool(lxp.any(lab >= n_classes))):
+    if (lab.shape and lab.shape[0] and not is_traced(lab)
+            and bool(lxp.any((lab < 0) | (lab >= n_classes)))):
         raise InputError(f"{name} out of range; class indices must lie in [0, {n_classes})")
-    if xp is not None and isinstance(lab, np.ndarray) and not isinstance(lxp, type(xp)) and xp is not lxp:
-        lab = xp.asarray(lab)
+    if xp is not None and isinstance(lab, np.ndarray) and xp is not lxp and not is_numpy_namespace(xp):
+        lab = xp.asarray(lab) if device is None else xp.asarray(lab, device=device)
+    elif device is not None and _is_foreign_array(lab) and not is_traced(lab) and _device(lab) != device:
+        lab = lab.to_device(device)
     return lab

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import InputError, check_generator, check_integer, check_no_nan, check_probability, real_namespace
+from .._validation import (InputError, check_generator, check_integer, check_no_nan, check_probability, on_host,
+                           real_namespace)
 from .base import Loss
 from .callable_risks import minimize_conditional_risk
 from .compsum_values import _check_scores_labels
@@ -39,7 +40,9 @@ class CallableLoss(Loss):
     """A multi-class loss ℓ(h, y) = fn(h, y) from a vectorised callable, as a :class:`~theorylab.losses.base.Loss`.
 
     Construct it with :func:`multiclass_loss` (or :func:`comp_sum_from_psi`); the arguments are checked there.
-    C(h, p) = Σ_y p_y fn(h, y); C*(p) = inf_h C(h, p) numerically (``has_closed_best_risk`` False).
+    C(h, p) = Σ_y p_y fn(h, y); C*(p) = inf_h C(h, p) numerically (``has_closed_best_risk`` False). The callable
+    works on NumPy float64: arrays of other libraries (on any device) are moved to the host once per call and the
+    float64 results moved back once, into the input's namespace and onto its device.
 
     Parameters
     ----------
@@ -165,6 +168,7 @@ class CallableLoss(Loss):
                              f"shape ({h.shape[0]},) are required")
         return out
 
+    @on_host("scores", "labels", float64=True)  # user callables take NumPy: other arrays move to the host once
     def value(self, scores, labels):
         """ℓ(h, y) = fn(h, y) per row, as float64.
 
@@ -193,6 +197,7 @@ class CallableLoss(Loss):
         h, lab = self._check(scores, labels)
         return self._values(h, lab)
 
+    @on_host("scores", "labels", float64=True)  # user callables take NumPy: other arrays move to the host once
     def value_and_grad(self, scores, labels):
         """(ℓ, ∂ℓ/∂h) with the gradient by central differences (numeric).
 
@@ -235,6 +240,7 @@ class CallableLoss(Loss):
         grad = ((w[0] - w[1]) / (2.0 * step.T)).T
         return v, grad
 
+    @on_host("p", "scores", float64=True)  # user callables take NumPy: other arrays move to the host once
     def conditional_risk(self, p, scores):
         """C(h, p) = Σ_y p_y fn(h, y), vectorised over the broadcast leading axes (terms with p_y = 0 left out).
 
@@ -311,6 +317,7 @@ class CallableLoss(Loss):
     def _minimize(self, p, rng, n_random):
         return minimize_conditional_risk(self.conditional_risk_rows, p, n_random=n_random, rng=rng, polish=True)
 
+    @on_host("p", float64=True)  # user callables take NumPy: other arrays move to the host once
     def best_conditional_risk(self, p, *, n_random: int = 2, rng=None):
         """C*(p) = inf_h C(h, p), numerically, per probability vector (−inf when C is unbounded below).
 
@@ -375,6 +382,7 @@ class CallableLoss(Loss):
         """
         return self._best_rows(np.asarray(P, dtype=np.float64))
 
+    @on_host("p", float64=True)  # user callables take NumPy: other arrays move to the host once
     def best_scores(self, p):
         """Scores attaining :meth:`best_conditional_risk` for one p (large finite entries: an infimum at infinity).
 

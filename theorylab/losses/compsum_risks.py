@@ -3,8 +3,11 @@
 Mao, Mohri, Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications", ICML 2023
 (arXiv 2304.07288): C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) and C*_τ(p) = inf_h C_τ(h, p) over ℝⁿ or the box
 [−Λ, Λ]ⁿ, plus the best risk of a deterministic label that enters the minimizability gaps of bounded
-hypothesis sets. The searches run in the numba kernels of :mod:`theorylab.losses.compsum_kernels`.
-Everything here is re-exported by :mod:`theorylab.losses.compsum`.
+hypothesis sets. The searches run in the numba kernels of :mod:`theorylab.losses.compsum_kernels`, so these
+functions compute in NumPy float64: arrays of another library (CuPy, torch, array-api-strict on any device) are
+moved to the host once and the result is moved back once, in the input's namespace, device and floating dtype
+(:func:`theorylab._validation.on_host`); Python floats stay floats. Everything here is re-exported by
+:mod:`theorylab.losses.compsum`.
 """
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, as_real_array, check_probability
+from .._validation import InputError, as_real_array, check_probability, on_host
 from .compsum_forms import _psi_from_log, check_bound, check_n, check_tau, phi_tau
 from .compsum_kernels import cstar_box_h, cstar_rows
 from .compsum_values import _log_softmax
@@ -20,6 +23,7 @@ from .compsum_values import _log_softmax
 __all__ = ["best_conditional_risk", "best_scores", "conditional_risk", "deterministic_risk"]
 
 
+@on_host("p")
 def best_conditional_risk(p, tau, bound=None):
     """C*_τ(p) = inf_h Σ_y p_y ℓ^τ(h, y) over scores in ℝⁿ (``bound=None``) or in [−Λ, Λ]ⁿ.
 
@@ -57,10 +61,11 @@ def best_conditional_risk(p, tau, bound=None):
     """
     tau = check_tau(tau)
     lam = check_bound(bound)
-    P = np.asarray(as_real_array("p", p), dtype=np.float64)
+    P = np.asarray(as_real_array("p", p))  # float32 p is checked at its own precision, then widened
     if P.ndim not in (1, 2):
         raise InputError(f"p has shape {P.shape}; a probability vector (n,) or a batch (m, n) is allowed")
     check_probability("p", P, np)
+    P = P.astype(np.float64)
     single = P.ndim == 1
     P = np.clip(np.atleast_2d(P), 0.0, 1.0)
     out = np.empty(P.shape[0])
@@ -68,6 +73,7 @@ def best_conditional_risk(p, tau, bound=None):
     return float(out[0]) if single else out
 
 
+@on_host("p")
 def best_scores(p, tau, bound=None):
     """A minimiser h of Σ_y p_y ℓ^τ(h, y).
 
@@ -101,10 +107,11 @@ def best_scores(p, tau, bound=None):
     """
     tau = check_tau(tau)
     lam = check_bound(bound)
-    p = np.asarray(as_real_array("p", p), dtype=np.float64)
+    p = np.asarray(as_real_array("p", p))  # float32 p is checked at its own precision, then widened
     if p.ndim != 1:
         raise InputError(f"p has shape {p.shape}; one probability vector (n,) is allowed")
     check_probability("p", p, np)
+    p = p.astype(np.float64)
     p = np.clip(p, 0.0, 1.0)
     if lam is not None:
         h = np.empty(p.shape[0])
@@ -118,6 +125,7 @@ def best_scores(p, tau, bound=None):
         return np.log(p) / (2.0 - tau)
 
 
+@on_host("p", "h")
 def conditional_risk(p, h, tau):
     """C_τ(h, p) = Σ_y p_y Ψ_τ(softmax(h)_y) (terms with p_y = 0 dropped; h may contain −inf).
 
@@ -146,9 +154,10 @@ def conditional_risk(p, h, tau):
     ICML 2023, arXiv:2304.07288 (conditional risk of comp-sum losses).
     """
     tau = check_tau(tau)
-    p = np.asarray(as_real_array("p", p), dtype=np.float64)
+    p = np.asarray(as_real_array("p", p))  # float32 p is checked at its own precision, then widened
     h = np.asarray(as_real_array("h", h), dtype=np.float64)
     check_probability("p", p, np)
+    p = p.astype(np.float64)
     try:
         np.broadcast_shapes(h.shape, p.shape)
         ok = h.ndim >= 1 and h.shape[-1] == p.shape[-1]

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from .._fastpath import use_fast
-from .._validation import InputError, check_labels, check_no_nan, real_namespace
+from .._validation import InputError, array_device, check_labels, check_no_nan, real_namespace
 from .compsum_forms import check_tau
 from .compsum_kernels import fused_loss_and_grad
 
@@ -36,7 +36,7 @@ def _check_scores_labels(scores, labels):
         raise InputError(f"scores has shape {tuple(h.shape)}; a (batch, n_classes) array with n_classes >= 2 "
                          "is required")
     check_no_nan("scores", h, xp)
-    lab = check_labels("labels", labels, h.shape[1], length=h.shape[0], xp=xp)
+    lab = check_labels("labels", labels, h.shape[1], length=h.shape[0], xp=xp, device=array_device(h))
     return xp, h, lab
 
 
@@ -89,7 +89,7 @@ def _shifted(xp, h):
     m = xp.max(h, axis=-1, keepdims=True)
     z = h - m
     a = xp.argmax(h, axis=-1, keepdims=True)
-    top = xp.arange(h.shape[-1], dtype=a.dtype) == a
+    top = xp.arange(h.shape[-1], dtype=a.dtype, device=array_device(h)) == a
     return z, xp.exp(z), top
 
 
@@ -161,7 +161,7 @@ def _reference_body(xp, h, lab, tau, want_grad):
     zero = xp.zeros_like(h)
     _, e, top = _shifted(xp, h)
     L = xp.log1p(xp.sum(xp.where(top, zero, e), axis=-1))
-    onehot = xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype), (1, -1))
+    onehot = xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype, device=array_device(h)), (1, -1))
     m = xp.max(h, axis=-1)
     hy = xp.sum(xp.where(onehot, h, zero), axis=-1)
     G = m - hy

@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_no_nan, check_nonnegative, check_probability, real_namespace
+from .._validation import (InputError, array_device, check_no_nan, check_nonnegative, check_probability, on_host,
+                           real_namespace)
 from .base import Loss
 from .ldr_risks import _ldr_risk, ldr_conditional_risk, ldr_risk_minimizer
 from .ldr_values import _check_lam, _ldr_core, _ldr_eval, aldr_kl_loss, ldr_kl_loss, ldr_kl_weights
@@ -231,47 +232,48 @@ class LDRKLLoss(Loss):
         D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
         Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (the conditional risk).
         """
-        _, (p, f) = real_namespace(p=p, scores=scores)
-        p, f = np.asarray(p, dtype=np.float64), np.asarray(f, dtype=np.float64)
-        check_no_nan("scores", f, np)
+        xp, (p, f) = real_namespace(p=p, scores=scores)
+        check_no_nan("scores", f, xp)
         if p.ndim < 1 or f.ndim < 1 or p.shape[-1] != f.shape[-1] or p.shape[-1] < 2:
-            raise InputError(f"p has shape {p.shape} and scores has shape {f.shape}; equal numbers >= 2 of "
-                             "classes on the last axis are required")
-        check_probability("p", p, np)
+            raise InputError(f"p has shape {tuple(p.shape)} and scores has shape {tuple(f.shape)}; equal numbers "
+                             ">= 2 of classes on the last axis are required")
+        check_probability("p", p, xp)
         try:
-            np.broadcast_shapes(p.shape, f.shape)
+            np.broadcast_shapes(tuple(p.shape), tuple(f.shape))
         except ValueError:
-            raise InputError(f"p has shape {p.shape} and scores has shape {f.shape}; broadcastable leading "
-                             "axes are required") from None
+            raise InputError(f"p has shape {tuple(p.shape)} and scores has shape {tuple(f.shape)}; broadcastable "
+                             "leading axes are required") from None
         return self.conditional_risk_rows(p, f)
 
     def conditional_risk_rows(self, P, H):
-        """:meth:`conditional_risk` on validated NumPy float64 rows (no checks).
+        """:meth:`conditional_risk` on validated rows of one array-API namespace (no checks).
 
         Parameters
         ----------
-        P : ndarray (..., K)
+        P : array (..., K)
             Probability rows.
-        H : ndarray (..., K)
+        H : array (..., K)
             Score rows.
 
         Returns
         -------
-        ndarray or float
-            The conditional risks.
+        array or float
+            The conditional risks, in the namespace, device and dtype of the inputs (NumPy float64 for lists).
 
         References
         ----------
         D. Zhu, Y. Ying, T. Yang, "Label Distributionally Robust Losses for Multi-class Classification:
         Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869.
         """
-        P, H = np.broadcast_arrays(np.asarray(P, dtype=np.float64), np.asarray(H, dtype=np.float64))
+        xp, (P, H) = real_namespace(P=P, H=H)
+        P, H = xp.broadcast_arrays(P, H)
         K = H.shape[-1]
-        off = self.margin * (1.0 - np.eye(K))
+        off = self.margin * (1.0 - xp.eye(K, dtype=H.dtype, device=array_device(H)))
         D = H[..., None, :] - H[..., :, None] + off  # D[..., y, k] = f_k − f_y + c·1[k ≠ y]
-        per_y = _ldr_core(np, D.reshape(-1, K), self.lam).reshape(H.shape)
-        return (P * per_y).sum(-1)
+        per_y = xp.reshape(_ldr_core(xp, xp.reshape(D, (-1, K)), self.lam), H.shape)
+        return xp.sum(P * per_y, axis=-1)
 
+    @on_host("p")  # SciPy minimisers: arrays of other libraries move to the host once, the result back once
     def best_conditional_risk(self, p):
         """C*(p) = min_f C(f, p), numerically: the risk at :func:`ldr_risk_minimizer` (BFGS), per row.
 
@@ -298,11 +300,14 @@ class LDRKLLoss(Loss):
         Consistency, Robustness and Adaptivity", ICML 2023, arXiv:2112.14869 (risk minimisers).
         """
         _, (p,) = real_namespace(p=p)
-        p = np.asarray(p, dtype=np.float64)
+        p = np.asarray(p)  # float32 p is checked at its own precision, then widened
         if p.ndim < 1 or p.shape[-1] < 2:
             raise InputError(f"p has shape {p.shape}; probability vectors (..., K), K >= 2, are allowed")
         check_probability("p", p, np)
-        return self.best_conditional_risk_rows(p)
+        if p.dtype.itemsize < 8:  # float32 p: widened and renormalised (its sum is 1 only to float32 precision)
+            p = p.astype(np.float64)
+            p = p / p.sum(axis=-1, keepdims=True)
+        return self.best_conditional_risk_rows(p.astype(np.float64))
 
     def best_conditional_risk_rows(self, P):
         """:meth:`best_conditional_risk` on validated NumPy rows (a BFGS minimisation per row).

@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_labels, check_no_nan, check_nonnegative, check_real, real_namespace
+from .._validation import (InputError, array_device, check_labels, check_no_nan, check_nonnegative, check_real,
+                           is_traced, real_namespace)
 from .compsum_values import _two_sum
 
 __all__ = ["ldr_kl_loss", "ldr_kl_weights", "aldr_kl_loss"]
@@ -42,14 +43,14 @@ def _deltas(scores, labels, margin):
         raise InputError(f"scores has shape {tuple(f.shape)}; a (batch, K) array with K >= 2 is allowed")
     check_no_nan("scores", f, xp)
     K = f.shape[1]
-    lab = check_labels("labels", labels, K, length=f.shape[0], xp=xp)
+    lab = check_labels("labels", labels, K, length=f.shape[0], xp=xp, device=array_device(f))
     c = check_nonnegative("margin", margin)
     return xp, _deltas_core(xp, f, lab, c)
 
 
 def _deltas_core(xp, f, lab, c):
     K = f.shape[1]
-    onehot = xp.arange(K)[None, :] == xp.astype(lab, xp.int64)[:, None]
+    onehot = xp.arange(K, device=array_device(f))[None, :] == xp.astype(lab, xp.int64)[:, None]
     fy = xp.sum(xp.where(onehot, f, xp.zeros_like(f)), axis=1)
     return f - fy[:, None] + xp.where(onehot, xp.zeros_like(f), xp.full_like(f, c))
 
@@ -89,7 +90,7 @@ def _ldr_dd(xp, dhi, dlo, lam, want_weights: bool):
         if not want_weights:
             return value
         first = xp.argmax(xp.astype(cand & (dlo == Mlo), xp.int8), axis=1, keepdims=True)
-        return value, xp.astype(xp.arange(K, dtype=first.dtype) == first, dhi.dtype)
+        return value, xp.astype(xp.arange(K, dtype=first.dtype, device=array_device(first)) == first, dhi.dtype)
     if isinstance(lam, float) and math.isinf(lam):
         value = (xp.sum(dhi, axis=1) + xp.sum(dlo, axis=1)) / K
         return (value, xp.full_like(dhi, 1.0 / K)) if want_weights else value
@@ -122,16 +123,17 @@ def _ldr_eval(scores, labels, lam, margin, want_weights: bool):
         raise InputError(f"scores has shape {tuple(f.shape)}; a (batch, K) array with K >= 2 is allowed")
     check_no_nan("scores", f, xp)
     K = f.shape[1]
-    lab = check_labels("labels", labels, K, length=f.shape[0], xp=xp)
+    lab = check_labels("labels", labels, K, length=f.shape[0], xp=xp, device=array_device(f))
     c = check_nonnegative("margin", margin)
     out_dtype = f.dtype
     if xp.finfo(f.dtype).bits < 64:
         f = xp.astype(f, xp.float64)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        onehot = xp.arange(K)[None, :] == xp.astype(lab, xp.int64)[:, None]
+        onehot = xp.arange(K, device=array_device(f))[None, :] == xp.astype(lab, xp.int64)[:, None]
         zero = xp.zeros_like(f)
         big = xp.max(xp.abs(f), axis=1, keepdims=True) >= _HUGE
-        scaled = bool(xp.any(big)) or c >= _HUGE
+        # a traced (jax.jit) f cannot be tested on the host: the exact scaled path runs (scale 1 on ordinary rows)
+        scaled = is_traced(f) or c >= _HUGE or bool(xp.any(big))
         if scaled:
             sc = xp.where(big, xp.full_like(big, _SCALE, dtype=f.dtype), xp.full_like(big, 1.0, dtype=f.dtype))
             if c >= _HUGE:

@@ -17,7 +17,8 @@ from typing import Callable
 import numpy as np
 import sympy as sp
 
-from .._validation import InputError, check_no_nan, check_probability, real_namespace
+from .._validation import (InputError, _is_foreign_array, check_no_nan, check_probability, like_input,
+                           real_namespace, to_numpy)
 from .base import Loss
 
 __all__ = ["MarginLoss"]
@@ -412,7 +413,8 @@ class MarginLoss(Loss):
         P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer.
         Statist. Assoc. 101(473), 2006 (H(η), Table 1).
         """
-        xp, p, _ = self._check_risk_args(p, 0.0)
+        _, (pp,) = real_namespace(p=p)
+        xp, p, _ = self._check_risk_args(pp, pp[..., 0] if pp.ndim else 0.0)
         return self.best_conditional_risk_rows(p)
 
     def best_conditional_risk_rows(self, P):
@@ -437,6 +439,8 @@ class MarginLoss(Loss):
         if self._best is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return self._best(xp, P[..., 1])
+        if _is_foreign_array(P):  # the numeric minimisation runs on the host (SciPy); moved once each way
+            return like_input(self.best_conditional_risk_rows(to_numpy(P).astype(np.float64)), P)
         from scipy.optimize import minimize_scalar
 
         eta = np.asarray(P, dtype=np.float64)[..., 1]

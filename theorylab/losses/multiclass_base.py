@@ -16,8 +16,10 @@ import dataclasses
 import numpy as np
 from scipy.optimize import minimize
 
-from .._validation import (InputError, check_generator, check_integer, check_no_nan, check_probability,
-                           real_namespace)
+from array_api_compat import array_namespace
+
+from .._validation import (InputError, _is_foreign_array, array_device, check_generator, check_integer, check_no_nan,
+                           check_probability, like_input, real_namespace, to_numpy)
 from .base import Loss
 from .compsum_values import _check_scores_labels
 from .margin_base import MarginLoss
@@ -250,7 +252,7 @@ class MulticlassLoss(Loss):
                 return xp.sum((1.0 - p) * self.phi.raw_value(xp, -h), axis=-1)
             n = h.shape[-1]
             v = self.phi.raw_value(xp, _pairwise(xp, h))
-            diag = xp.eye(n, dtype=xp.bool)
+            diag = xp.eye(n, dtype=xp.bool, device=array_device(v))
             if self.kind == "sum":
                 per_y = xp.sum(xp.where(diag, xp.zeros_like(v), v), axis=-1)
             else:
@@ -258,7 +260,8 @@ class MulticlassLoss(Loss):
             return xp.sum(p * per_y, axis=-1)
 
     def conditional_risk_rows(self, P, H):
-        """:meth:`conditional_risk` for NumPy float64 rows without validation (hot loops of the searches).
+        """:meth:`conditional_risk` for NumPy float64 rows without validation (hot loops of the searches); arrays of
+        other libraries go through the array-API core (their namespace, device and dtype).
 
         Parameters
         ----------
@@ -276,6 +279,8 @@ class MulticlassLoss(Loss):
         ----------
         P. Awasthi, A. Mao, M. Mohri, Y. Zhong, "Multi-Class H-Consistency Bounds", NeurIPS 2022.
         """
+        if _is_foreign_array(P) or _is_foreign_array(H):  # other array libraries: the array-API core
+            return self._conditional_risk_core(array_namespace(P, H), P, H)
         p, h = P, H
         value = self.phi.raw_value
         if self.constrained:
@@ -288,6 +293,9 @@ class MulticlassLoss(Loss):
 
     def best_conditional_risk_rows(self, P):
         """:meth:`best_conditional_risk` for NumPy float64 rows without validation (closed form, else numeric).
+
+        Arrays of other libraries: the closed form runs in their namespace; the numeric search (SciPy) runs on the
+        host and its result is moved back once (the input's namespace, device and dtype).
 
         Parameters
         ----------
@@ -306,7 +314,11 @@ class MulticlassLoss(Loss):
         p = P
         closed = self._closed_cstar
         if closed is None:
+            if _is_foreign_array(p):  # the numeric search runs on the host (SciPy); moved once each way
+                return like_input(self._numeric_cstar(to_numpy(p).astype(np.float64)), p)
             return self._numeric_cstar(p)
+        if _is_foreign_array(p):
+            return closed(array_namespace(p), p)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             return closed(np, p)
 

@@ -14,7 +14,7 @@ is masked out, never subtracted, so an overflowing Φ gives +inf and never NaN. 
 """
 from __future__ import annotations
 
-from .._validation import InputError, check_no_nan, real_namespace
+from .._validation import InputError, array_device, check_no_nan, is_traced, real_namespace
 from .margin import get_loss
 from .margin_base import MarginLoss
 
@@ -43,7 +43,7 @@ def _check_kind(kind: str) -> str:
 
 
 def _onehot(xp, lab, n):
-    return xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype), (1, -1))
+    return xp.reshape(lab, (-1, 1)) == xp.reshape(xp.arange(n, dtype=lab.dtype, device=array_device(lab)), (1, -1))
 
 
 def _check_centred(xp, h):
@@ -53,6 +53,8 @@ def _check_centred(xp, h):
     eps = float(xp.finfo(h.dtype).eps)
     s = xp.abs(xp.sum(h, axis=-1))
     scale = eps ** 0.5 * h.shape[-1] * (1.0 + xp.max(xp.abs(h), axis=-1))
+    if is_traced(h):
+        return
     if bool(xp.any(s > scale)):
         worst = float(xp.max(s))
         raise InputError(f"scores rows must sum to 0 for a constrained loss (largest |row sum| = {worst:.3g}); "

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import InputError, check_integer, check_no_nan, check_positive, real_namespace
+from ..._validation import (InputError, _is_foreign_array, array_device, check_integer, check_no_nan, check_positive,
+                            on_host, real_namespace, to_numpy)
 from .model import check_data
 
 
@@ -79,14 +80,16 @@ def Q_alpha(beta, alpha):
     check_no_nan("beta", beta, xp)
     if beta.ndim != 1:
         raise InputError(f"beta has shape {tuple(beta.shape)}; a (d,) vector is allowed")
-    a2 = _alpha_sq(alpha, beta.shape[0], xp, beta.dtype)
+    a2 = _alpha_sq(alpha, beta.shape[0], xp, beta.dtype, array_device(beta))
     return float(xp.sum(a2 * q_entropy(beta / a2)))
 
 
-def check_interpolable(X, y, rtol=1e-8):
+def check_interpolable(X, y, rtol=None):
     """Raise :class:`NotInterpolableError` unless ``y`` is in the range of ``X`` (to ``rtol``).
 
-    Tests the residual of the min-ℓ2 solution, ``‖X X⁺y − y‖ ≤ rtol·(1 + ‖y‖)``.
+    Tests the residual of the min-ℓ2 solution, ``‖X X⁺y − y‖ ≤ rtol·(1 + ‖y‖)``. The default tolerance scales
+    with the dtype: ``max(1e-8, 1000·eps)`` (1e-8 in float64, 1.2e-4 in float32, whose pseudo-inverse alone leaves
+    residuals of ~1e-7).
 
     Parameters
     ----------
@@ -94,13 +97,13 @@ def check_interpolable(X, y, rtol=1e-8):
         Design.
     y : array (n,)
         Targets.
-    rtol : float, default 1e-8
-        Relative residual tolerance.
+    rtol : float, optional
+        Relative residual tolerance; None: ``max(1e-8, 1000·eps)`` with ``eps`` of X's dtype.
 
     Returns
     -------
     array (d,)
-        The min-ℓ2 solution X⁺y (an interpolator).
+        The min-ℓ2 solution X⁺y (an interpolator), in X's namespace, device and dtype.
 
     Raises
     ------
@@ -112,8 +115,9 @@ def check_interpolable(X, y, rtol=1e-8):
     B. Woodworth, S. Gunasekar, J. D. Lee, E. Moroshko, P. Savarese, I. Golan, D. Soudry, N. Srebro, "Kernel and Rich
     Regimes in Overparametrized Models", COLT 2020, arXiv:2002.09277, Sec. 4.
     """
-    rtol = check_positive("rtol", rtol)
     xp, X, y = check_data(X, y)
+    eps = float(xp.finfo(X.dtype).eps)
+    rtol = max(1e-8, 1000.0 * eps) if rtol is None else check_positive("rtol", rtol)
     beta = xp.linalg.pinv(X) @ y
     res = float(xp.linalg.vector_norm(X @ beta - y))
     ny = float(xp.linalg.vector_norm(y))
@@ -150,6 +154,7 @@ def min_l2_interpolator(X, y):
     return check_interpolable(X, y)
 
 
+@on_host("X", "y")  # HiGHS (SciPy) works on the host: other arrays move there once, the result back once
 def min_l1_interpolator(X, y):
     """Minimum-ℓ1-norm interpolator (basis pursuit; rich limit α → 0 of Woodworth et al. 2020).
 
@@ -178,9 +183,9 @@ def min_l1_interpolator(X, y):
     from scipy.optimize import linprog
 
     check_data(X, y)
+    check_interpolable(X, y)  # at the data's own precision (float32 residuals are ~1e-7)
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    check_interpolable(X, y)
     d = X.shape[1]
     res = linprog(np.ones(2 * d), A_eq=np.hstack([X, -X]), b_eq=y, bounds=(0, None), method="highs")
     if res.status != 0:
@@ -188,22 +193,23 @@ def min_l1_interpolator(X, y):
     return res.x[:d] - res.x[d:]
 
 
-def _alpha_sq(alpha, d, xp, dtype):
+def _alpha_sq(alpha, d, xp, dtype, device=None):
     _, (a,) = real_namespace(alpha=alpha)
     if a.ndim == 0:
         v = float(a)
         if not (np.isfinite(v) and v > 0):
             raise InputError(f"alpha={alpha!r} is not allowed; it must be a finite number > 0")
-        return xp.full((d,), v * v, dtype=dtype)
+        return xp.full((d,), v * v, dtype=dtype, device=device)
     if tuple(a.shape) != (d,):
         raise InputError(f"alpha has shape {tuple(a.shape)}; a number or shape ({d},) is allowed")
-    a = xp.asarray(a, dtype=dtype)
+    a = xp.asarray(to_numpy(a) if _is_foreign_array(a) and array_device(a) != device else a, dtype=dtype,
+                   device=device)
     if not bool(xp.all(xp.isfinite(a) & (a > 0))):
         raise InputError("alpha has entries <= 0 or non-finite; every entry must be a finite number > 0")
     return a * a
 
 
-def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
+def implicit_bias_solution(X, y, alpha, tol=None, max_iter=500):
     """argmin_{Xβ=y} Q_α(β): the limit of gradient flow from α.
 
     Damped Newton on the dual D(λ) = Σ 4α_i² sinh²((Xᵀλ)_i/2) − yᵀλ (gradient Xβ(λ) − y, Hessian
@@ -219,8 +225,9 @@ def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
         Targets (in the range of X).
     alpha : float > 0 or array (d,)
         Positive scales (per-coordinate / effective initialisation).
-    tol : float, default 1e-12
-        Relative residual tolerance.
+    tol : float, optional
+        Relative residual tolerance; None: ``max(1e-12, 100·eps)`` with ``eps`` of X's dtype (1e-12 in float64,
+        1.2e-5 in float32).
     max_iter : int, default 500
         Newton iteration cap.
 
@@ -242,13 +249,15 @@ def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
     of Stochasticity", NeurIPS 2021, arXiv:2106.09524 (effective α of SGD).
     """
     xp, X, y = check_data(X, y)
-    a2 = _alpha_sq(alpha, X.shape[1], xp, X.dtype)
-    tol = check_positive("tol", tol)
+    a2 = _alpha_sq(alpha, X.shape[1], xp, X.dtype, array_device(X))
+    eps = float(xp.finfo(X.dtype).eps)
+    tol = max(1e-12, 100.0 * eps) if tol is None else check_positive("tol", tol)
+    ls_slack = max(1e-15, 4.0 * eps)  # relative slack of the Armijo test: the dual's own rounding
     max_iter = check_integer("max_iter", max_iter)
     check_interpolable(X, y)
     norm = xp.linalg.vector_norm
     target = tol * (1.0 + float(norm(y)))
-    lam = xp.zeros((X.shape[0],), dtype=X.dtype)
+    lam = xp.zeros((X.shape[0],), dtype=X.dtype, device=array_device(X))
 
     def dual(lam_):
         h = xp.sinh((lam_ @ X) / 2.0)
@@ -270,7 +279,7 @@ def implicit_bias_solution(X, y, alpha, tol=1e-12, max_iter=500):
             while True:
                 trial = lam + t * delta
                 dt = dual(trial)
-                if dt <= d0 + 1e-4 * t * slope + 1e-15 * abs(d0):
+                if dt <= d0 + 1e-4 * t * slope + ls_slack * abs(d0):
                     break
                 t *= 0.5
                 if t < 1e-60:

@@ -13,12 +13,14 @@ import warnings
 import numpy as np
 
 from ..._fastpath import use_fast
-from ..._validation import (InputError, check_bool, check_generator, check_integer, check_positive, namespace_of,
-                            real_namespace)
+from ..._validation import (InputError, array_device, check_bool, check_generator, check_integer, check_positive,
+                            namespace_of, real_namespace)
 from . import dynamics_kernels as _k
 from .flow import effective_alpha, gradient_flow, multiplicative_identity
 from .model import (_BLOWUP, _CHUNK, PARAMETRIZATIONS, DiagonalParams, Trajectory, _check_batch,
                     _check_parametrization, _check_steps, _diverged, check_data, predictor, train_loss)
+
+_SYNC_EVERY = 64  # the reference loop reads its losses (divergence check) on the host once per this many steps
 
 # ----------------------------------------------------------------------------- batches
 def batch_index_chunks(rng: np.random.Generator, n: int, batch_size: int, n_steps: int):
@@ -112,7 +114,8 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
     Returns
     -------
     Trajectory
-        Final β, parameters and (when tracked) log_a/log_b.
+        Final β, parameters and (when tracked) log_a/log_b, in the inputs' namespace, device and floating dtype
+        (the numba kernels compute in float64 and round the result once for float32 inputs).
 
     References
     ----------
@@ -151,6 +154,7 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
     if not use_fast(fast, numpy_inputs=is_numpy):
         return run_dynamics_reference(X, y, u0, v0, step=step, n_steps=n_steps, mode=mode,
                                       batch_size=batch_size, rng=rng, warmup=int(warmup), track=track)
+    out_dtype = np.result_type(X, y, u0, v0)  # float32 inputs: float64 kernels, the result rounded once to float32
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     u = np.array(u0, dtype=np.float64)
@@ -171,12 +175,17 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
             if status:
                 raise _diverged(step, k, n_steps, loss)
             k0 += idx.shape[0]
+    if out_dtype.kind == "f" and out_dtype.itemsize < 8:
+        u, v, log_a, log_b = (a.astype(out_dtype) for a in (u, v, log_a, log_b))
     params = DiagonalParams(u, v, parametrization)
     return Trajectory(predictor(params), params, log_a if track else None, log_b if track else None, n_steps)
 
 
 def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng, warmup, track):
     """Array-API reference loop with the contract of :func:`run_dynamics` (one step per Python iteration).
+
+    The per-step losses of the divergence check stay on the device and are read on the host once per 64 steps
+    (and at the end); a divergence raises the same :class:`DivergenceError` (first offending step and its loss).
 
     Parameters
     ----------
@@ -225,8 +234,9 @@ def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng
     v = xp.asarray(v, copy=True)
     n, d = X.shape
     c = 2.0 if mode == 0 else 1.0
-    log_a = xp.zeros(d, dtype=X.dtype)
-    log_b = xp.zeros(d, dtype=X.dtype)
+    dev = array_device(X)
+    log_a = xp.zeros(d, dtype=X.dtype, device=dev)
+    log_b = xp.zeros(d, dtype=X.dtype, device=dev)
     par = PARAMETRIZATIONS[mode]
     loss0 = train_loss(X, y, predictor(DiagonalParams(u, v, par)))
     blowup = _BLOWUP * max(1.0, loss0)
@@ -238,34 +248,55 @@ def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng
         else:
             for chunk in _batch_index_chunks(rng, n, batch_size, n_steps):
                 for row in chunk:
-                    yield xp.asarray(row)
+                    yield xp.asarray(row, device=dev)
 
-    for k, rows in enumerate(batches()):
-        beta = u * u - v * v if mode == 0 else u * v
-        Xb = X if rows is None else xp.take(X, rows, axis=0)
-        yb = y if rows is None else xp.take(y, rows, axis=0)
-        r = Xb @ beta - yb
-        loss = float(xp.sum(r * r)) / (2 * Xb.shape[0])
-        if not (loss <= blowup):
-            raise _diverged(step, k, n_steps, loss)
-        g = (r @ Xb) / Xb.shape[0]
-        gamma = step if warmup <= 0 or k + 1 >= warmup else step * (k + 1) / warmup
-        x = c * gamma * g
-        if mode == 0:
-            u, v = u * (1.0 - x), v * (1.0 + x)
-        else:
-            u, v = u - x * v, v - x * u
-        if track:
-            log_a = log_a + xp.log(xp.abs(1.0 - x))
-            log_b = log_b + xp.log(xp.abs(1.0 + x))
+    pending = []  # the losses of the steps not yet read on the host (one sync per _SYNC_EVERY steps)
+
+    def check_pending(k_next):
+        if not pending:
+            return
+        losses = xp.stack(pending)
+        bad = xp.logical_not(losses <= blowup)
+        k_first = k_next - len(pending)
+        pending.clear()
+        if bool(xp.any(bad)):
+            j = int(xp.argmax(xp.astype(bad, xp.int8)))
+            raise _diverged(step, k_first + j, n_steps, float(losses[j]))
+
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged run overflows before its check raises
+        for k, rows in enumerate(batches()):
+            if len(pending) == _SYNC_EVERY:
+                check_pending(k)
+            beta = u * u - v * v if mode == 0 else u * v
+            Xb = X if rows is None else xp.take(X, rows, axis=0)
+            yb = y if rows is None else xp.take(y, rows, axis=0)
+            r = Xb @ beta - yb
+            pending.append(xp.sum(r * r) / (2 * Xb.shape[0]))
+            u, v, log_a, log_b = _reference_update(xp, Xb, r, u, v, log_a, log_b, k, c, step, warmup, mode, track)
+        check_pending(n_steps)
     params = DiagonalParams(u, v, par)
     return Trajectory(predictor(params), params, log_a if track else None, log_b if track else None, n_steps)
+
+
+def _reference_update(xp, Xb, r, u, v, log_a, log_b, k, c, step, warmup, mode, track):
+    """One step of :func:`run_dynamics_reference` from the batch residual ``r`` (no host sync)."""
+    g = (r @ Xb) / Xb.shape[0]
+    gamma = step if warmup <= 0 or k + 1 >= warmup else step * (k + 1) / warmup
+    x = c * gamma * g
+    if mode == 0:
+        u, v = u * (1.0 - x), v * (1.0 + x)
+    else:
+        u, v = u - x * v, v - x * u
+    if track:
+        log_a = log_a + xp.log(xp.abs(1.0 - x))
+        log_b = log_b + xp.log(xp.abs(1.0 + x))
+    return u, v, log_a, log_b
 
 
 def _alpha_init(X, alpha):
     alpha = check_positive("alpha", alpha)
     xp, (X,) = namespace_of(X)
-    u0 = xp.full((X.shape[1],), alpha, dtype=X.dtype)
+    u0 = xp.full((X.shape[1],), alpha, dtype=X.dtype, device=array_device(X))
     return u0, xp.asarray(u0, copy=True)
 
 

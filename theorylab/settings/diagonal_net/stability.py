@@ -8,7 +8,7 @@ Wu & Su (ICML 2023, arXiv 2305.17490): a minimum linearly stable for batch-1 SGD
 """
 from __future__ import annotations
 
-from ..._validation import InputError, real_namespace
+from ..._validation import InputError, array_device, real_namespace
 from .model import DiagonalParams, _check_batch, check_data, predictor
 
 
@@ -84,8 +84,8 @@ def hessian(X, y, params):
     A = per_sample_jacobian(X, params)
     g = (X @ predictor(params) - y) @ X / n
     H = A.T @ A / n
-    eye = xp.eye(d, dtype=X.dtype)
-    z = xp.zeros((d, d), dtype=X.dtype)
+    eye = xp.eye(d, dtype=X.dtype, device=array_device(X))
+    z = xp.zeros((d, d), dtype=X.dtype, device=array_device(X))
     G = eye * g
     if params.parametrization == "uu-vv":
         R = xp.concat([xp.concat([2.0 * G, z], axis=1), xp.concat([z, -2.0 * G], axis=1)], axis=0)

@@ -10,7 +10,7 @@ non-Gaussian inputs, nonlinear links) live in :mod:`.optimal_steps` and are re-e
 from __future__ import annotations
 
 
-from ..._validation import (InputError, check_choice, check_integer, check_no_nan, check_nonnegative,
+from ..._validation import (InputError, array_device, check_choice, check_integer, check_no_nan, check_nonnegative,
                             check_positive, namespace_of, real_namespace)
 from .optimal_steps import (optimal_step, risk_of_step, uniform_input_optimum, moment_step, link_moments,
                             link_step)
@@ -60,7 +60,8 @@ def gamma_matrix(covariance, n, noise_var=0.0, weight_var=1.0):
     s2 = check_nonnegative("noise_var", noise_var)
     psi2 = check_positive("weight_var", weight_var)
     d = cov.shape[0]
-    return (1.0 + 1.0 / n) * cov + ((xp.linalg.trace(cov) + s2 / psi2) / n) * xp.eye(d, dtype=cov.dtype)
+    eye = xp.eye(d, dtype=cov.dtype, device=array_device(cov))
+    return (1.0 + 1.0 / n) * cov + ((xp.linalg.trace(cov) + s2 / psi2) / n) * eye
 
 
 def _moments(covariance, n, noise_var, weight_var, weight_prior):
@@ -71,7 +72,7 @@ def _moments(covariance, n, noise_var, weight_var, weight_prior):
     psi2 = check_positive("weight_var", weight_var)
     check_choice("weight_prior", weight_prior, WEIGHT_PRIORS)
     d = cov.shape[0]
-    eye = xp.eye(d, dtype=cov.dtype)
+    eye = xp.eye(d, dtype=cov.dtype, device=array_device(cov))
     omega = psi2 * (eye if weight_prior == "isotropic" else xp.linalg.inv(cov))
     som = cov @ omega
     H = (1.0 + 1.0 / n) * (som @ cov) + ((xp.linalg.trace(som) + s2) / n) * cov
@@ -288,7 +289,7 @@ def length_shift_bias(covariance, n_train):
     """
     xp, cov = check_covariance(covariance)
     Gi = xp.linalg.inv(gamma_matrix(cov, n_train))
-    R = xp.eye(cov.shape[0], dtype=cov.dtype) - Gi @ cov
+    R = xp.eye(cov.shape[0], dtype=cov.dtype, device=array_device(cov)) - Gi @ cov
     return xp.linalg.trace(cov @ R @ R)
 
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..._validation import InputError, check_no_nan, check_nonnegative, check_positive, real_namespace
+from ..._validation import InputError, array_device, check_no_nan, check_nonnegative, check_positive, real_namespace
 from ..stats import mean_se
 from .prompts import Prompts, _check_prompts, check_covariance
 
@@ -243,7 +243,8 @@ def dist_to_identity(M):
         raise InputError("M is the zero matrix; Dist(M, I) divides by ‖M‖_F, a non-zero matrix is allowed")
     d = M.shape[0]
     alpha = xp.linalg.trace(M) / d
-    return xp.linalg.matrix_norm(M - alpha * xp.eye(d, dtype=M.dtype)) / xp.linalg.matrix_norm(M)
+    eye = xp.eye(d, dtype=M.dtype, device=array_device(M))
+    return xp.linalg.matrix_norm(M - alpha * eye) / xp.linalg.matrix_norm(M)
 
 
 __all__ = ["mc_risk", "fit_step", "fit_preconditioner", "ridge_errors", "bayes_risk", "dist_to_identity"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import InputError, check_bool, check_real, real_namespace
+from ..._validation import InputError, array_device, check_bool, check_real, real_namespace
 from .von_oswald import von_oswald_construction, von_oswald_layer, gd_step_prediction
 
 
@@ -183,10 +183,12 @@ def gd_layer(A, sign=1.0):
         raise InputError(f"A has shape {tuple(A.shape)}; a square (d, d) matrix is allowed")
     sign = check_real("sign", sign, allow_inf=False, allowed="a finite real number (+1 or -1)")
     d = A.shape[0]
-    P = xp.concat([xp.zeros((d, d + 1), dtype=A.dtype),
-                   xp.concat([xp.zeros((1, d), dtype=A.dtype), xp.ones((1, 1), dtype=A.dtype)], axis=1)], axis=0)
-    top = xp.concat([sign * A, xp.zeros((d, 1), dtype=A.dtype)], axis=1)
-    Q = xp.concat([top, xp.zeros((1, d + 1), dtype=A.dtype)], axis=0)
+    dev = array_device(A)
+    P = xp.concat([xp.zeros((d, d + 1), dtype=A.dtype, device=dev),
+                   xp.concat([xp.zeros((1, d), dtype=A.dtype, device=dev), xp.ones((1, 1), dtype=A.dtype, device=dev)],
+                             axis=1)], axis=0)
+    top = xp.concat([sign * A, xp.zeros((d, 1), dtype=A.dtype, device=dev)], axis=1)
+    Q = xp.concat([top, xp.zeros((1, d + 1), dtype=A.dtype, device=dev)], axis=0)
     return P, Q
 
 
@@ -296,7 +298,7 @@ def preconditioned_gd_path(As, X, y, x_query):
         if tuple(getattr(A, "shape", np.shape(A))) != (d, d):
             raise InputError(f"As[{i}] has shape {tuple(np.shape(A))}; ({d}, {d}) preconditioners are required")
     n = X.shape[-2]
-    w = xp.zeros(xq.shape, dtype=X.dtype)
+    w = xp.zeros(xq.shape, dtype=X.dtype, device=array_device(X))
     preds = [xp.sum(w * xq, axis=-1)]
     Xt = xp.matrix_transpose(X)
     for A in As:

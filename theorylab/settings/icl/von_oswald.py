@@ -8,7 +8,7 @@ inputs; :mod:`.lsa` (the (P, Q) forward passes) re-exports these names.
 from __future__ import annotations
 
 
-from ..._validation import InputError, check_integer, check_real, real_namespace
+from ..._validation import InputError, array_device, check_integer, check_real, real_namespace
 
 
 # --------------------------------------------------------------------------------------------- von Oswald
@@ -48,11 +48,13 @@ def von_oswald_construction(W0, eta, n):
     n = check_integer("n", n)
     o, d = W0.shape
     D = d + o
-    eye = xp.eye(D, dtype=W0.dtype)
-    WK = xp.concat([xp.concat([xp.eye(d, dtype=W0.dtype), xp.zeros((d, o), dtype=W0.dtype)], axis=1),
-                    xp.zeros((o, D), dtype=W0.dtype)], axis=0)
-    WV = xp.concat([xp.zeros((d, D), dtype=W0.dtype),
-                    xp.concat([W0, -xp.eye(o, dtype=W0.dtype)], axis=1)], axis=0)
+    dev = array_device(W0)
+    eye = xp.eye(D, dtype=W0.dtype, device=dev)
+    WK = xp.concat([xp.concat([xp.eye(d, dtype=W0.dtype, device=dev), xp.zeros((d, o), dtype=W0.dtype, device=dev)],
+                              axis=1),
+                    xp.zeros((o, D), dtype=W0.dtype, device=dev)], axis=0)
+    WV = xp.concat([xp.zeros((d, D), dtype=W0.dtype, device=dev),
+                    xp.concat([W0, -xp.eye(o, dtype=W0.dtype, device=dev)], axis=1)], axis=0)
     return WK, WK, WV, (float(eta) / n) * eye
 
 
