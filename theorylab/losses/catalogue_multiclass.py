@@ -21,6 +21,10 @@ weston_watkins          Σ_{y'≠y} (1 − h_y + h_{y'})₊      (from_margin("s
 lee_lin_wahba           Σ_{y'≠y} (1 + h_{y'})₊, Σh = 0    (from_margin("constrained", "hinge"))
 one_vs_all_logistic     Σ_c log(1 + exp(−σ_c h_c)), σ_y = +1, σ_c = −1 (c ≠ y)
 osokin_quadratic        (1/(2n)) Σ_c (h_c + 1{c ≠ y})²
+stablemax_ce            −log StableMax_y(h), StableMax_i = s(h_i)/Σ_j s(h_j), s(x) = x + 1 (x ≥ 0), 1/(1 − x)
+pass_at_4               −log(1 − (1 − s_y)^N), N = 4 (pass@N loss; N = 1 is cross-entropy)
+spherical_z_loss        softplus(a(b − z_y))/a, z = (h − mean h)/std h, a = 1, b = 1 (spherical Z-loss)
+ce_logz                 −log s_y + c·(log Σ_k e^{h_k})², c = 10⁻⁴ (cross-entropy + PaLM auxiliary z-loss)
 ======================  ==========================================================================================
 
 References are in each entry's string.
@@ -33,6 +37,9 @@ from .callable_loss import comp_sum_from_psi, multiclass_loss
 from .catalogue_entry import CatalogueEntry
 from .compsum import CompSumLoss
 from .multiclass import from_margin
+from .pass_at_n import PassAtNLoss
+from .stablemax import StableMaxCrossEntropy
+from .zloss import DEFAULT_LOGZ_COEF, CELogZLoss, SphericalZLoss
 
 __all__ = ["MULTICLASS_CATALOGUE"]
 
@@ -41,6 +48,8 @@ _LS_EPS = 0.1
 _POLY_EPS = 1.0
 _SCE_ALPHA, _SCE_BETA, _SCE_A = 0.1, 1.0, -4.0
 _GCE_Q = 0.7
+_PASS_N = 4
+_ZL_A, _ZL_B = 1.0, 1.0
 
 _MMZ = ("A. Mao, M. Mohri, Y. Zhong, 'Cross-Entropy Loss Functions: Theoretical Analysis and Applications', ICML "
         "2023, arXiv:2304.07288 (comp-sum losses, §3; H-consistency bounds for every τ ≥ 0, §3.1, which imply "
@@ -179,6 +188,34 @@ def _catalogue():
             "Surrogate Losses', NeurIPS 2017 (the quadratic surrogate (1/(2k)) Σ_c (f_c + L(c, y))² for the 0-1 loss "
             "L; calibration function H(ε) = ε²/(4k) for the 0-1 loss)",
             True),
+        "stablemax_ce": (
+            StableMaxCrossEntropy(),
+            ("L. Prieto, M. Barsbey, P. Mediano, T. Birdal, 'Grokking at the Edge of Numerical Stability', ICLR 2025, "
+             "arXiv:2501.04697 (StableMax, §4; code utils.py: s(x) = x + 1 for x ≥ 0, 1/(1 − x) for x < 0; the code's "
+             "+1e-30 is a no-op and is dropped); no calibration statement in the paper (C* = H(p) exactly: "
+             "theorylab.losses.stablemax)"),
+            None),
+        f"pass_at_{_PASS_N}": (
+            PassAtNLoss(_PASS_N),
+            ("F. Chen, A. Raventós, N. Cheng, S. Ganguli, S. Druckmann, 'Rethinking Fine-Tuning when Scaling "
+             "Test-Time Compute: Limiting Confidence Improves Mathematical Reasoning', arXiv:2502.07154, 2025 (the "
+             f"pass@N objective −log(1 − (1 − p_y)^N), N = {_PASS_N}; form RECONSTRUCTED from our brief); no "
+             "calibration statement there (our derivation: calibrated, gap exponentially small in N; "
+             "verifications/chen2025_pass_at_n.py)"),
+            None),
+        "spherical_z_loss": (
+            SphericalZLoss(_ZL_A, _ZL_B),
+            ("A. de Brébisson, P. Vincent, 'The Z-loss: a shift and scale invariant classification loss belonging "
+             f"to the Spherical Family', arXiv:1604.08859, 2016 (L_Z = softplus(a(b − z_c))/a, a = {_ZL_A:g}, "
+             f"b = {_ZL_B:g}: our choice, the paper tunes them; definition RECONSTRUCTED)"),
+            None),
+        "ce_logz": (
+            CELogZLoss(DEFAULT_LOGZ_COEF),
+            ("cross-entropy + c·log²Z, c = 1e-4: A. Chowdhery et al., 'PaLM: Scaling Language Modeling with "
+             "Pathways', JMLR 24, 2023 (auxiliary z-loss); M. Wortsman et al., 'Small-scale proxies for large-scale "
+             "Transformer training instabilities', ICLR 2024, arXiv:2309.14322 (z-loss); no calibration statement "
+             "(our derivation: minimiser log η, C* = H(p); verifications/wortsman2024_zloss.py)"),
+            None),
     }
 
 
