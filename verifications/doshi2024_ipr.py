@@ -80,7 +80,7 @@ def _run(rng):
                  "accuracy ≥ 0.7); ≥ 5% of its neurons have IPR < 0.3 (mean one-sided IPR₂ of U_k, V_k, W_·k); "
                  "zeroing their output weights leaves test and clean-train accuracy ≥ 0.9 and lowers the "
                  "corrupted-train accuracy to ≤ 0.5",
-       status="VERIFIED", kind="finding", tolerance=0.0,
+       status="RECONSTRUCTED", kind="finding", tolerance=0.0,
        tolerance_reason="deterministic runs; slack = measured − floor or cap − measured. Seeds 0..9 (quick, "
                         "106 test pairs): 17-21 of 64 neurons below the cut; before pruning test 0.93-0.99 "
                         "(floor 0.8), clean 1.0, corrupted 0.90-1.0 (floor 0.7); after pruning the low-IPR "

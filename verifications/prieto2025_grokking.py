@@ -135,7 +135,7 @@ def _grok_summ(h):
                  "weight decay), float32 weights and softmax CE, 300 steps, same split and init for both runs. "
                  "Baseline: 100% train accuracy, test accuracy ≤ 0.1. ⊥Grad: 100% train accuracy, test accuracy "
                  "≥ 0.5 and ≥ baseline + 0.4",
-       status="VERIFIED", kind="finding", tolerance=0.0,
+       status="RECONSTRUCTED", kind="finding", tolerance=0.0,
        tolerance_reason="deterministic runs (one split and init per seed); slack = measured − threshold (or "
                         "threshold − measured). Thresholds from seeds 0..9 with margins: baseline test accuracy "
                         "0.000 at every seed vs the 0.1 cap; ⊥Grad test accuracy 0.64-0.94 vs the 0.5 floor "
