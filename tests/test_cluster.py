@@ -139,3 +139,19 @@ def test_ctrl_c_on_a_cluster_keeps_what_finished(tmp_path):
     assert "finished record(s) kept" in stderr
     kept = [x for x in out.read_text().splitlines() if '"claim_id"' in x]
     assert 1 <= len(kept) < 28  # of 28 claims: some finished, the rest were cancelled
+
+
+@cluster_test
+def test_symbolic_work_runs_on_daemonic_workers(cluster):
+    # dask workers are daemonic; the sympy derivations run in a budgeted child process (theorylab._budget), which
+    # multiprocessing refuses to daemons unless allowed: with the disk cache off, the child must start there
+    import os
+
+    with distributed.Client(cluster.scheduler_address) as client:
+        client.run(os.environ.__setitem__, "THEORYLAB_CACHE", "0")
+        try:
+            with cluster_executor(scheduler=cluster.scheduler_address) as ex:
+                res = theorylab.run(["bartlett2006/psi-hinge", "bartlett2006/growth-linear"], executor=ex)
+        finally:
+            client.run(os.environ.pop, "THEORYLAB_CACHE", None)
+    assert [r["verdict"] for r in res] == ["PASS", "PASS"], [r.get("error") for r in res]

@@ -7,6 +7,7 @@ an exception, so the caller can fall back to a numerical route with the reason i
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 
 __all__ = ["call_with_budget"]
@@ -24,6 +25,25 @@ def _child(conn, fn, args):
         conn.send(("error", f"{type(exc).__name__}: the result could not be sent back ({exc})"))
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def _children_allowed():
+    """Let a daemonic process (a dask worker, by default) start the budgeted child.
+
+    multiprocessing refuses children of daemonic processes because they would be orphaned if the parent were
+    terminated; the child here is killed and joined before :func:`call_with_budget` returns, so it never outlives
+    the call. The flag is restored at once.
+    """
+    config = multiprocessing.current_process()._config
+    daemon = config.get("daemon", False)
+    if daemon:
+        config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemon:
+            config["daemon"] = daemon
 
 
 def call_with_budget(fn, args: tuple, seconds: float):
@@ -48,7 +68,8 @@ def call_with_budget(fn, args: tuple, seconds: float):
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
-    proc.start()
+    with _children_allowed():
+        proc.start()
     send.close()
     try:
         if recv.poll(seconds):
