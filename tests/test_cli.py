@@ -191,7 +191,7 @@ def test_verify_seeds_json_schema_and_progress_without_a_terminal(tmp_path):
     assert len(progress) == 4 and progress[-1].startswith("verify 4/4"), r.stderr
     assert "2 claims × 2 seeds = 4 runs" in r.stdout and "wall" in r.stdout and "s of checks" in r.stdout
     doc = json.loads(path.read_text())
-    assert doc["schema"] == "theorylab-evidence" and doc["schema_version"] == 2 and doc["complete"] is True
+    assert doc["schema"] == "theorylab-evidence" and doc["schema_version"] == 3 and doc["complete"] is True
     assert doc["seeds"] == [1, 2] and {"theorylab", "python", "numpy", "git_commit"} <= set(doc["provenance"])
     assert [(e["claim_id"], e["seed"]) for e in doc["results"]] == [
         ("bartlett2006/psi-hinge", 1), ("bartlett2006/psi-hinge", 2),
@@ -255,4 +255,4 @@ def test_sigint_leaves_only_readable_files(tmp_path, delay):
     _readable(tmp_path)
     doc = json.loads((tmp_path / "ev.json").read_text())
     if doc != old:  # replaced: then it says whether the run completed
-        assert isinstance(doc["complete"], bool) and doc["schema_version"] == 2
+        assert isinstance(doc["complete"], bool) and doc["schema_version"] == 3

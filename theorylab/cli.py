@@ -92,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help=f"run {what} at this seed (default 0)")
         g.add_argument("--seeds", type=_seed_range, metavar="A:B",
                        help=f"run {what} at every seed A, A+1, ..., B-1 and summarise over seeds")
+        q.add_argument("--backend", default="numpy", metavar="NAME",
+                       help="array backend: numpy (default), array-api-strict, torch, cupy or jax (installed ones); "
+                            "claims that do not declare it are reported SKIPPED")
+        q.add_argument("--device", default=None, metavar="DEV",
+                       help="the backend's device (default: its default, e.g. cpu; array-api-strict: CPU_DEVICE, "
+                            "device1, ...; torch: cuda:0; cupy: 0)")
+        q.add_argument("--dtype", default="float64", metavar="float32|float64",
+                       help="floating dtype (default float64); claims without a float32 tolerance are SKIPPED in "
+                            "float32")
 
     v = sub.add_parser("verify", help="run claims and their negative controls")
     v.add_argument("patterns", nargs="*", default=["*"], metavar="PATTERN", type=_pattern)
@@ -165,6 +174,14 @@ def _seeds(args) -> list[int]:
     return args.seeds if args.seeds is not None else [args.seed]
 
 
+def _where(args) -> dict:
+    """The ``--backend``, ``--device`` and ``--dtype`` of a run, checked (one-line InputError otherwise)."""
+    from .engine.backends import check_backend
+
+    backend, device, dtype = check_backend(args.backend, args.device, args.dtype)
+    return {"backend": backend, "device": device, "dtype": dtype}
+
+
 def _cmd_verify(args) -> int:
     """Handle ``theorylab verify``: run claims and their negative controls, print the table, write evidence files.
 
@@ -189,6 +206,7 @@ def _cmd_verify(args) -> int:
 
     # every argument is checked before any work starts
     select(args.patterns)
+    where = _where(args)
     for name in ("json", "jsonl"):
         if getattr(args, name) is not None:
             check_writable_file(f"--{name}", getattr(args, name))
@@ -211,10 +229,10 @@ def _cmd_verify(args) -> int:
         if args.scheduler is not None or workers is not None:
             with cluster_executor(scheduler=args.scheduler, workers=workers) as executor:
                 results = run(args.patterns, budget=args.budget, seeds=seeds, executor=executor,
-                              progress=progress)
+                              progress=progress, **where)
         else:
             results = run(args.patterns, budget=args.budget, seeds=seeds, jobs=args.jobs or DEFAULT_JOBS,
-                          progress=progress)
+                          progress=progress, **where)
     except KeyboardInterrupt as exc:
         results, complete = getattr(exc, "results", []), False
         print(f"theorylab: interrupted; {len(results)} finished record(s) kept", file=sys.stderr)
@@ -227,7 +245,7 @@ def _cmd_verify(args) -> int:
         write_json(args.json, args.budget, seeds, results, summarize_seeds(results), complete)
     if not complete:
         return 130
-    return 0 if all(r["passed"] for r in results) else 1
+    return 0 if all(r["passed"] or r["verdict"] == "SKIPPED" for r in results) else 1
 
 
 def _cmd_show(args) -> int:
@@ -251,9 +269,9 @@ def _cmd_show(args) -> int:
     if len(hits) != 1:
         raise InputError(f"claim {args.claim!r} matches {len(hits)} claims; give one exact id "
                          f"(e.g. {hits[0].id})")
-    results = run(hits[0].id, budget=args.budget, seeds=_seeds(args))
+    results = run(hits[0].id, budget=args.budget, seeds=_seeds(args), **_where(args))
     print(record_text(results, hits[0]))
-    return 0 if all(r["passed"] for r in results) else 1
+    return 0 if all(r["passed"] or r["verdict"] == "SKIPPED" for r in results) else 1
 
 
 def _cmd_derive(args) -> int:

@@ -133,6 +133,15 @@ class Claim:
         Why this threshold (for statistical checks: how many standard errors).
     control_cases : str
         Empty when the control runs the same cases as the claim; otherwise the reason it does not.
+    backends : tuple of str
+        The array backends the check supports (it computes with ``ctx.xp`` on ``ctx.device``); default
+        ``("numpy",)``. Under any other backend the claim is SKIPPED, never run on NumPy instead.
+    float32_tolerance : float or None
+        The tolerance in float32; None: the claim runs in float64 only (SKIPPED under ``--dtype float32``).
+    float32_control_threshold : float or None
+        The decisive threshold in float32 (None: the float64 one, or 10 × ``float32_tolerance`` if that is None).
+    float32_reason : str
+        Why these float32 numbers (the error's size in units of float32's epsilon).
     """
 
     id: str
@@ -149,6 +158,58 @@ class Claim:
     control_threshold: float | None = None
     control_threshold_reason: str = ""
     control_cases: str = ""
+    backends: tuple = ("numpy",)
+    float32_tolerance: float | None = None
+    float32_control_threshold: float | None = None
+    float32_reason: str = ""
+
+    @property
+    def dtypes(self) -> tuple:
+        """The floating dtypes the claim runs in: float64, and float32 when it declares a float32 tolerance."""
+        return ("float64",) if self.float32_tolerance is None else ("float64", "float32")
+
+    def skip_reason(self, backend: str, dtype: str) -> str:
+        """Why the claim does not run under this backend and dtype; empty when it does.
+
+        Parameters
+        ----------
+        backend : str
+            The run's array backend.
+        dtype : {"float64", "float32"}
+            The run's floating dtype.
+
+        Returns
+        -------
+        str
+            ``""`` when supported, else a short sentence (recorded in a SKIPPED record).
+        """
+        if backend not in self.backends:
+            return f"declares backends {', '.join(self.backends)}, not {backend}"
+        if dtype not in self.dtypes:
+            return f"declares dtypes {', '.join(self.dtypes)}, not {dtype}"
+        return ""
+
+    def in_dtype(self, dtype: str) -> "Claim":
+        """The claim judged in ``dtype``: float32 replaces the tolerance and threshold by the float32 ones.
+
+        Parameters
+        ----------
+        dtype : {"float64", "float32"}
+            The run's floating dtype.
+
+        Returns
+        -------
+        Claim
+            ``self`` in float64; a copy with ``tolerance``, ``control_threshold`` and ``tolerance_reason`` for
+            float32 otherwise.
+        """
+        if dtype == "float64" or self.float32_tolerance is None:
+            return self
+        threshold = self.float32_control_threshold
+        if threshold is None:
+            threshold = self.control_threshold if self.control_threshold is not None else 10 * self.float32_tolerance
+        return dataclasses.replace(self, tolerance=self.float32_tolerance, control_threshold=threshold,
+                                   tolerance_reason=f"float32: {self.float32_reason}")
 
     @property
     def paper(self) -> str:
@@ -180,6 +241,10 @@ def claim(
     control_threshold: float | None = None,
     control_threshold_reason: str = "",
     control_cases: str = "",
+    backends=("numpy",),
+    float32_tolerance: float | None = None,
+    float32_control_threshold: float | None = None,
+    float32_reason: str = "",
 ):
     """Decorator registering ``check(ctx) -> Outcome`` as a claim. See the module docstring.
 
@@ -209,6 +274,16 @@ def claim(
     control_cases : str
         Empty when the control runs the same cases as the claim (the engine checks it); otherwise the
         reason it does not.
+    backends : sequence of str
+        The array backends the check supports (``numpy``, ``array-api-strict``, ``torch``, ``cupy``, ``jax``):
+        it computes with ``ctx.xp``, ``ctx.asarray`` and ``ctx.device``. Default ``("numpy",)``; a claim run under
+        a backend it does not declare is SKIPPED.
+    float32_tolerance : float, optional
+        Declares float32 support: the tolerance in float32 (scaled from float32's epsilon). None: float64 only.
+    float32_control_threshold : float, optional
+        The decisive threshold in float32 (default: the float64 one).
+    float32_reason : str
+        Why the float32 numbers (required with ``float32_tolerance``).
 
     Returns
     -------
@@ -233,13 +308,28 @@ def claim(
         raise ValueError(f"claim {id}: tolerance={tolerance!r} must be a number >= 0")
     if control_threshold is not None and not (float(control_threshold) > 0):
         raise ValueError(f"claim {id}: control_threshold={control_threshold!r} must be a number > 0")
+    from .backends import BACKENDS
+    backends = (backends,) if isinstance(backends, str) else tuple(backends)
+    if not backends or any(b not in BACKENDS for b in backends):
+        raise ValueError(f"claim {id}: backends={backends!r} must be a non-empty subset of {BACKENDS}")
+    if float32_tolerance is not None:
+        if not (float(float32_tolerance) >= 0):
+            raise ValueError(f"claim {id}: float32_tolerance={float32_tolerance!r} must be a number >= 0")
+        if not float32_reason:
+            raise ValueError(f"claim {id}: float32_tolerance needs a float32_reason")
+    if float32_control_threshold is not None and not (float(float32_control_threshold) > 0):
+        raise ValueError(f"claim {id}: float32_control_threshold={float32_control_threshold!r} must be a number > 0")
 
     def register(check):
         c = Claim(id=id, title=title, source=source, statement=statement, status=status, kind=kind,
                   check=check, negative_control=negative_control, tolerance=float(tolerance),
                   tolerance_reason=tolerance_reason, module=getattr(check, "__module__", ""),
                   control_threshold=None if control_threshold is None else float(control_threshold),
-                  control_threshold_reason=control_threshold_reason, control_cases=control_cases)
+                  control_threshold_reason=control_threshold_reason, control_cases=control_cases,
+                  backends=backends,
+                  float32_tolerance=None if float32_tolerance is None else float(float32_tolerance),
+                  float32_control_threshold=None if float32_control_threshold is None
+                  else float(float32_control_threshold), float32_reason=float32_reason)
         old = _REGISTRY.get(id)
         if old is not None and old.module != c.module and old.module != "__main__" \
                 and c.module != "__main__":

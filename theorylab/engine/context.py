@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .backends import DEFAULT_BACKEND, DEFAULT_DTYPE, Backend, default_device, is_host_array, resolve, to_numpy
 from .evidence import Tally
 
 
@@ -103,6 +104,13 @@ class Context:
         Names of the shared fixtures this check asked for (recorded in the evidence).
     case_memo : dict
         What :meth:`cases` computed, shared by the runner between a claim's statement and its control.
+    backend : str
+        The array backend of the run (``theorylab verify --backend``; default ``"numpy"``). A claim that declares
+        the backend (``@claim(..., backends=...)``) computes with :attr:`xp` on :attr:`device` in :attr:`dtype`.
+    device_name : str or None
+        The backend's device (None: its default, ``cpu`` for NumPy).
+    dtype_name : {"float64", "float32"}
+        The floating dtype of the run.
     """
 
     rng: np.random.Generator
@@ -111,6 +119,77 @@ class Context:
     seed: int
     fixtures_used: list = dataclasses.field(default_factory=list)
     case_memo: dict = dataclasses.field(default_factory=dict, repr=False)
+    backend: str = DEFAULT_BACKEND
+    device_name: str | None = None
+    dtype_name: str = DEFAULT_DTYPE
+
+    @property
+    def array_backend(self) -> Backend:
+        """The resolved :class:`~theorylab.engine.backends.Backend` of this run (looked up once per process)."""
+        return resolve(self.backend, self.device_name or default_device(self.backend), self.dtype_name)
+
+    @property
+    def xp(self):
+        """The array-API namespace of the run (``array_api_compat.numpy`` by default)."""
+        return self.array_backend.xp
+
+    @property
+    def device(self):
+        """The device object of the run: pass it as ``device=`` to creation calls of :attr:`xp`."""
+        return self.array_backend.device
+
+    @property
+    def dtype(self):
+        """The floating dtype object of the run (``xp.float64`` by default)."""
+        return self.array_backend.dtype
+
+    @property
+    def eps(self) -> float:
+        """The machine epsilon of the run's floating dtype (2.2e-16 in float64, 1.2e-7 in float32)."""
+        return float(np.finfo(self.dtype_name).eps)
+
+    def asarray(self, a, dtype=None):
+        """``a`` as an array of the run's namespace on its device; floating values in the run's dtype.
+
+        Parameters
+        ----------
+        a : array_like
+            A NumPy array, a Python number or sequence (integer values keep an integer dtype).
+        dtype : dtype, optional
+            Overrides the dtype (e.g. ``ctx.xp.int64`` for labels).
+
+        Returns
+        -------
+        array
+            An array of :attr:`xp` on :attr:`device`.
+        """
+        b = self.array_backend
+        if dtype is None:
+            if is_host_array(a):
+                floating = np.asarray(a).dtype.kind == "f"
+            else:
+                floating = b.xp.isdtype(a.dtype, "real floating")
+            dtype = b.dtype if floating else None
+        if b.name == "numpy":
+            return np.asarray(a, dtype=dtype)
+        return b.xp.asarray(a, dtype=dtype, device=b.device)
+
+    @staticmethod
+    def to_numpy(a) -> np.ndarray:
+        """An array of any backend, on any device, as a NumPy array on the host.
+
+        Parameters
+        ----------
+        a : array or array_like
+            An array of numpy, array-api-strict, torch, cupy or jax (any device), or anything ``numpy.asarray``
+            accepts.
+
+        Returns
+        -------
+        numpy.ndarray
+            The values on the host (tallies convert by themselves; this is for host-only steps such as SciPy).
+        """
+        return to_numpy(a)
 
     def pick(self, quick, full):
         """The value for this run's budget.

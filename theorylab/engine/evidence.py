@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .backends import is_host_array, to_numpy
+
 
 @dataclasses.dataclass
 class Outcome:
@@ -91,7 +93,7 @@ def _case_bytes(v: Any) -> bytes:
 
 
 _VERDICT_COLOURS = {"PASS": "#1a7f37", "FINDING": "#0969da", "FAIL": "#cf222e", "BROKEN": "#8250df",
-                    "WEAK": "#bc4c00", "ERROR": "#57606a"}
+                    "WEAK": "#bc4c00", "ERROR": "#57606a", "SKIPPED": "#57606a"}
 
 
 def _num(x, signed: bool = True) -> str:
@@ -161,6 +163,11 @@ class Tally:
             with one row per entry of a 1-D ``slack``, is indexed at the worst entry; anything else is
             stored as is. They enter the case fingerprint.
         """
+        if not is_host_array(slack):  # an array of another backend (any device): judged on the host
+            slack = to_numpy(slack)
+        case = {k: v if is_host_array(v) else to_numpy(v) for k, v in case.items()}
+        if measured:
+            measured = {k: v if is_host_array(v) else to_numpy(v) for k, v in measured.items()}
         shape = np.shape(slack)
         s = np.asarray(slack, dtype=np.float64).ravel()
         if s.size == 0:
@@ -224,8 +231,8 @@ class Tally:
                        worst_finite_slack=self.worst_finite, nonfinite=self.nonfinite,
                        fingerprint=f"{self._crc:08x}")
 
-SCHEMA_VERSION = 2
-VERDICTS = ("PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR")
+SCHEMA_VERSION = 3  # 3: the SKIPPED verdict and the ``device`` field
+VERDICTS = ("PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR", "SKIPPED")
 
 
 @dataclasses.dataclass
@@ -235,7 +242,8 @@ class Evidence:
     Verdicts: PASS (held on every case, control failed decisively), FINDING (the same, for a measured
     number), FAIL (the statement was violated), BROKEN (the negative control passed: the check could
     not fail), WEAK (the control failed, but not decisively: only through NaN/∞, by less than the
-    decisive threshold, or on other cases than the claim), ERROR (the check crashed).
+    decisive threshold, or on other cases than the claim), ERROR (the check crashed), SKIPPED (the claim does
+    not declare the run's backend or dtype, so it was not run at all: neither a pass nor a failure).
 
     Attributes
     ----------
@@ -245,7 +253,7 @@ class Evidence:
         The claim's :class:`Source` as one line of text.
     passed : bool
         True when the verdict is PASS or FINDING.
-    verdict : {"PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR"}
+    verdict : {"PASS", "FINDING", "FAIL", "BROKEN", "WEAK", "ERROR", "SKIPPED"}
         The judgement of the run (see above).
     cases : int
         Number of cases the statement's check tried.
@@ -287,15 +295,19 @@ class Evidence:
     budget : {"quick", "full"}
         The run budget.
     backend : str
-        The array backend the check ran on.
+        The array backend the check ran on (``numpy``, ``array-api-strict``, ``torch``, ``cupy``, ``jax``).
     dtype : str
-        The floating-point type the check ran in.
+        The floating-point type the check ran in (``float64`` or ``float32``).
     seconds : float
         Time taken by the statement and its control together.
     error : str
         The exception and a short traceback when the verdict is ERROR; empty otherwise.
     shared_fixtures : list of str
         Names of the shared fixtures (``ctx.shared``) the check and its control used.
+    device : str
+        The device of the backend the check ran on (``cpu`` for NumPy, ``device1`` say for array-api-strict).
+    skipped_reason : str
+        Why the claim was not run (verdict SKIPPED); empty otherwise.
     """
 
     claim_id: str
@@ -330,6 +342,8 @@ class Evidence:
     seconds: float
     error: str = ""
     shared_fixtures: list = dataclasses.field(default_factory=list)
+    device: str = "cpu"
+    skipped_reason: str = ""
 
     def to_dict(self) -> dict:
         """The record as plain JSON values (non-finite floats as strings such as ``'-inf'``).
@@ -357,6 +371,7 @@ class Evidence:
         badge = (f"<span style='background:{colour};color:white;padding:0.1em 0.5em;border-radius:0.3em;"
                  f"font-weight:bold'>{esc(self.verdict)}</span>")
         held = ("not run (error)" if self.verdict == "ERROR" else
+                f"not run ({self.skipped_reason})" if self.verdict == "SKIPPED" else
                 "held" if self.worst_slack >= -self.tolerance else "violated")
         rows = [("statement", esc(self.statement)), ("source", esc(self.source)),
                 ("status, kind", esc(f"{self.status}, {self.kind}")),
@@ -377,7 +392,8 @@ class Evidence:
                                         else self.message)))
         if self.error:
             rows.append(("error", f"<pre style='white-space:pre-wrap'>{esc(self.error)}</pre>"))
-        rows.append(("run", esc(f"seed {self.seed}, budget {self.budget}, {self.seconds:.3g} s")))
+        rows.append(("run", esc(f"seed {self.seed}, budget {self.budget}, {self.backend} on {self.device} in "
+                                f"{self.dtype}, {self.seconds:.3g} s")))
         title = f"<b>{esc(self.claim_id)}</b> — {esc(self.title)} {badge}"
         return f"<div class='theorylab-evidence'><p>{title}</p><table>{_rows_html(rows)}</table></div>"
 

@@ -23,13 +23,16 @@ from .._cache import cache_dir
 from .._files import atomic_write
 from .._parallel import default_executor, single_blas_thread
 from .._validation import InputError
+from .backends import DEFAULT_BACKEND, DEFAULT_DTYPE, check_backend, default_device
 from .claim import BUDGETS, Claim, Context, Evidence, Outcome, _REGISTRY, claim_seed_sequence
 from .discovery import all_claims, select
 
 
-def _context(claim_id: str, seed: int, budget: str, control: bool, cases: dict | None = None) -> Context:
+def _context(claim_id: str, seed: int, budget: str, control: bool, cases: dict | None = None,
+             backend: str = DEFAULT_BACKEND, device: str | None = None, dtype: str = DEFAULT_DTYPE) -> Context:
     ss = claim_seed_sequence(seed, claim_id)
-    ctx = Context(rng=np.random.default_rng(ss), budget=budget, control=control, seed=seed)
+    ctx = Context(rng=np.random.default_rng(ss), budget=budget, control=control, seed=seed, backend=backend,
+                  device_name=device, dtype_name=dtype)
     if cases is not None:
         ctx.case_memo = cases  # the statement's and the control's contexts share what ctx.cases computed
     return ctx
@@ -72,20 +75,25 @@ def judge_control(c: Claim, main: Outcome, ctrl: Outcome) -> tuple[str, float, s
     return "decisive", margin, ""
 
 
-def _error_record(c: Claim, budget: str, seed: int, seconds: float, error: str) -> Evidence:
+def _error_record(c: Claim, budget: str, seed: int, seconds: float, error: str, backend: str = DEFAULT_BACKEND,
+                  device: str | None = None, dtype: str = DEFAULT_DTYPE, skipped: str = "") -> Evidence:
+    """An ERROR record (the check crashed), or with ``skipped`` a SKIPPED one (the claim does not declare the run's
+    backend or dtype, and was not run)."""
     ss = claim_seed_sequence(seed, c.id)
     return Evidence(
         claim_id=c.id, title=c.title, kind=c.kind, status=c.status, source=str(c.source),
-        statement=c.statement, passed=False, verdict="ERROR", cases=0, worst_slack=math.nan, worst_case={},
+        statement=c.statement, passed=False, verdict="SKIPPED" if skipped else "ERROR", cases=0, worst_slack=math.nan, worst_case={},
         tolerance=c.tolerance, tolerance_reason=c.tolerance_reason, negative_control=c.negative_control,
         negative_control_failed=False, negative_control_verdict="-", negative_control_worst_slack=math.nan,
         negative_control_worst_case={}, negative_control_threshold=c.decisive_threshold,
         negative_control_margin=math.nan, negative_control_cases=0, negative_control_note="",
-        value=None, message="", seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend="numpy",
-        dtype="float64", seconds=seconds, error=error)
+        value=None, message="", seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend=backend,
+        dtype=dtype, seconds=seconds, error=error, device=default_device(backend) if device is None else device,
+        skipped_reason=skipped)
 
 
-def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
+def evaluate(c: Claim, budget: str = "quick", seed: int = 0, backend: str = DEFAULT_BACKEND,
+             device: str | None = None, dtype: str = DEFAULT_DTYPE) -> Evidence:
     """Run one claim and its negative control in this process and return the evidence.
 
     Checks run with BLAS limited to one thread, so evidence does not depend on the thread count
@@ -99,20 +107,34 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
         The run budget.
     seed : int
         The run seed; the claim's stream is ``claim_seed_sequence(seed, c.id)``.
+    backend : str
+        The array backend (:mod:`.backends`); a claim that does not declare it is SKIPPED, never run on NumPy.
+    device : str, optional
+        The backend's device (default: the backend's default device).
+    dtype : {"float64", "float32"}
+        The floating dtype; a claim without a float32 tolerance is SKIPPED in float32.
 
     Returns
     -------
     Evidence
         Verdict PASS/FINDING only when the statement held (worst slack ≥ −tolerance) and the control
-        failed decisively (see :func:`judge_control`).
+        failed decisively (see :func:`judge_control`); SKIPPED when the claim does not declare the backend
+        or dtype. The record names the backend, device and dtype.
     """
     t0 = time.perf_counter()
+    backend, device, dtype = check_backend(backend, device, dtype)
+    where = {"backend": backend, "device": device, "dtype": dtype}
+    skipped = c.skip_reason(backend, dtype)
+    if skipped:
+        return _error_record(c, budget, seed, 0.0, "", skipped=skipped, **where)
+    c = c.in_dtype(dtype)
     ss = claim_seed_sequence(seed, c.id)
     try:
         # one BLAS thread: the same seed then gives the same bits whatever the machine's core count
         with single_blas_thread(rescan=True):
             memo: dict = {}
-            ctx_main, ctx_ctrl = _context(c.id, seed, budget, False, memo), _context(c.id, seed, budget, True, memo)
+            ctx_main = _context(c.id, seed, budget, False, memo, **where)
+            ctx_ctrl = _context(c.id, seed, budget, True, memo, **where)
             main = c.check(ctx_main)
             ctrl = c.check(ctx_ctrl)
         for name, out in (("check", main), ("control", ctrl)):
@@ -120,7 +142,7 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
                 raise TypeError(f"the {name} returned {type(out).__name__}, not an Outcome (use tally.outcome())")
     except Exception as exc:  # a crashing check is reported as an error, never as a pass
         error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
-        return _error_record(c, budget, seed, time.perf_counter() - t0, error)
+        return _error_record(c, budget, seed, time.perf_counter() - t0, error, **where)
     seconds = time.perf_counter() - t0
     passed = bool(main.worst_slack >= -c.tolerance)
     control, margin, note = judge_control(c, main, ctrl)
@@ -141,13 +163,14 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0) -> Evidence:
         negative_control_worst_slack=ctrl.worst_slack, negative_control_worst_case=ctrl.worst_case,
         negative_control_threshold=c.decisive_threshold, negative_control_margin=margin,
         negative_control_cases=ctrl.cases, negative_control_note=note, value=main.value,
-        message=main.message, seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend="numpy",
-        dtype="float64", seconds=seconds,
+        message=main.message, seed=seed, spawn_key=list(ss.spawn_key), budget=budget, backend=backend,
+        dtype=dtype, device=device, seconds=seconds,
         shared_fixtures=sorted(set(ctx_main.fixtures_used) | set(ctx_ctrl.fixtures_used)),
     )
 
 
-def run_claim(claim_id: str, budget: str, seed: int) -> dict:
+def run_claim(claim_id: str, budget: str, seed: int, backend: str = DEFAULT_BACKEND, device: str | None = None,
+              dtype: str = DEFAULT_DTYPE) -> dict:
     """Worker entry point: look the claim up by id (importing the verifications) and run it.
 
     Parameters
@@ -158,6 +181,8 @@ def run_claim(claim_id: str, budget: str, seed: int) -> dict:
         The run budget.
     seed : int
         The run seed.
+    backend, device, dtype : str
+        The array backend, its device and the floating dtype (plain strings, so any executor carries them).
 
     Returns
     -------
@@ -165,7 +190,7 @@ def run_claim(claim_id: str, budget: str, seed: int) -> dict:
         The evidence record (:meth:`Evidence.to_dict`).
     """
     claims = _REGISTRY if claim_id in _REGISTRY else all_claims()
-    return evaluate(claims[claim_id], budget, seed).to_dict()
+    return evaluate(claims[claim_id], budget, seed, backend, device, dtype).to_dict()
 
 
 def _default_jobs(cpus: int | None) -> int:
@@ -198,7 +223,8 @@ def _check_seed(name: str, seed) -> int:
 def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_JOBS,
         executor: cf.Executor | None = None,
         progress: Callable[[int, int, dict], None] | None = None,
-        seeds: Sequence[int] | None = None) -> list[dict]:
+        seeds: Sequence[int] | None = None, backend: str = DEFAULT_BACKEND, device: str | None = None,
+        dtype: str = DEFAULT_DTYPE) -> list[dict]:
     """Run the claims matching ``pattern`` (a string or a list of them) and return their evidence.
 
     Parameters
@@ -217,6 +243,13 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
         Called after each (claim, seed) finishes, in completion order.
     seeds : sequence of int, optional
         Run every claim at each of these seeds instead of ``seed``.
+    backend : str
+        The array backend (``numpy``, ``array-api-strict``, ``torch``, ``cupy``, ``jax``; installed ones only).
+        Claims that do not declare it get SKIPPED records (neither passed nor failed).
+    device : str, optional
+        The backend's device (default: its default device, e.g. ``cpu``).
+    dtype : {"float64", "float32"}
+        The floating dtype; claims without a float32 tolerance are SKIPPED in float32.
 
     Returns
     -------
@@ -229,7 +262,7 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
     Raises
     ------
     InputError
-        On a bad budget, seed, jobs, or a pattern that matches no claim.
+        On a bad budget, seed, jobs, backend, device or dtype, or a pattern that matches no claim.
     """
     if budget not in BUDGETS:
         raise InputError(f"budget={budget!r} is not allowed; choose one of {', '.join(BUDGETS)}")
@@ -245,6 +278,8 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
             raise InputError(f"seeds={list(seeds)!r} repeats a seed; each seed once")
     if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise InputError(f"jobs={jobs!r} is not allowed; it must be an integer >= 1")
+    backend, device, dtype = check_backend(backend, device, dtype)
+    where = (backend, device, dtype)
     chosen = select(pattern)
     tasks = [(c, s) for c in chosen for s in seed_list]
     total = len(tasks)
@@ -265,9 +300,10 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
     if executor is not None:
         local, remote = [], tasks
     elif jobs > 1 and _can_spawn():
-        remote = [t for t in tasks if t[0].module.startswith("verifications.")]
+        remote = [t for t in tasks if t[0].module.startswith("verifications.") and not t[0].skip_reason(backend, dtype)]
         if len(remote) > 1:
-            local = [t for t in tasks if not t[0].module.startswith("verifications.")]
+            sent = {(c.id, s) for c, s in remote}
+            local = [t for t in tasks if (t[0].id, t[1]) not in sent]  # a script's claims, and SKIPPED records
             executor = own = default_executor(min(jobs, len(remote)))
         else:
             remote = []
@@ -276,9 +312,9 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
     try:
         if remote:  # longest first (the last run's times; unknown claims first): the pool's tail stays short
             remote.sort(key=lambda t: -seconds.get(f"{budget}:{t[0].id}", math.inf))
-            futures = {executor.submit(run_claim, c.id, budget, s): (c, s) for c, s in remote}
+            futures = {executor.submit(run_claim, c.id, budget, s, *where): (c, s) for c, s in remote}
         for c, s in local:
-            done(evaluate(c, budget, s).to_dict())
+            done(evaluate(c, budget, s, *where).to_dict())
         if remote:
             for fut in cf.as_completed(futures):
                 c, s = futures[fut]
@@ -286,7 +322,7 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
                     ev = fut.result()
                 except Exception as exc:  # a lost worker or a task that could not run: keep the others
                     ev = _error_record(c, budget, s, 0.0, f"{type(exc).__name__}: {exc} (the task did not "
-                                                          f"complete on the executor)").to_dict()
+                                                          f"complete on the executor)", *where).to_dict()
                 done(ev)
     except KeyboardInterrupt as exc:
         for fut in futures:
@@ -297,7 +333,8 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
         if own is not None:
             own.shutdown(wait=True, cancel_futures=True)
     paper_ids = {c.id for c, _ in tasks if c.module.startswith("verifications.")}  # not a script's or a test's
-    _save_seconds(seconds, budget, [r for r in results if r["claim_id"] in paper_ids])
+    if backend == DEFAULT_BACKEND and dtype == DEFAULT_DTYPE:  # the ordering file holds the default run's times
+        _save_seconds(seconds, budget, [r for r in results if r["claim_id"] in paper_ids])
     return ordered()
 
 
@@ -343,17 +380,21 @@ def summarize_seeds(results: Iterable[dict]) -> list[dict]:
     list of dict
         One row per claim, sorted by id: ``claim_id``, ``seeds`` (count), ``passes``, ``verdicts``
         (count per verdict), ``worst_slack`` and ``worst_seed`` (smallest slack over seeds),
-        ``min_control_margin`` and ``min_control_margin_seed``, ``slowest_seconds``.
+        ``min_control_margin`` and ``min_control_margin_seed``, ``slowest_seconds``, ``skipped`` (seeds with a
+        SKIPPED record: the claim does not declare the run's backend or dtype).
     """
     rows: dict[str, dict] = {}
     for r in results:
         row = rows.setdefault(r["claim_id"], {
             "claim_id": r["claim_id"], "seeds": 0, "passes": 0, "verdicts": {}, "worst_slack": math.inf,
             "worst_seed": None, "min_control_margin": math.inf, "min_control_margin_seed": None,
-            "slowest_seconds": 0.0})
+            "slowest_seconds": 0.0, "skipped": 0})
         row["seeds"] += 1
         row["passes"] += bool(r["passed"])
         row["verdicts"][r["verdict"]] = row["verdicts"].get(r["verdict"], 0) + 1
+        if r["verdict"] == "SKIPPED":  # not run: no slack, margin or time to summarise
+            row["skipped"] += 1
+            continue
         slack, margin = _as_float(r["worst_slack"]), _as_float(r["negative_control_margin"])
         if row["worst_seed"] is None or slack < row["worst_slack"]:
             row["worst_slack"], row["worst_seed"] = slack, r["seed"]
