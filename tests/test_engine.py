@@ -397,3 +397,17 @@ def test_pool_gets_the_slowest_claims_first_by_the_last_runs_times(tmp_path, mon
     (tmp_path / "claim-seconds.json").write_text("not json")  # unreadable: ignored, rewritten
     run(ids[:1], executor=_RecordingExecutor())
     assert "quick:bartlett2006/psi-hinge" in json.loads((tmp_path / "claim-seconds.json").read_text())
+
+
+def test_paper_budget_picks_the_paper_size_and_falls_back_to_full():
+    from theorylab.cli import BUDGETS as CLI_BUDGETS
+    from theorylab.engine.claim import BUDGETS
+    from theorylab.engine.context import Context
+
+    assert CLI_BUDGETS == BUDGETS == ("quick", "full", "paper")
+    rng = np.random.default_rng(0)
+    pick = {b: Context(rng=rng, budget=b, control=False, seed=0).pick for b in BUDGETS}
+    assert [pick[b](1, 2, 3) for b in BUDGETS] == [1, 2, 3]
+    assert [pick[b](1, 2) for b in BUDGETS] == [1, 2, 2]
+    with pytest.raises(InputError, match="budget='huge'"):
+        run("*", budget="huge")

@@ -18,7 +18,7 @@ def run(pattern="*", budget="quick", seed=0, jobs=None, executor=None, progress=
     ----------
     pattern : str or sequence of str
         Claim ids, globs or paper keys (``"*"``: every claim).
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         Run budget.
     seed : int
         Root seed.

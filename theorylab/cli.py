@@ -10,6 +10,10 @@ import sys
 
 from ._validation import InputError
 
+# the run budgets (theorylab.engine.claim.BUDGETS, repeated here so that parsing imports no engine; a test
+# asserts they agree)
+BUDGETS = ("quick", "full", "paper")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit code 2, no traceback
@@ -87,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("pattern", nargs="?", default="*", type=_pattern)
 
     def run_options(q, what):
-        q.add_argument("--budget", choices=("quick", "full"), default="quick")
+        q.add_argument("--budget", choices=BUDGETS, default="quick")
         g = q.add_mutually_exclusive_group()
         g.add_argument("--seed", type=_int_at_least("--seed", 0), default=0, help=f"run {what} at this seed (default 0)")
         g.add_argument("--seeds", type=_seed_range, metavar="A:B",
@@ -141,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("pattern", nargs="?", default="*", type=_pattern)
     f.add_argument("--out", default="figures", help="output folder (default: ./figures of the current folder)")
     f.add_argument("--seed", type=_int_at_least("--seed", 0), default=0)
-    f.add_argument("--budget", choices=("quick", "full"), default="quick")
+    f.add_argument("--budget", choices=BUDGETS, default="quick")
     f.add_argument("--list", action="store_true", help="list the figures instead of drawing them")
     return p
 

@@ -46,7 +46,7 @@ from .evidence import (SCHEMA_VERSION, VERDICTS, Evidence, Outcome, Tally, _case
 
 STATUSES = ("PAPER", "RECONSTRUCTED", "VERIFIED")
 KINDS = ("bound", "identity", "classification", "limit", "tightness", "finding")
-BUDGETS = ("quick", "full")
+BUDGETS = ("quick", "full", "paper")  # paper: the papers' own sizes, for a cluster (falls back to full)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*$")
 
 

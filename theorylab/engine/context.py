@@ -53,7 +53,7 @@ def shared_fixture(name: str, make: Callable, seed: int, budget: str) -> Any:
         Builds the fixture.
     seed : int
         The run seed.
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
 
     Returns
@@ -94,7 +94,7 @@ class Context:
     ----------
     rng : numpy.random.Generator
         The claim's own stream (the same for the statement and its control).
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         ``quick``: seconds per claim; ``full``: paper scale.
     control : bool
         True when the check evaluates the deliberately wrong statement.
@@ -191,7 +191,7 @@ class Context:
         """
         return to_numpy(a)
 
-    def pick(self, quick, full):
+    def pick(self, quick, full, paper=None):
         """The value for this run's budget.
 
         Parameters
@@ -199,14 +199,21 @@ class Context:
         quick : object
             The value to use under the ``"quick"`` budget (e.g. a small sample size).
         full : object
-            The value to use under the ``"full"`` budget (paper scale).
+            The value to use under the ``"full"`` budget (larger, still one machine).
+        paper : object, optional
+            The value to use under the ``"paper"`` budget: the paper's own size, meant for a cluster. ``None``
+            (the default) means the claim has no separate paper size and ``full`` is used.
 
         Returns
         -------
         object
-            ``quick`` when the budget is ``"quick"``, otherwise ``full``.
+            ``quick`` under ``"quick"``, ``paper`` under ``"paper"`` when given, otherwise ``full``.
         """
-        return quick if self.budget == "quick" else full
+        if self.budget == "quick":
+            return quick
+        if self.budget == "paper" and paper is not None:
+            return paper
+        return full
 
     @staticmethod
     def tally() -> Tally:

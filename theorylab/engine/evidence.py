@@ -292,7 +292,7 @@ class Evidence:
         The run seed.
     spawn_key : list of int
         The spawn key of the claim's child ``SeedSequence`` (see :func:`claim_seed_sequence`).
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     backend : str
         The array backend the check ran on (``numpy``, ``array-api-strict``, ``torch``, ``cupy``, ``jax``).

@@ -69,7 +69,7 @@ def header(budget: str, seeds: list[int]) -> dict:
 
     Parameters
     ----------
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     seeds : list of int
         The seeds run.
@@ -127,7 +127,7 @@ class JsonLines:
     ----------
     path : str
         The file to write (replaced if it exists).
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     seeds : list of int
         The seeds run.

@@ -195,7 +195,7 @@ def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick")
         Folder to write into (created when missing).
     seed : int
         The run seed (the figure's stream is ``claim_seed_sequence(seed, id)``).
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
 
     Returns

@@ -310,7 +310,7 @@ def run_module(module_name: str, budget: str = "quick", seed: int = 0) -> int:
     ----------
     module_name : str
         The module's ``__name__``.
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     seed : int
         The run seed.

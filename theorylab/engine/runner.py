@@ -103,7 +103,7 @@ def evaluate(c: Claim, budget: str = "quick", seed: int = 0, backend: str = DEFA
     ----------
     c : Claim
         The claim to run.
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     seed : int
         The run seed; the claim's stream is ``claim_seed_sequence(seed, c.id)``.
@@ -177,7 +177,7 @@ def run_claim(claim_id: str, budget: str, seed: int, backend: str = DEFAULT_BACK
     ----------
     claim_id : str
         An exact claim id.
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         The run budget.
     seed : int
         The run seed.
@@ -231,7 +231,7 @@ def run(pattern="*", budget: str = "quick", seed: int = 0, jobs: int = DEFAULT_J
     ----------
     pattern : str or sequence of str
         Exact id, glob, paper key or substring of claim ids; ``"*"`` runs everything.
-    budget : {"quick", "full"}
+    budget : {"quick", "full", "paper"}
         ``quick``: seconds per claim; ``full``: paper scale.
     seed : int
         Root seed; each claim gets its own child ``SeedSequence`` (same seed, same evidence).
