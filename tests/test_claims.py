@@ -2,9 +2,13 @@
 
 One parametrised test per rule, over every claim in the registry (no hand-kept id lists):
 - its declaration states what a reader needs (source, tolerance with its reason, a decisive threshold);
-- at a seed other than 0 it passes and its negative control fails decisively, on the same cases;
+- (slow) at a seed other than 0 it passes and its negative control fails decisively, on the same cases;
 - its evidence does not depend on which other claims ran before it, in which process (shared fixtures);
 - (slow) it passes at 20 seeds.
+
+Running every claim is the job of ``theorylab verify``: CI runs it at seeds 0 to 3 (exit 1 on any FAIL, WEAK,
+BROKEN or ERROR), so the default test run leaves the whole-catalogue passes to the ``slow`` marker
+(``pytest -m slow tests/test_claims.py``: seed 7, then 20 seeds) and stays within its time budget.
 """
 import math
 
@@ -39,6 +43,7 @@ def test_declaration(cid):
     assert c.decisive_threshold > c.tolerance
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cid", IDS)
 def test_passes_with_a_decisive_control(cid):
     ev = evaluate(CLAIMS[cid], budget="quick", seed=SEED)
@@ -49,11 +54,11 @@ def test_passes_with_a_decisive_control(cid):
         assert ev.negative_control_cases == ev.cases
 
 
-# candidates for the order test: cheap claims that share fixtures with each other (the Mao tight-transform
-# searches, the two mixture claims, the three Wu & Su stability claims) or use one of their own
-ORDER_IDS = [cid for cid in IDS if cid.startswith(("mao2023/mixture", "mao2023/gap", "mao2023/transform-validity",
-                                                     "mao2023/gce", "mao2023char/tau15", "mao2023char/bounded",
-                                                     "wu2023/"))]
+# candidates for the order test: cheap claims (about 4 s together) that share fixtures with each other (the Mao
+# tight-transform searches: transform-validity, gce-not-tight and tau15-closed-form share searches; the two gap
+# claims use fixtures of their own)
+ORDER_IDS = [cid for cid in IDS if cid.startswith(("mao2023/gap", "mao2023/transform-validity", "mao2023/gce",
+                                                     "mao2023char/tau15", "mao2023char/bounded"))]
 
 
 def test_evidence_is_order_free():
@@ -61,7 +66,7 @@ def test_evidence_is_order_free():
     strip = lambda evs: [{k: v for k, v in e.items() if k != "seconds"} for e in evs]
     together = strip(theorylab.run(ORDER_IDS, seed=2, jobs=1))
     users = [e["claim_id"] for e in together if e["shared_fixtures"]]
-    assert len(users) >= 8, users
+    assert len(users) >= 5, users
     together = [e for e in together if e["claim_id"] in users]
     pooled = strip(theorylab.run(users, seed=2, jobs=2))
     alone = []
