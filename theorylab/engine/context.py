@@ -95,7 +95,8 @@ class Context:
     rng : numpy.random.Generator
         The claim's own stream (the same for the statement and its control).
     budget : {"quick", "full", "paper"}
-        ``quick``: seconds per claim; ``full``: paper scale.
+        ``quick``: seconds per claim; ``full``: larger, one machine; ``paper``: the papers' own sizes where a
+        claim gives them (:meth:`pick`), meant for a cluster.
     control : bool
         True when the check evaluates the deliberately wrong statement.
     seed : int

@@ -139,17 +139,18 @@ def parse_formula(expr, variable=None, **params) -> tuple[sp.Expr, sp.Symbol]:
     return phi, real
 
 
-def _numeric(expr, var: sp.Symbol, what: str, name: str):
+def _numeric(make_expr, var: sp.Symbol, what: str, name: str):
     """``(xp, α) → expr(α)`` through NumPy, refusing NaN or −∞ at finite margins with a one-line error.
 
-    ``expr`` is a sympy expression or a callable returning one (a derivative still to be taken): it is built and
-    ``lambdify``-ed on the first call, so that defining a loss does not pay for derivatives nobody evaluates.
+    ``make_expr()`` returns the sympy expression (e.g. a derivative still to be taken): it is called and the
+    result ``lambdify``-ed on the first evaluation, so that defining a loss does not pay for derivatives nobody
+    evaluates.
     """
     compiled = []
 
     def f(a):
         if not compiled:
-            compiled.append(sp.lambdify(var, expr() if callable(expr) else expr, "numpy"))
+            compiled.append(sp.lambdify(var, make_expr(), "numpy"))
         return compiled[0](a)
 
     def evaluate(xp, a):
@@ -215,7 +216,7 @@ def margin_loss(expr, name: str | None = None, *, variable=None, convex: bool = 
         raise InputError(f"name={name!r} is not allowed; a non-empty string (or None) is")
     first = lambda: sp.diff(phi, var)  # noqa: E731 (taken on first use)
     second = lambda: sp.diff(phi, var, 2).replace(sp.DiracDelta, lambda *args: sp.S.Zero)  # noqa: E731
-    value = _numeric(phi, var, "φ", label)
+    value = _numeric(lambda: phi, var, "φ", label)
     value(np, _PROBE)  # the one-line error for a formula that is not finite on the probe
     return MarginLoss(label, sp.sstr(phi), value, _numeric(first, var, "φ'", label),
                       _numeric(second, var, "φ''", label), lambda a: phi.subs(var, a),
