@@ -17,9 +17,10 @@ import math
 import types
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types as nbtypes
+from numba.extending import overload
 
-__all__ = ["fused_loss_and_grad", "PARALLEL_MIN_SIZE"]
+__all__ = ["fused_loss_and_grad", "PARALLEL_MIN_SIZE", "exp_array", "exp_array_single"]
 
 
 def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
@@ -48,7 +49,11 @@ def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
     A. Mao, M. Mohri, Y. Zhong, "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
     ICML 2023, arXiv:2304.07288.
     """
-    kernel = fused_kernel_parallel if h.size >= PARALLEL_MIN_SIZE else fused_kernel_serial
+    par = h.size >= PARALLEL_MIN_SIZE
+    if tau >= 1.0:  # row passes that vectorise (vector_kernel)
+        kernel = vector_kernel_parallel if par else vector_kernel_serial
+    else:  # the exponent of each entry from exact pieces (fused_kernel)
+        kernel = fused_kernel_parallel if par else fused_kernel_serial
     kernel(h, labels, tau, loss, grad, h.dtype == np.float32)
 
 
@@ -111,6 +116,204 @@ def _log1p(u):  # pragma: no cover - compiled
     if w == 1.0:
         return u
     return math.log(w) * (u / (w - 1.0))
+
+
+# ------------------------------------------------------------------ a vectorisable exp (numba here has no SVML)
+# e^x = 2^k·e^r: k = round(x/ln 2) by the 1.5·2^52 shifter (its low mantissa bits are k, read by a bit cast), r = x −
+# k·ln2_hi − k·ln2_lo (Cody–Waite: ln2_hi has 32 significant bits, so k·ln2_hi is exact for |k| < 2^21), |r| ≤ ln2/2,
+# e^r by its Taylor polynomial (Horner), 2^k written into the exponent bits. No branch and no libm call: LLVM
+# vectorises a loop over it (packed vmulpd/vaddpd/vfmadd; checked with ``inspect_asm`` in
+# tests/test_compsum_kernels_speed.py). Clamping x to [−746, 710] gives exactly 0 / +inf beyond the float64 range;
+# NaN passes through. ``contract`` (FMA fusion) is the only fast-math flag: each fusion removes a rounding.
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # 0x3fe62e42fee00000: the low 21 mantissa bits are zero
+_LN2_LO = 1.90821492927058770002e-10
+_SHIFTER = 6755399441055744.0  # 1.5·2^52: fl(t + S) − S = round(t) for |t| < 2^51
+_SHIFTER_BITS = 0x4338000000000000  # the bits of S: bits(t + S) − bits(S) = round(t)
+_INV_FACT = tuple(1.0 / math.factorial(i) for i in range(14))
+
+
+@njit(cache=True, inline="always", fastmath={"contract"})
+def _exp64(x):  # pragma: no cover - compiled
+    """e^x in float64, relative error ≤ 2.5e-16 (about 1 ulp) incl. subnormal results (2^k as 2^⌊k/2⌋·2^⌈k/2⌉);
+    exp(0) = 1 exactly; a Taylor polynomial of degree 13 (truncation (ln2/2)^14/14! < 3e-18)."""
+    xc = x if x > -746.0 else -746.0
+    xc = xc if xc < 710.0 else 710.0
+    t = xc * _LOG2E + _SHIFTER
+    kf = t - _SHIFTER
+    r = (xc - kf * _LN2_HI) - kf * _LN2_LO
+    c = _INV_FACT
+    p = c[13]
+    p = p * r + c[12]
+    p = p * r + c[11]
+    p = p * r + c[10]
+    p = p * r + c[9]
+    p = p * r + c[8]
+    p = p * r + c[7]
+    p = p * r + c[6]
+    p = p * r + c[5]
+    p = p * r + c[4]
+    p = p * r + c[3]
+    p = p * r + c[2]
+    p = p * r + 1.0
+    p = p * r + 1.0
+    k = np.float64(t).view(np.int64) - _SHIFTER_BITS
+    k1 = k >> 1
+    s1 = np.int64((k1 + 1023) << 52).view(np.float64)
+    s2 = np.int64((k - k1 + 1023) << 52).view(np.float64)
+    res = (p * s1) * s2  # p·s1 is exact (a normal number): one rounding, also into the subnormals
+    return x if x != x else res
+
+
+@njit(cache=True, inline="always", fastmath={"contract"})
+def _exp_single(x):  # pragma: no cover - compiled
+    """e^x in float64 to float32 needs: relative error ≤ 1e-8 (Taylor degree 7 on |r| ≤ ln2/2: truncation 5.2e-9)
+    for x ≥ −200, where the result is normal in float64 (one 2^k factor); 0 (well, e^{−200} ≈ 1e-87) below, far
+    under float32's range; +inf above 710; NaN passes through. For results stored in float32."""
+    xc = x if x > -200.0 else -200.0
+    xc = xc if xc < 710.0 else 710.0
+    t = xc * _LOG2E + _SHIFTER
+    kf = t - _SHIFTER
+    r = (xc - kf * _LN2_HI) - kf * _LN2_LO
+    c = _INV_FACT
+    p = c[7]
+    p = p * r + c[6]
+    p = p * r + c[5]
+    p = p * r + c[4]
+    p = p * r + c[3]
+    p = p * r + c[2]
+    p = p * r + 1.0
+    p = p * r + 1.0
+    k = np.float64(t).view(np.int64) - _SHIFTER_BITS
+    k1 = k >> 1
+    s1 = np.int64((k1 + 1023) << 52).view(np.float64)
+    s2 = np.int64((k - k1 + 1023) << 52).view(np.float64)
+    res = (p * s1) * s2
+    return x if x != x else res
+
+
+@njit(cache=True, fastmath={"contract"})
+def exp_array(x, out):  # pragma: no cover - compiled
+    """out[i] = e^{x[i]} by the kernels' vector exp (float64, ≈ 1 ulp); for tests and benchmarks."""
+    for i in range(x.shape[0]):
+        out[i] = _exp64(x[i])
+
+
+@njit(cache=True, fastmath={"contract"})
+def exp_array_single(x, out):  # pragma: no cover - compiled
+    """out[i] = e^{x[i]} by the float32 kernel's vector exp (float64, relative error ≤ 1e-8 for x ≥ −200)."""
+    for i in range(x.shape[0]):
+        out[i] = _exp_single(x[i])
+
+
+# ------------------------------------------------------------------------- row passes of the τ ≥ 1 kernel
+# Each is one short loop over a row (in L1) that LLVM vectorises without fast-math: the max and the first argmax
+# as integer reductions (a float's bits, negative ones with the magnitude bits flipped, order like the floats:
+# integer max/min are associative, float ones are not vectorised without 'nnan'), the exponentials by the vector
+# exp, and the sum with 'reassoc' alone (allowed there: a sum of non-negative terms, any order, error ≤ n·2⁻⁵³).
+
+
+def _row_max(h, i):  # pragma: no cover - typed by the overload below
+    raise NotImplementedError
+
+
+@overload(_row_max, jit_options={"cache": True})
+def _row_max_impl(h, i):  # pragma: no cover - compiled
+    if h.dtype == nbtypes.float32:
+        def impl(h, i):
+            mk = np.int64(-2147483648)
+            for j in range(h.shape[1]):
+                b = np.int64(np.float32(h[i, j]).view(np.int32))
+                key = b ^ ((b >> 31) & 0x7FFFFFFF)
+                mk = key if key > mk else mk
+            b = mk ^ ((mk >> 31) & 0x7FFFFFFF)
+            return np.int32(b).view(np.float32)
+        return impl
+
+    def impl(h, i):
+        mk = np.int64(-9223372036854775807 - 1)
+        for j in range(h.shape[1]):
+            b = np.float64(h[i, j]).view(np.int64)
+            key = b ^ ((b >> 63) & 0x7FFFFFFFFFFFFFFF)
+            mk = key if key > mk else mk
+        b = mk ^ ((mk >> 63) & 0x7FFFFFFFFFFFFFFF)
+        return np.int64(b).view(np.float64)
+    return impl
+
+
+@njit(cache=True, inline="always")
+def _first_index(h, i, v):  # pragma: no cover - compiled
+    """The first j with h[i, j] == v (n when none), as a branch-free integer min reduction."""
+    n = h.shape[1]
+    a = n
+    for j in range(n):
+        cand = j if h[i, j] == v else n
+        a = cand if cand < a else a
+    return a
+
+
+def _row_exp(h, i, m, out):  # pragma: no cover - typed by the overload below
+    raise NotImplementedError
+
+
+@overload(_row_exp, jit_options={"cache": True, "fastmath": {"contract"}})
+def _row_exp_impl(h, i, m, out):  # pragma: no cover - compiled
+    if h.dtype == nbtypes.float32:
+        def impl(h, i, m, out):
+            for j in range(h.shape[1]):
+                out[i, j] = _exp_single(np.float64(h[i, j]) - m)
+        return impl
+
+    def impl(h, i, m, out):
+        for j in range(h.shape[1]):
+            out[i, j] = _exp64(h[i, j] - m)
+    return impl
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def _row_sum(g, i):  # pragma: no cover - compiled
+    s = 0.0
+    for j in range(g.shape[1]):
+        s += np.float64(g[i, j])
+    return s
+
+
+@njit(cache=True, inline="always")
+def _row_scale(g, i, c):  # pragma: no cover - compiled
+    for j in range(g.shape[1]):
+        g[i, j] = np.float64(g[i, j]) * c
+
+
+def vector_kernel(h, labels, tau, loss, grad, single):  # pragma: no cover - compiled below, twice
+    """τ ≥ 1 by row passes that vectorise (max, first argmax, e^{h_j − m} into the gradient row, Σ, one scaling);
+    same formulas as :func:`fused_kernel` up to the order of the sums (and, in float32, e^{h_j − m} rounded to
+    float32 before its product by c: one more rounding, 2⁻²⁴). Rows are indexed as h[i, j] (no row views: a view
+    costs a reference count per row)."""
+    B = h.shape[0]
+    for i in prange(B):
+        mx = _row_max(h, i)
+        a = _first_index(h, i, mx)
+        m = np.float64(mx)
+        _row_exp(h, i, m, grad)  # e_j = e^{h_j − m}; e_a = 1 exactly
+        grad[i, a] = 0.0
+        u = _row_sum(grad, i)  # Σ_{j≠a} e_j
+        grad[i, a] = 1.0
+        lg = _log1p(u)
+        y = labels[i]
+        hy = np.float64(h[i, y])
+        ey = np.float64(grad[i, y])
+        nls = (m - hy) + lg  # −log s_y
+        if tau == 1.0:
+            loss[i] = nls
+            c = math.exp(-lg)
+        else:
+            loss[i] = math.expm1((1.0 - tau) * nls) / (1.0 - tau)
+            c = math.exp(-(tau - 1.0) * nls - lg)
+        # Σ_{j≠y} e_j = u when y = a, else 1 + (u − e_y) (≥ 1: no cancellation that matters)
+        tot = c * (u if y == a else 1.0 + (u - ey))
+        _row_scale(grad, i, c)
+        grad[i, y] = -tot
 
 
 def fused_kernel(h, labels, tau, loss, grad, single):  # pragma: no cover - compiled below, twice
@@ -189,6 +392,8 @@ def _renamed(fn, name: str):
 
 fused_kernel_parallel = njit(cache=True, parallel=True)(fused_kernel)
 fused_kernel_serial = njit(cache=True)(_renamed(fused_kernel, "fused_kernel_serial_code"))  # prange runs as range
+vector_kernel_parallel = njit(cache=True, parallel=True, fastmath={"contract"})(vector_kernel)
+vector_kernel_serial = njit(cache=True, fastmath={"contract"})(_renamed(vector_kernel, "vector_kernel_serial_code"))
 
 
 @njit(cache=True)
