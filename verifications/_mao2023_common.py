@@ -7,7 +7,9 @@ a search asked for by two of them runs once per process).
 """
 from __future__ import annotations
 
-from theorylab.engine import Source
+import numpy as np
+
+from theorylab.engine import Source, claim_seed_sequence
 from theorylab.theory import hconsistency as hc
 
 SRC = Source("A. Mao, M. Mohri, Y. Zhong", "Cross-Entropy Loss Functions: Theoretical Analysis and Applications",
@@ -19,13 +21,36 @@ _U = "; number unconfirmed: only the abstract could be read"
 TAUS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
+def _array_path(ctx):
+    """The ``xp``/``device``/``dtype`` keywords of ``hc.tight_transform`` for this run: none (the NumPy/numba path,
+    default evidence unchanged) under NumPy float64, the run's namespace, device and dtype otherwise."""
+    if ctx.backend == "numpy" and ctx.dtype_name == "float64":
+        return {}
+    return {"xp": ctx.xp, "device": ctx.device, "dtype": ctx.dtype}
+
+
 def _tight(ctx, tau, t, n, bound=None, n_random=4000):
     """The E3 search T^true_τ(t) and its witness, a shared fixture (claims, controls and figures reuse it).
 
     Its random candidates come from the fixture's own stream (seeded by the name and the run seed), so the
-    value is the same whichever claim asks first; different seeds exercise different candidate sets.
+    value is the same whichever claim asks first; different seeds exercise different candidate sets. Under
+    another backend or dtype (``theorylab verify --backend/--device/--dtype``) the candidate stage runs on
+    ``ctx.xp`` on ``ctx.device`` in ``ctx.dtype`` (complete scores only), under a fixture name extended by the
+    backend, device and dtype but with the same random candidates as the NumPy run (the stream of the NumPy name).
     """
-    def make(rng, budget):
-        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
+    name = f"mao2023/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}"
+    array = _array_path(ctx)
+    if not array:
+        def make(rng, budget):
+            return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3)
 
-    return ctx.shared(f"mao2023/tight/{float(tau)!r}/{float(t)!r}/{int(n)}/{bound!r}/{int(n_random)}", make)
+        return ctx.shared(name, make)
+    seed = ctx.seed
+    b = ctx.array_backend
+
+    def make_xp(rng, budget):
+        rng = np.random.default_rng(claim_seed_sequence(seed, "shared:" + name))  # the NumPy run's candidates
+        return hc.tight_transform(("comp_sum", tau), t, n, bound=bound, rng=rng, n_random=n_random, n_refine=3,
+                                  **array)
+
+    return ctx.shared(f"{name}/{b.name}/{b.device_name}/{b.dtype_name}", make_xp)

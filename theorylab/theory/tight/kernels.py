@@ -1,11 +1,13 @@
-"""The numba kernels of the tight comp-sum transform search (fast paths beside :mod:`.search`).
+"""The numba kernels of the tight comp-sum transform search: the NumPy fast path beside :mod:`.search`.
 
 Mao, Mohri, Zhong, "H-Consistency Bounds: Characterization and Extensions", NeurIPS 2023 (the error
 transformation); the structured search is protocol E3 of the claim notes. No input checks here: the
-functions of :mod:`theorylab.theory.tight.candidates` and :mod:`~theorylab.theory.tight.search` validate and call these. Pairs tested equal
-(tests/test_loss_protocol.py, tests/test_hconsistency.py): ``regret_rows`` ↔ :func:`~theorylab.theory.tight.candidates.regret_rows_numpy`,
-``map_rows`` ↔ :func:`~theorylab.theory.tight.candidates.map_rows_numpy`, ``best_candidate`` ↔ their composition
-(:func:`~theorylab.theory.tight.candidates.best_candidate` with ``fast=False``).
+functions of :mod:`theorylab.theory.tight.candidates` and :mod:`~theorylab.theory.tight.search` validate and call
+these, behind the ``fast=`` switch, for NumPy float64 inputs. Pairs tested equal to the array-API reference
+(tests/test_tight_xp.py, tests/test_loss_protocol.py, tests/test_hconsistency.py): ``regret_rows`` ↔
+:func:`~theorylab.theory.tight.candidates.regret_rows_xp`, ``map_rows`` ↔
+:func:`~theorylab.theory.tight.candidates.map_rows_xp`, ``best_candidate`` ↔ their composition
+(:func:`~theorylab.theory.tight.candidates.candidate_regrets` / ``best_candidate`` with ``fast=False``).
 """
 from __future__ import annotations
 

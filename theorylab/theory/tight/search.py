@@ -17,14 +17,16 @@ Structured reduction (each step is provably valid):
      (over all k whose pooled vector keeps class 0 maximal).
    * τ ≥ 2: Ψ_τ is concave, the optimum is a vertex: s uniform on S ∋ 0 (box: S at Λ, the rest at −Λ).
 3. The outer infimum over p (n − 2 free coordinates) is a global search: structured candidates (edges of
-   the p-polytope), random candidates (evaluated in one numba-parallel pass), then Nelder–Mead refinement
-   of the best few. The result is an upper estimate of T(t) that is exact for n = 2 and, for τ ≥ 2, at
+   the p-polytope), random candidates (evaluated in one numba-parallel pass, or, with ``xp=``, in one batched
+   array program on any array-API namespace and device), then Nelder–Mead refinement of the best few (SciPy,
+   on the host in float64). The result is an upper estimate of T(t) that is exact for n = 2 and, for τ ≥ 2, at
    polytope vertices.
 
-The candidate stage (row maps, the closed-form inner infimum per row and its plain NumPy version
-:func:`regret_rows_numpy`, for the benchmark) is in :mod:`.candidates`, the joint search for multi-class losses
-in :mod:`.multiclass`, the witness checks in :mod:`.witness`; this module keeps the comp-sum search, the
-dispatch by the loss's ``tight_search`` and re-exports the names that moved (their old import path).
+The candidate stage (row maps, the closed-form inner infimum per row: the numba kernels and the array-API
+reference :func:`map_rows_xp`, :func:`regret_rows_xp`, :func:`candidate_regrets`) is in :mod:`.candidates`,
+the joint search for multi-class losses in :mod:`.multiclass`, the witness checks in :mod:`.witness`; this
+module keeps the comp-sum search, the dispatch by the loss's ``tight_search`` and re-exports the names that
+moved (their old import path).
 """
 from __future__ import annotations
 
@@ -32,12 +34,13 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..._parallel import numba_threads_for
-from ..._validation import InputError, check_generator, check_integer
+from ..._validation import InputError, check_generator, check_integer, to_numpy
 from ...losses.base import Loss
 from ...losses.compsum import CompSumLoss, best_scores, check_bound, check_n, check_tau
 from ..margin_transforms import binary_transform_numeric
-from .candidates import _check_t, _structured_candidates
-from .candidates import best_candidate, map_rows_numpy, regret_rows, regret_rows_numpy
+from .candidates import _check_t, _map_rows_ref, _regret_rows_ref, _structured_candidates
+from .candidates import best_candidate, candidate_regrets, map_rows_numpy, regret_rows, regret_rows_numpy
+from .candidates import map_rows_xp, regret_rows_xp
 from .kernels import map_rows as _map_rows
 from .kernels import map_to_p as _map_to_p
 from .kernels import order_classes as _order
@@ -48,23 +51,40 @@ from .multiclass import _check_multiclass, forced_scores, multiclass_tight_trans
 from .witness import surrogate_regret, witness_regrets
 
 
-def _search(t, n, tau, lam, rng, n_random, n_refine):
-    """Global search over p (structured + random + Nelder–Mead); returns (value, p)."""
+def _random_raw_rows(rng, n_random, n):
+    """The random raw candidates of the search, drawn on the host from ``rng`` (the same on every path)."""
+    X = np.empty((n_random, n - 1))
+    X[:, 0] = rng.uniform(0.0, 1.0, n_random)
+    gamma = rng.uniform(0.3, 4.0, (n_random, 1))
+    X[:, 1:] = rng.exponential(1.0, (n_random, n - 2)) ** gamma
+    return X
+
+
+def _search(t, n, tau, lam, rng, n_random, n_refine, array=None):
+    """Global search over p (structured + random + Nelder–Mead); returns (value, p).
+
+    ``array`` None: the NumPy/numba path. ``array = (xp, device, dtype)``: the candidate stage (map and regret of
+    every candidate) runs as one array program on that namespace and device, in that dtype; only the indices of
+    the best ``max(1, n_refine)`` candidates come back to the host, where they are re-evaluated in float64 and
+    refined (SciPy's Nelder–Mead needs host float64).
+    """
     P = _structured_candidates(t, n)
-    if n > 2 and n_random > 0:
-        X = np.empty((n_random, n - 1))
-        X[:, 0] = rng.uniform(0.0, 1.0, n_random)
-        gamma = rng.uniform(0.3, 4.0, (n_random, 1))
-        X[:, 1:] = rng.exponential(1.0, (n_random, n - 2)) ** gamma
-        PR = np.empty((n_random, n))
-        with numba_threads_for(n_random):
-            _map_rows(X, t, n, PR)
-        P = np.concatenate([P, PR])
-    vals = np.empty(P.shape[0])
-    with numba_threads_for(P.shape[0]):
-        _regret_rows(np.ascontiguousarray(P), tau, lam, vals)
-    i = int(np.argmin(vals))
-    best_v, best_p = float(vals[i]), P[i].copy()
+    X = _random_raw_rows(rng, n_random, n) if n > 2 and n_random > 0 else None
+    if array is None:
+        if X is not None:
+            PR = np.empty((n_random, n))
+            with numba_threads_for(n_random):
+                _map_rows(X, t, n, PR)
+            P = np.concatenate([P, PR])
+        vals = np.empty(P.shape[0])
+        with numba_threads_for(P.shape[0]):
+            _regret_rows(np.ascontiguousarray(P), tau, lam, vals)
+        i = int(np.argmin(vals))
+        best_v, best_p = float(vals[i]), P[i].copy()
+        starts = np.argsort(vals)[:n_refine]
+    else:
+        best_v, best_p, P, starts = _candidate_stage_xp(P, X, t, n, tau, max(1, n_refine), *array)
+        starts = starts[:n_refine]
     if n > 2 and n_refine > 0:
         lo = max(t, (1.0 + t) / n)
         hi = (1.0 + t) / 2.0
@@ -75,7 +95,7 @@ def _search(t, n, tau, lam, rng, n_random, n_refine):
             _map_to_p(x, t, n, buf)
             return _regret_one(buf, tau, lam, pbar)
 
-        for j in np.argsort(vals)[:n_refine]:
+        for j in starts:
             p0 = P[j]
             x0 = np.empty(n - 1)
             x0[0] = 0.0 if hi == lo else (p0[1] - lo) / (hi - lo)
@@ -87,6 +107,35 @@ def _search(t, n, tau, lam, rng, n_random, n_refine):
                 _map_to_p(res.x, t, n, buf)
                 best_p = buf.copy()
     return max(best_v, 0.0) if best_v > -1e-12 else best_v, best_p
+
+
+def _candidate_stage_xp(P, X, t, n, tau, k, xp, device, dtype):
+    """The candidate stage on the array API: all candidates on ``device`` in one program, the best k to the host.
+
+    Data moves twice, explicitly: the host candidates (structured rows P, random raw rows X) once to the device;
+    the indices of the k smallest regrets once back. The k rows are then rebuilt on the host in float64 (the
+    random ones by the float64 map) and re-evaluated there, so the value returned is a float64 regret of a p
+    with p_1 − p_0 = t exactly; the device dtype only decides which candidates are kept.
+
+    Returns (best value, its p, the k host float64 rows in increasing order of device regret, their positions).
+    """
+    Pd = xp.asarray(P, dtype=dtype, device=device)
+    if X is not None:
+        Pd = xp.concat([Pd, _map_rows_ref(xp.asarray(X, dtype=dtype, device=device), t, n)], axis=0)
+    vals = _regret_rows_ref(xp.clip(Pd, 0.0, 1.0), tau)  # rows valid by construction (clipped against rounding)
+    k = min(k, vals.shape[0])
+    order = xp.argsort(vals, stable=True)[:k]
+    idx = to_numpy(order).astype(np.int64)  # the one transfer back: k indices
+    host = np.empty((k, n))  # the k rows on the host in float64, in increasing order of device regret
+    for r, j in enumerate(int(j) for j in idx):
+        if j < P.shape[0]:
+            host[r] = P[j]
+        else:
+            _map_to_p(X[j - P.shape[0]], t, n, host[r])
+    hv = np.empty(k)
+    _regret_rows(host, tau, -1.0, hv)
+    i = int(np.argmin(hv))
+    return float(hv[i]), host[i].copy(), host, np.arange(k)
 
 
 def _witness_h(p, tau, lam):
@@ -108,12 +157,23 @@ def _witness_h(p, tau, lam):
     return h, S
 
 
-def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refine=4):
+def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refine=4, xp=None, device=None,
+                    dtype=None):
     """The tight error transformation T(t) and a minimising (p, h).
 
     T(t) = inf { C_ℓ(h, p) − C*_ℓ(p) : p ∈ Δ_n, h predicting a class with 0-1 conditional regret
     max_y p_y − p_pred = t }, over h ∈ ℝⁿ (complete) or [−Λ, Λ]ⁿ (box), by the structured global search of
     the module docstring.
+
+    **Array path.** ``xp=`` (an array-API namespace: ``array_api_compat.cupy``, ``array_api_compat.torch``,
+    ``jax.numpy``, ``array_api_strict``, ..., e.g. ``ctx.xp``), with optional ``device=`` and ``dtype=``, is the
+    one way to run the candidate stage of the comp-sum search off the NumPy/numba path: the random candidates are
+    drawn on the host from ``rng`` (the same candidates as the default path), moved once to ``device``, mapped to
+    p and evaluated there in ``dtype`` as one batched array program (:func:`~.candidates.map_rows_xp`,
+    :func:`~.candidates.regret_rows_xp`); the indices of the ``max(1, n_refine)`` best come back once, and those
+    candidates are re-evaluated and refined on the host in float64 (SciPy's Nelder–Mead, a genuinely NumPy step).
+    The value and witness are therefore host float64 numbers; ``dtype`` only affects which candidates are kept.
+    Complete scores and comp-sum losses only.
 
     Parameters
     ----------
@@ -134,6 +194,13 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
         Number of random candidates (≥ 0).
     n_refine : int, default 4
         Number of best candidates refined by Nelder–Mead (≥ 0).
+    xp : array namespace, optional
+        Run the candidate stage on this array-API namespace (see "Array path"); None: NumPy with the numba fast
+        path.
+    device : object, optional
+        The device of ``xp`` for the candidate stage (None: ``xp``'s default device). Only with ``xp``.
+    dtype : dtype of xp, optional
+        ``xp.float64`` (default) or ``xp.float32`` for the candidate stage. Only with ``xp``.
 
     Returns
     -------
@@ -146,7 +213,8 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
     Raises
     ------
     InputError
-        For an unsupported loss, a bound with a multiclass loss, n ≠ 2 with a margin loss, or invalid arguments.
+        For an unsupported loss, a bound with a multiclass loss, n ≠ 2 with a margin loss, invalid arguments,
+        ``device``/``dtype`` without ``xp``, or ``xp`` with a bound or a loss other than comp-sum.
 
     References
     ----------
@@ -162,7 +230,28 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
     n_refine = check_integer("n_refine", n_refine, minimum=0)
     rng = np.random.default_rng(0) if rng is None else rng
     loss = as_loss(loss)  # the one conversion: ("comp_sum", τ) → CompSumLoss(τ)
-    return _SEARCHES[loss.tight_search](loss, t, n, bound, lam, rng, n_random, n_refine)
+    array = _check_array_path(xp, device, dtype)
+    if array is not None and loss.tight_search != "comp_sum":
+        raise InputError(f"xp= is not allowed with the {loss.tight_search} search of {loss!r}; the array path "
+                         "covers comp-sum losses (use xp=None)")
+    return _SEARCHES[loss.tight_search](loss, t, n, bound, lam, rng, n_random, n_refine, array)
+
+
+def _check_array_path(xp, device, dtype):
+    """None (the NumPy/numba path) or the validated ``(xp, device, dtype)`` of the array path."""
+    if xp is None:
+        if device is not None or dtype is not None:
+            raise InputError(f"device={device!r}, dtype={dtype!r} are allowed only with xp= (an array namespace); "
+                             "pass xp too, or neither")
+        return None
+    if not all(hasattr(xp, a) for a in ("asarray", "finfo", "float32", "float64", "cumulative_sum")):
+        raise InputError(f"xp={xp!r} is not allowed; an array-API namespace (array_api_compat.cupy, "
+                         "array_api_compat.torch, jax.numpy, array_api_strict, ...) is")
+    if dtype is None:
+        dtype = xp.float64
+    elif dtype not in (xp.float32, xp.float64):
+        raise InputError(f"dtype={dtype!r} is not allowed; xp.float32 or xp.float64 is")
+    return xp, device, dtype
 
 
 def as_loss(loss) -> Loss:
@@ -197,20 +286,23 @@ def as_loss(loss) -> Loss:
                      "multiclass loss object")
 
 
-def _comp_sum_search(loss, t, n, bound, lam, rng, n_random, n_refine):
+def _comp_sum_search(loss, t, n, bound, lam, rng, n_random, n_refine, array=None):
     """The structured comp-sum search (closed-form inner infimum), for a loss declaring it (reads ``tau``)."""
     tau = loss.tau
     if lam is None:
         lam = loss.bound
+    if array is not None and lam is not None:
+        raise InputError(f"xp= with bound={lam!r} is not allowed; the array path covers complete scores "
+                         "(use bound=None, or xp=None for the box)")
     if t == 0.0:
         p = np.full(n, 1.0 / n)
         return 0.0, {"p": p, "h": np.zeros(n), "tie": list(range(n))}
-    v, p = _search(t, n, tau, -1.0 if lam is None else lam, rng, n_random if n > 2 else 0, n_refine)
+    v, p = _search(t, n, tau, -1.0 if lam is None else lam, rng, n_random if n > 2 else 0, n_refine, array)
     h, S = _witness_h(p, tau, lam)
     return v, {"p": p, "h": h, "tie": S}
 
 
-def _joint_search(loss, t, n, bound, lam, rng, n_random, n_refine):
+def _joint_search(loss, t, n, bound, lam, rng, n_random, n_refine, array=None):
     """The generic joint (p, h) search of :func:`multiclass_tight_transform` (complete scores only)."""
     if lam is not None:
         raise InputError(f"bound={bound!r} is not allowed for a multiclass loss object; use bound=None "
@@ -218,7 +310,7 @@ def _joint_search(loss, t, n, bound, lam, rng, n_random, n_refine):
     return multiclass_tight_transform(loss, t, n, rng=rng, n_random=min(n_random, 4000), n_refine=n_refine)
 
 
-def _margin_search(loss, t, n, bound, lam, rng, n_random, n_refine):
+def _margin_search(loss, t, n, bound, lam, rng, n_random, n_refine, array=None):
     """The one-dimensional margin search of :func:`binary_transform_numeric` (n = 2)."""
     if n != 2:
         raise InputError(f"n={n} is not allowed for a binary margin loss; use n=2")
@@ -230,5 +322,6 @@ def _margin_search(loss, t, n, bound, lam, rng, n_random, n_refine):
 _SEARCHES = {"comp_sum": _comp_sum_search, "joint": _joint_search, "margin": _margin_search}
 
 
-__all__ = ["tight_transform", "multiclass_tight_transform", "forced_scores", "regret_rows", "regret_rows_numpy", "map_rows_numpy", "surrogate_regret",
+__all__ = ["tight_transform", "multiclass_tight_transform", "forced_scores", "regret_rows", "regret_rows_numpy",
+           "map_rows_numpy", "regret_rows_xp", "map_rows_xp", "candidate_regrets", "surrogate_regret",
            "witness_regrets", "as_loss", "best_candidate"]
