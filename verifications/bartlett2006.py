@@ -128,6 +128,8 @@ def convex_cc(ctx):
     theta = np.linspace(0.02, 1.0, ctx.pick(15, 100))
     truths = ctx.cases("psi-positive", lambda: {  # independent: numerical ψ̃ > 0
         label: bool(np.all(cal.psi_numeric(phi, theta) > 1e-10)) for label, phi in CRITERION_CASES.items()})
+    derived = ctx.cases("derived-psi-positive", lambda: {  # the same for the statement and the control
+        label: cal.is_classification_calibrated(phi) for label, phi in CRITERION_CASES.items()})
     for label, phi in CRITERION_CASES.items():
         truth = truths[label]
         if ctx.control:  # the same one-sided derivatives, the non-strict inequality
@@ -135,7 +137,7 @@ def convex_cc(ctx):
             verdict = bool(sp.simplify(right - left) == 0 and right <= 0)
         else:
             verdict = cal.convex_cc_criterion(phi)
-        symbolic = cal.is_classification_calibrated(phi)
+        symbolic = derived[label]
         tally.add(1.0 if verdict == truth else -1.0, loss=label, test="criterion",
                   measured={"criterion": verdict, "psi_positive": truth})
         tally.add(1.0 if symbolic == truth else -1.0, loss=label, test="derived ψ > 0",
@@ -241,6 +243,7 @@ def _growth_check(ctx, names, k_true: int, k_control: int, closed_form):
     tally = ctx.tally()
     k = k_control if ctx.control else k_true
     thetas = GROWTH_THETAS
+    ratios = ctx.cases("ratios", lambda: {name: cal.psi_numeric(name, thetas) for name in names})  # ψ(θ), shared
     for name in names:
         psi = cal.psi_transform(name)
         limit = sp.limit(psi / T**k, T, 0, "+")
@@ -253,7 +256,7 @@ def _growth_check(ctx, names, k_true: int, k_control: int, closed_form):
             gap = abs(float(limit) - ref) / max(1.0, abs(ref)) if limit.is_finite else np.inf
             tally.add(-gap, loss=name, test="limit = φ'(0)²/(2φ''(0))",
                       measured={"limit": str(limit), "closed_form": ref})
-        ratio = cal.psi_numeric(name, thetas) / thetas**k
+        ratio = ratios[name] / thetas**k
         # relative deviation allowed: 10 θ (the spec's C6.1 tolerance)
         dev = np.abs(ratio / L - 1) if ok else np.full(thetas.size, np.inf)
         tally.add(10 * thetas - dev, loss=name, theta=thetas, test="ratio → limit",

@@ -56,10 +56,17 @@ def _x(rng, n0=8):
 def critical_kernel(ctx):
     tally = ctx.tally()
     depth = 6
+
+    def make():  # the simulations, shared with the control (the same draws in the same order)
+        out = {}
+        for n in (16, 32):
+            x = _x(ctx.rng)
+            out[n] = _jack(rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=4000, full=40000), ctx.rng),
+                           _mean_stat)
+        return out
+    stats = ctx.cases("jackknife", make)
     for n in (16, 32):
-        x = _x(ctx.rng)
-        G = rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=4000, full=40000), ctx.rng)
-        est, se = _jack(G, _mean_stat)
+        est, se = stats[n]
         pred = rn.relu_kernel_recursion(2.0, depth, 2.2 if ctx.control else 2.0)
         for ell in range(2, depth + 1):
             tally.add(Z - abs(est[ell - 1] - pred[ell - 1]) / se[ell - 1], measured={"K": est[ell - 1]},
@@ -78,11 +85,18 @@ def critical_kernel(ctx):
 def offcritical_kernel(ctx):
     tally = ctx.tally()
     depth, n = 6, 16
-    for c_w, c_b in ((2.4, 0.0), (1.6, 0.0), (2.0, 0.5)):
-        x = _x(ctx.rng)
-        G = rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=4000, full=40000), ctx.rng, c_w=c_w, c_b=c_b)
-        est, se = _jack(G, _mean_stat)
-        k1 = G[0, 0]
+    gains = ((2.4, 0.0), (1.6, 0.0), (2.0, 0.5))
+
+    def make():  # the simulations, shared with the control (the same draws in the same order)
+        out = {}
+        for c_w, c_b in gains:
+            x = _x(ctx.rng)
+            G = rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=4000, full=40000), ctx.rng, c_w=c_w, c_b=c_b)
+            out[c_w, c_b] = (*_jack(G, _mean_stat), G[0, 0])
+        return out
+    stats = ctx.cases("jackknife", make)
+    for c_w, c_b in gains:
+        est, se, k1 = stats[c_w, c_b]
         pred = np.full(depth, k1) if ctx.control else rn.relu_kernel_recursion(k1, depth, c_w, c_b)
         for ell in range(2, depth + 1):
             tally.add(Z - abs(est[ell - 1] - pred[ell - 1]) / se[ell - 1], measured={"K": est[ell - 1]},
@@ -102,10 +116,17 @@ def offcritical_kernel(ctx):
 def relu_kurtosis_exact(ctx):
     tally = ctx.tally()
     depth = 5
+
+    def make():  # the simulations, shared with the control (the same draws in the same order)
+        out = {}
+        for n in (8, 16):
+            x = _x(ctx.rng)
+            out[n] = _jack(rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=60000, full=300000), ctx.rng),
+                           _kurt_stat)
+        return out
+    stats = ctx.cases("jackknife", make)
     for n in (8, 16):
-        x = _x(ctx.rng)
-        G = rn.simulate_relu_networks(x, depth, n, ctx.pick(quick=60000, full=300000), ctx.rng)
-        est, se = _jack(G, _kurt_stat)
+        est, se = stats[n]
         f = rn.relu_kurtosis_leading if ctx.control else rn.relu_kurtosis
         for ell in range(2, depth + 1):
             tally.add(Z - abs(est[ell - 1] - f(ell, n)) / se[ell - 1], measured={"kappa": est[ell - 1]},

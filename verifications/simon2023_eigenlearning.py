@@ -285,7 +285,7 @@ def more_is_better_sim(ctx):
     tally = ctx.tally()
     lam, v = kr.power_law_task(400, 1.5, 1.5)
     draws = ctx.pick(quick=60, full=150)
-    tuned = [_tuned(lam, v, RF_N, k) for k in SPOT_KS]
+    tuned = ctx.cases("tuned", lambda: [_tuned(lam, v, RF_N, k) for k in SPOT_KS])  # no draws; shared
     ridges = sorted({d for d, _ in tuned} | {TINY})
     te, _ = ctx.cases("spot", lambda: kr.simulate_random_features(lam, v, RF_N, SPOT_KS, ridges, SIGMA2, ctx.rng,
                                                                   draws))

@@ -246,10 +246,15 @@ def _minimize(risk_rows, p, predicted, constrained, shift_invariant, starts, n_r
     x_starts = [X0[i] for i in keep[:max_local]]
     d = space.dim
     eye = np.eye(d)
+    es = np.empty((d, d))
 
     def fg(x):
         step = _EPS_FD * np.maximum(1.0, np.abs(x))
-        X = np.concatenate([x[None], x + eye * step, x - eye * step])
+        X = np.empty((2 * d + 1, d))  # rows x, x + step_i e_i, x − step_i e_i: one vectorised call
+        X[0] = x
+        np.multiply(eye, step, out=es)
+        np.add(x, es, out=X[1:d + 1])
+        np.subtract(x, es, out=X[d + 1:])
         Vx = F(X)
         f0 = Vx[0]
         if not np.isfinite(f0):
@@ -259,6 +264,8 @@ def _minimize(risk_rows, p, predicted, constrained, shift_invariant, starts, n_r
         note(f0, x)
         up, dn = Vx[1:d + 1], Vx[d + 1:]
         g = (up - dn) / (2.0 * step)
+        if np.isfinite(g).all():
+            return float(f0), g
         one_up, one_dn = (up - f0) / step, (f0 - dn) / step
         one_sided = np.where(np.isfinite(one_up), one_up, np.where(np.isfinite(one_dn), one_dn, 0.0))
         g = np.where(np.isfinite(g), g, one_sided)
@@ -267,10 +274,9 @@ def _minimize(risk_rows, p, predicted, constrained, shift_invariant, starts, n_r
     try:
         for x0 in x_starts:
             f_start = float(F(np.asarray(x0)[None])[0])
-            r = minimize(fg, x0, jac=True, method="L-BFGS-B", bounds=space.bounds,
-                         options={"maxiter": 300, "ftol": 1e-14, "gtol": 1e-11, "maxls": 40})
-            if r.fun < -1e12 * (1.0 + abs(f_start)):
-                return -np.inf, space.to_h(r.x)
+            r_fun, r_x = _lbfgsb(fg, x0, space.bounds, maxiter=300, ftol=1e-14, gtol=1e-11, maxls=40)
+            if r_fun < -1e12 * (1.0 + abs(f_start)):
+                return -np.inf, space.to_h(r_x)
         if polish and best[1] is not None:
             def f1(x):
                 v = float(F(np.asarray(x)[None])[0])
@@ -283,6 +289,101 @@ def _minimize(risk_rows, p, predicted, constrained, shift_invariant, starts, n_r
     except _Unbounded as stop:
         return -np.inf, space.to_h(stop.x)
     return best[0], space.to_h(best[1])
+
+
+def _lbfgsb(fg, x0, bounds, *, maxiter, ftol, gtol, maxls, maxcor=10, maxfun=15000):
+    """L-BFGS-B on ``fg(x) -> (f, g)``: (final f, final x), the iterates of ``scipy.optimize.minimize(fg, x0,
+    jac=True, method="L-BFGS-B", ...)`` without its per-call wrappers (array-API checks, copies, memoisation).
+
+    The loop is SciPy's own driver of its compiled ``setulb`` (scipy/optimize/_lbfgsb_py.py, SciPy ≥ 1.15): the same
+    reverse-communication calls, tolerances (factr = ftol/eps) and stopping rules (maxiter iterations, maxfun
+    evaluations), so the iterates are identical; where that private routine is missing or has another signature
+    (checked once on a quadratic, :func:`_lean_lbfgsb_ok`), ``scipy.optimize.minimize`` runs instead.
+    """
+    if not _lean_lbfgsb_ok():
+        r = minimize(fg, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                     options={"maxiter": maxiter, "ftol": ftol, "gtol": gtol, "maxls": maxls, "maxcor": maxcor,
+                              "maxfun": maxfun})
+        return float(r.fun), r.x
+    x = np.array(x0, dtype=np.float64).ravel()
+    d = x.size
+    nbd = np.zeros(d, np.int32)
+    low = np.zeros(d)
+    up = np.zeros(d)
+    if bounds is not None:
+        for i, (lo_i, hi_i) in enumerate(bounds):
+            lo_i = -np.inf if lo_i is None else float(lo_i)
+            hi_i = np.inf if hi_i is None else float(hi_i)
+            x[i] = min(max(x[i], lo_i), hi_i)
+            if np.isfinite(lo_i):
+                low[i] = lo_i
+            if np.isfinite(hi_i):
+                up[i] = hi_i
+            nbd[i] = {(False, False): 0, (True, False): 1, (True, True): 2, (False, True): 3}[
+                (bool(np.isfinite(lo_i)), bool(np.isfinite(hi_i)))]
+    m = maxcor
+    f = np.array(0.0)
+    g = np.zeros(d)
+    wa = np.zeros(2 * m * d + 5 * d + 11 * m * m + 8 * m)
+    iwa = np.zeros(3 * d, np.int32)
+    task = np.zeros(2, np.int32)
+    ln_task = np.zeros(2, np.int32)
+    lsave = np.zeros(4, np.int32)
+    isave = np.zeros(44, np.int32)
+    dsave = np.zeros(29)
+    factr = ftol / np.finfo(float).eps
+    nit = 0
+    f, g = fg(x.copy())  # as SciPy's ScalarFunction: x0 evaluated up front, a request at the last x reuses it
+    g = np.asarray(g, dtype=np.float64)
+    x_last, nfev = x.copy(), 1
+    while True:
+        _setulb(m, x, low, up, nbd, f, g, factr, gtol, wa, iwa, task, lsave, isave, dsave, maxls, ln_task)
+        if task[0] == 3:
+            if not (x == x_last).all():
+                x_last = x.copy()
+                f, g = fg(x_last.copy())
+                g = np.asarray(g, dtype=np.float64)
+                nfev += 1
+        elif task[0] == 1:
+            nit += 1
+            if nit >= maxiter:
+                task[0], task[1] = 5, 504
+            elif nfev > maxfun:
+                task[0], task[1] = 5, 502
+        else:
+            break
+    return float(f), x
+
+
+_LEAN = {}
+
+
+def _setulb(*args):
+    from scipy.optimize import _lbfgsb as lib  # private: checked once by _lean_lbfgsb_ok
+    return lib.setulb(*args)
+
+
+def _lean_lbfgsb_ok():
+    """Whether the lean driver reproduces ``scipy.optimize.minimize(method="L-BFGS-B")`` on a bounded test problem
+    (once per process)."""
+    if "ok" not in _LEAN:
+        _LEAN["ok"] = False
+        try:
+            A = np.array([[3.0, 0.5, 0.0], [0.5, 2.0, 0.3], [0.0, 0.3, 1.0]])
+            b = np.array([1.0, -2.0, 0.5])
+
+            def q(x):
+                return float(0.5 * x @ A @ x - b @ x + 0.1 * np.sum(x ** 4)), A @ x - b + 0.4 * x ** 3
+            bounds = [(None, None), (0.0, None), (-0.2, 0.4)]
+            x0 = np.array([2.0, 1.0, 0.3])
+            ref = minimize(q, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                           options={"maxiter": 50, "ftol": 1e-14, "gtol": 1e-11, "maxls": 40})
+            _LEAN["ok"] = True
+            f, x = _lbfgsb(q, x0, bounds, maxiter=50, ftol=1e-14, gtol=1e-11, maxls=40)
+            _LEAN["ok"] = bool(f == float(ref.fun) and np.array_equal(x, ref.x))
+        except Exception:  # noqa: BLE001 - any failure of the private routine: use scipy.optimize.minimize
+            _LEAN["ok"] = False
+    return _LEAN["ok"]
 
 
 class _Unbounded(Exception):

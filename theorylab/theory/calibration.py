@@ -65,8 +65,15 @@ def derive(loss) -> Calibration:
     """
     phi = _as_expr(loss)
     cal = _derive_cached(phi)
-    _cross_check(phi, cal)
+    if _CROSS_CHECKED.get(phi) is not cal:  # the same derivation (the memo's object) is checked once per process
+        _cross_check(phi, cal)
+        _CROSS_CHECKED[phi] = cal
     return cal
+
+
+_CROSS_CHECKED: dict = {}
+"""φ → the Calibration object that passed :func:`_cross_check` in this process (a deterministic check: repeating
+it on the same object would repeat the same numerical minimisation)."""
 
 
 def _cross_check(phi: sp.Expr, cal: Calibration) -> None:

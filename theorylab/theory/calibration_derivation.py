@@ -88,7 +88,10 @@ class Calibration:
         P. L. Bartlett, M. I. Jordan, J. D. McAuliffe, "Convexity, Classification, and Risk Bounds", J. Amer. Statist.
         Assoc. 101(473), 2006 (the optimal conditional risk H).
         """
-        return sp.lambdify((_P, _Q), self.H_pq, "numpy")
+        f = _H_NUMERIC.get(self.H_pq)
+        if f is None:  # lambdify once per expression and process (it compiles Python source each call)
+            f = _H_NUMERIC[self.H_pq] = sp.lambdify((_P, _Q), self.H_pq, "numpy")
+        return f
 
     def _rows(self) -> list[tuple[str, object]]:
         """(LaTeX left-hand side, expression) for every derived quantity that has one."""
@@ -127,6 +130,10 @@ class Calibration:
         cells = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(names[lhs])}</th>"
                         f"<td><code>{html.escape(str(v))}</code></td></tr>" for lhs, v in self._rows())
         return f"<table class='theorylab-calibration'>{cells}</table>"
+
+
+_H_NUMERIC: dict = {}
+"""H_pq expression → its lambdified NumPy function (pure, so shared)."""
 
 
 @disk_cached  # seconds of sympy per loss: kept across processes (theorylab._cache)
