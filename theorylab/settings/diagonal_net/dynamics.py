@@ -2,7 +2,8 @@
 
 GD/SGD run as numba kernels for NumPy inputs (:mod:`.dynamics_kernels`) or as the array-API reference loop
 (:func:`run_dynamics_reference`, any namespace), chosen by ``fast`` (:func:`theorylab._fastpath.use_fast`).
-GD and SGD share one update loop (``batch_size=None`` is GD), so they stay in one module. Gradient flow, the
+GD and SGD share one update loop (``batch_size=None`` is GD), so they stay in one module; many runs at once (a
+sweep over seeds, steps, initialisations) are :func:`~.batched.run_dynamics_batched`. Gradient flow, the
 multiplicative identity and the effective scale live in :mod:`.flow` and are re-exported here.
 """
 from __future__ import annotations
@@ -155,31 +156,41 @@ def run_dynamics(X, y, u0, v0, *, step, n_steps, parametrization="uu-vv", batch_
         return run_dynamics_reference(X, y, u0, v0, step=step, n_steps=n_steps, mode=mode,
                                       batch_size=batch_size, rng=rng, warmup=int(warmup), track=track)
     out_dtype = np.result_type(X, y, u0, v0)  # float32 inputs: float64 kernels, the result rounded once to float32
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    u = np.array(u0, dtype=np.float64)
-    v = np.array(v0, dtype=np.float64)
-    log_a = np.zeros(d)
-    log_b = np.zeros(d)
-    blowup = _BLOWUP * max(1.0, train_loss(X, y, predictor(DiagonalParams(u, v, parametrization))))
-    if batch_size is None:
-        status, k, loss = _k.gd_kernel(X, y, u, v, mode, step, int(warmup), 0, n_steps, bool(track),
-                                       log_a, log_b, blowup)
-        if status:
-            raise _diverged(step, k, n_steps, loss)
-    else:
-        k0 = 0
-        for idx in _batch_index_chunks(rng, X.shape[0], batch_size, n_steps):
-            status, k, loss = _k.sgd_kernel(X, y, u, v, mode, step, int(warmup), k0, idx, bool(track),
-                                            log_a, log_b, blowup)
-            if status:
-                raise _diverged(step, k, n_steps, loss)
-            k0 += idx.shape[0]
+    u, v, log_a, log_b, status, k, loss = _numba_run(X, y, u0, v0, mode, step, int(warmup), n_steps, batch_size,
+                                                     rng, track)
+    if status:
+        raise _diverged(step, k, n_steps, loss)
     if out_dtype.kind == "f" and out_dtype.itemsize < 8:
         u, v, log_a, log_b = (a.astype(out_dtype) for a in (u, v, log_a, log_b))
     params = DiagonalParams(u, v, parametrization)
     return Trajectory(predictor(params), params, log_a if track else None, log_b if track else None, n_steps)
 
+
+
+def _numba_run(X, y, u0, v0, mode, step, warmup, n_steps, batch_size, rng, track):
+    """The numba path of :func:`run_dynamics` on NumPy inputs (float64 copies; ``u0``/``v0`` are not changed).
+
+    Returns ``(u, v, log_a, log_b, status, k, loss)``: the kernels' contract (``status`` 1: stopped before step
+    ``k`` whose loss ``loss`` was not finite or above the blow-up level; ``u``/``v`` the last finite parameters).
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    u = np.array(u0, dtype=np.float64)
+    v = np.array(v0, dtype=np.float64)
+    d = X.shape[1]
+    log_a = np.zeros(d)
+    log_b = np.zeros(d)
+    blowup = _BLOWUP * max(1.0, train_loss(X, y, predictor(DiagonalParams(u, v, PARAMETRIZATIONS[mode]))))
+    if batch_size is None:
+        status, k, loss = _k.gd_kernel(X, y, u, v, mode, step, warmup, 0, n_steps, bool(track), log_a, log_b, blowup)
+        return u, v, log_a, log_b, status, k, loss
+    k0 = 0
+    for idx in _batch_index_chunks(rng, X.shape[0], batch_size, n_steps):
+        status, k, loss = _k.sgd_kernel(X, y, u, v, mode, step, warmup, k0, idx, bool(track), log_a, log_b, blowup)
+        if status:
+            return u, v, log_a, log_b, status, k, loss
+        k0 += idx.shape[0]
+    return u, v, log_a, log_b, 0, k0, 0.0
 
 def run_dynamics_reference(X, y, u0, v0, *, step, n_steps, mode, batch_size, rng, warmup, track):
     """Array-API reference loop with the contract of :func:`run_dynamics` (one step per Python iteration).
