@@ -7,6 +7,8 @@ structure, nonlinear link and Bayes gap are in ``mahankali2023_structure``; shar
 
 Also covers the closed-form optimum shared with Ahn et al. 2023 (Thm 1) and Zhang–Frei–Bartlett 2024:
 K* = Γ⁻¹, Γ = (1 + 1/n) Σ + (tr Σ + σ²/ψ²)/n · I (``shared/claims/in-context-regression.md`` §2–5).
+Claims declaring ``backends`` run their Monte Carlo estimates and training on ``ctx.xp`` (see
+``_mahankali2023_common``: the prompts are drawn on the host and moved once, the closed forms stay in float64).
 Statistical claims compare a Monte Carlo estimate with the formula in standard errors: slack = z_crit − |z|
 with z_crit the two-sided Bonferroni value for the claim's number of tests at a false-alarm probability of
 1e-4 per claim per run; their negative controls use the plausible wrong formula on the same prompts and
@@ -18,11 +20,13 @@ from __future__ import annotations
 import numpy as np
 
 from theorylab.engine import FigureResult, claim, figure
+from theorylab.engine.backends import to_numpy
 from theorylab.settings import icl
 from theorylab.settings import icl_training as tr
 from theorylab.settings.icl import rotated_covariance
 
-from verifications._mahankali2023_common import SRC, Z_CTRL, Z_CTRL_REASON, z_crit
+from verifications._mahankali2023_common import (ICL_BACKENDS, SRC, STAT_FLOAT32, STAT_FLOAT32_REASON, Z_CTRL,
+                                                 Z_CTRL_REASON, on_device, shared_on_device, z_crit)
 
 
 def _scale_matched_error(K, M) -> float:
@@ -38,13 +42,15 @@ def _scale_matched_error(K, M) -> float:
        tolerance_reason="slack = z_crit − |η̂ − η*|/SE with η̂ the OLS slope on fresh prompts (sandwich SE); "
                         "z_crit = 4.15, two-sided Bonferroni over 3 cases at false-alarm probability 1e-4",
        negative_control="η* = n/(n + d) (no +1, no σ²), on the same prompts",
-       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON,
+       backends=ICL_BACKENDS, float32_tolerance=STAT_FLOAT32, float32_reason=STAT_FLOAT32_REASON)
 def isotropic_step(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=60_000, full=1_000_000)
     cases = ((5, 20, 0.0), (4, 8, 1.0), (3, 6, 2.0))
     # the OLS slope of each case on its fresh prompts (the same for the control)
-    fits = ctx.cases("fits", lambda: [icl.fit_step(icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2))
+    fits = ctx.cases("fits", lambda: [icl.fit_step(icl.sample_prompts(B, n, d, ctx.rng, noise_var=s2,
+                                                                      **on_device(ctx)))
                                       for d, n, s2 in cases])
     for (d, n, s2), (eta, se) in zip(cases, fits):
         target = n / (n + d) if ctx.control else icl.optimal_step(d, n, s2)
@@ -70,7 +76,8 @@ def _off_by_one_risk(K, cov, n, s2, psi2):
                         "cases at false-alarm probability 1e-4",
        negative_control="the off-by-one closed form (Γ without the Σ/n term; isotropic "
                         "d(d+σ²)/(n+d+σ²)+σ²) on the same prompts",
-       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON,
+       backends=ICL_BACKENDS, float32_tolerance=STAT_FLOAT32, float32_reason=STAT_FLOAT32_REASON)
 def optimal_risk(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=40_000, full=400_000)
@@ -78,14 +85,14 @@ def optimal_risk(ctx):
     cases = [(np.eye(5), 20, 0.0, 1.0), (np.eye(4), 8, 1.0, 1.0), (aniso, 6, 0.5, 0.7)]
     for cov, n, s2, psi2 in cases:
         d = cov.shape[0]
-        pr = icl.sample_prompts(B, n, d, ctx.rng, covariance=cov, noise_var=s2, weight_var=psi2)
+        pr = icl.sample_prompts(B, n, d, ctx.rng, covariance=cov, noise_var=s2, weight_var=psi2, **on_device(ctx))
         Kstar = np.asarray(icl.optimal_preconditioner(cov, n, s2, psi2))
         eta = icl.optimal_step(d, n, s2)
         Ks = [("optimum", Kstar), ("0.5 eta*", 0.5 * eta * np.eye(d)), ("random", Kstar + 0.2 * ctx.rng.standard_normal((d, d)))]
         for label, K in Ks:
             mc, se = icl.mc_risk(pr, K)
             if ctx.control:
-                theory = _off_by_one_risk(K, cov, n, s2, psi2)
+                theory = float(_off_by_one_risk(K, cov, n, s2, psi2))
             elif label == "optimum":
                 theory = float(icl.optimal_risk(cov, n, s2, psi2))
             else:
@@ -104,16 +111,18 @@ def optimal_risk(ctx):
        tolerance_reason="slack = z_crit − max_ij |K̂_ij − Γ⁻¹_ij|/SE_ij (sandwich SE); z_crit = 4.39, two-sided "
                         "Bonferroni over the 9 entries at false-alarm probability 1e-4",
        negative_control="Γ without the σ²/ψ² term (the noiseless preconditioner), same prompts",
-       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON,
+       backends=ICL_BACKENDS, float32_tolerance=STAT_FLOAT32, float32_reason=STAT_FLOAT32_REASON)
 def preconditioner_least_squares(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=150_000, full=1_000_000)
     cov = rotated_covariance(ctx.rng, [0.25, 1.0, 4.0])
     n, s2, psi2 = 6, 2.0, 0.7
-    pr = icl.sample_prompts(B, n, 3, ctx.rng, covariance=cov, noise_var=s2, weight_var=psi2)
-    K, se = icl.fit_preconditioner(pr)
+    pr = icl.sample_prompts(B, n, 3, ctx.rng, covariance=cov, noise_var=s2, weight_var=psi2, **on_device(ctx))
+    K, se = icl.fit_preconditioner(pr)  # on the device
     target = icl.optimal_preconditioner(cov, n, 0.0 if ctx.control else s2, psi2)
-    z = np.abs(K - np.asarray(target)) / se
+    z = ctx.to_numpy(ctx.xp.abs(K - ctx.asarray(target)) / se)
+    K = ctx.to_numpy(K)
     tally.add(z_crit(9) - z.ravel(), measured={"estimate": K.ravel(), "theory": np.asarray(target).ravel()},
               entry=np.arange(9))
     return tally.outcome()
@@ -127,20 +136,25 @@ def preconditioner_least_squares(ctx):
                         "z_crit = 4.42, two-sided Bonferroni over the 10 tests at false-alarm probability 1e-4; the "
                         "closed form is checked to 1e-9 relative to max(1, max|η*Σ⁻¹|)",
        negative_control="K* = η* I (plain GD, no preconditioning), same prompts",
-       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON)
+       control_threshold=Z_CTRL, control_threshold_reason=Z_CTRL_REASON,
+       backends=ICL_BACKENDS, float32_tolerance=STAT_FLOAT32,
+       float32_reason=STAT_FLOAT32_REASON + "; the closed-form check runs on the device too, its 1e-9 becomes "
+                                            "1e-9 + 100 eps₃₂ (≈ 1.2e-5, conditioning of Γ⁻¹ ≤ 16)")
 def inverse_covariance_prior(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=100_000, full=1_000_000)
     cov = rotated_covariance(ctx.rng, [0.25, 1.0, 4.0])
     d, n, s2 = 3, 6, 0.5
-    pr = icl.sample_prompts(B, n, d, ctx.rng, covariance=cov, noise_var=s2, weight_prior="inverse-covariance")
-    K, se = icl.fit_preconditioner(pr)
+    pr = icl.sample_prompts(B, n, d, ctx.rng, covariance=cov, noise_var=s2, weight_prior="inverse-covariance",
+                            **on_device(ctx))
+    K, se = icl.fit_preconditioner(pr)  # on the device
     eta = icl.optimal_step(d, n, s2)
     target = eta * (np.eye(d) if ctx.control else np.linalg.inv(cov))
-    closed = np.asarray(icl.optimal_preconditioner(cov, n, s2, weight_prior="inverse-covariance"))
+    closed = ctx.to_numpy(icl.optimal_preconditioner(ctx.asarray(cov), n, s2, weight_prior="inverse-covariance"))
     ref = eta * np.linalg.inv(cov)
-    tally.add(1e-9 - np.max(np.abs(closed - ref)) / max(1.0, np.max(np.abs(ref))), check="closed form = η*Σ⁻¹")
-    tally.add(z_crit(10) - (np.abs(K - target) / se).ravel(), entry=np.arange(d * d))
+    tol = 1e-9 + (100 * ctx.eps if ctx.dtype_name == "float32" else 0.0)
+    tally.add(tol - np.max(np.abs(closed - ref)) / max(1.0, np.max(np.abs(ref))), check="closed form = η*Σ⁻¹")
+    tally.add(z_crit(10) - ctx.to_numpy(ctx.xp.abs(K - ctx.asarray(target)) / se).ravel(), entry=np.arange(d * d))
     mc, se_r = icl.mc_risk(pr, target)
     iso = float(icl.optimal_risk(np.eye(d), n, s2))
     tally.add(z_crit(10) - abs(mc - iso) / se_r, measured={"mc": mc, "theory": iso, "se": se_r},
@@ -150,10 +164,10 @@ def inverse_covariance_prior(ctx):
 
 def trained_anisotropic(ctx) -> dict:
     """The shared fixture "mahankali2023/trained-anisotropic" (claim and figure)."""
-    return ctx.shared("mahankali2023/trained-anisotropic", _make_trained_anisotropic)
+    return shared_on_device(ctx, "mahankali2023/trained-anisotropic", _make_trained_anisotropic)
 
 
-def _make_trained_anisotropic(rng, budget: str) -> dict:
+def _make_trained_anisotropic(rng, budget: str, where: dict) -> dict:
     """Train the one-layer LSA on Σ = diag(0.25, 1, 4), d = 3, n = 6 (its own stream).
 
     Axis-aligned Σ: Adam's per-coordinate scaling then also equalises the slow small-λ direction; for a
@@ -166,12 +180,14 @@ def _make_trained_anisotropic(rng, budget: str) -> dict:
     steps = 1000 if budget == "quick" else 6000
     # batch 4096 (was 1024): the error of K is Adam's gradient noise (it halves with a 4× batch); at 1024 it
     # reached 0.067 of max|Γ⁻¹| at seed 14 against the 0.07 tolerance
-    res = tr.train_lsa(3, n, rng, covariance=cov, steps=steps, batch_size=4096, lr=1e-2, target=target)
-    ev = icl.sample_prompts(20_000 if budget == "quick" else 200_000, n, 3, rng, covariance=cov)
+    res = tr.train_lsa(3, n, rng, covariance=cov, steps=steps, batch_size=4096, lr=1e-2, target=target, **where)
+    ev = icl.sample_prompts(20_000 if budget == "quick" else 200_000, n, 3, rng, covariance=cov, **where)
+    xp = ev.xp
     err = (tr.predict_reduced(ev, res.b, res.A) - ev.y_query) ** 2
-    err_opt = (np.einsum("bi,ij,bj->b", ev.moment(), target, ev.x_query) - ev.y_query) ** 2
-    return {"cov": cov, "n": n, "result": res, "target": target, "excess": icl.mean_se(err - err_opt),
-            "risk_star": float(icl.optimal_risk(cov, n))}
+    err_opt = (xp.sum((ev.moment() @ icl.move_array(target, icl.resolve_target(**where))) * ev.x_query, axis=1)
+               - ev.y_query) ** 2
+    return {"cov": cov, "n": n, "result": res, "K": to_numpy(res.K), "target": target,
+            "excess": icl.mean_se(to_numpy(err - err_opt)), "risk_star": float(icl.optimal_risk(cov, n))}
 
 
 @claim("mahankali2023/preconditioner-trained", title="a trained LSA learns Γ⁻¹, not Σ⁻¹",
@@ -186,11 +202,15 @@ def _make_trained_anisotropic(rng, budget: str) -> dict:
        negative_control="b_y A_top ≈ a Σ⁻¹ for the best scalar a (the Newton/OLS preconditioner)",
        control_threshold=0.07,
        control_threshold_reason="relative error: the best-scaled Σ⁻¹ must miss Γ⁻¹ by ≥ twice the quick tolerance "
-                                "(≥ 0.14·max|Γ⁻¹|)")
+                                "(≥ 0.14·max|Γ⁻¹|)",
+       backends=ICL_BACKENDS, float32_tolerance=0.0,
+       float32_reason="the same relative thresholds: Adam in float32 on the float64 prompts rounded once moved the "
+                      "slack by 5e-8 at seed 0 under array-api-strict (K by ~1e-6 relative), far below the 0.07 "
+                      "tolerance and the ≈ 0.01 gradient-noise floor")
 def preconditioner_trained(ctx):
     tally = ctx.tally()
     out = trained_anisotropic(ctx)
-    K = out["result"].K
+    K = ctx.to_numpy(out["result"].K)  # the trained preconditioner, computed on ctx.xp, to the host once
     tol = ctx.pick(quick=0.07, full=0.035)
     scale = float(np.max(np.abs(out["target"])))
     err = _scale_matched_error(K, np.linalg.inv(out["cov"])) if ctx.control else float(np.max(np.abs(K - out["target"])))
@@ -268,10 +288,10 @@ def fig_heatmaps(ctx):
     from theorylab.engine.plotstyle import new_figure
 
     out = trained_anisotropic(ctx)
-    mats = {"trained b_y A_top": out["result"].K, "Gamma^-1 (theory)": out["target"],
+    mats = {"trained b_y A_top": out["K"], "Gamma^-1 (theory)": out["target"],
             "Sigma^-1 (scaled)": np.linalg.inv(out["cov"])}
     M = mats["Sigma^-1 (scaled)"]
-    mats["Sigma^-1 (scaled)"] = M * float(np.sum(out["result"].K * M) / np.sum(M * M))
+    mats["Sigma^-1 (scaled)"] = M * float(np.sum(out["K"] * M) / np.sum(M * M))
     titles = {"trained b_y A_top": r"trained $b_y\,A_{\mathrm{top}}$", "Gamma^-1 (theory)": r"$\Gamma^{-1}$ (theory)",
               "Sigma^-1 (scaled)": r"$\Sigma^{-1}$ (least-squares scaled)"}
     fig, axes = new_figure(1, 3, width=11, height=4.0)

@@ -1,7 +1,8 @@
 """Zhang, Frei, Bartlett (JMLR 2024): trained transformers learn linear models in context.
 
 The reduced population gradient flow of the (u, U) model is integrated with SciPy (Radau); the
-train/test context-length formula is checked by Monte Carlo (spec §4, §7).
+train/test context-length formula is checked by Monte Carlo (spec §4, §7); the Monte Carlo runs on ``ctx.xp``
+under any declared backend (prompts drawn on the host and moved once), the flow stays in SciPy.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from scipy.stats import norm
 from theorylab.engine import FigureResult, Source, claim, figure
 from theorylab.settings import icl
 from theorylab.settings import icl_training as tr
+
+from verifications._mahankali2023_common import ICL_BACKENDS, STAT_FLOAT32, STAT_FLOAT32_REASON, on_device
 
 SRC = Source("R. Zhang, S. Frei, P. L. Bartlett", "Trained Transformers Learn Linear Models In-Context",
              "JMLR 25(49), 2024, arXiv 2306.09927")
@@ -33,7 +36,8 @@ def _length_cases():
        negative_control="the formula without its bias term (R(M) → 0), same prompts",
        control_threshold=3.0,
        control_threshold_reason="slack is in SE units: the control must reach |z| ≥ z_crit + 3, which a correct "
-                                "formula does with probability < 1e-11")
+                                "formula does with probability < 1e-11",
+       backends=ICL_BACKENDS, float32_tolerance=STAT_FLOAT32, float32_reason=STAT_FLOAT32_REASON)
 def length_shift(ctx):
     tally = ctx.tally()
     B = ctx.pick(quick=8_000, full=100_000)
@@ -43,8 +47,8 @@ def length_shift(ctx):
         bias = float(icl.length_shift_bias(cov, N))
         tally.add(bias / np.trace(cov), d=d, N=N, check="bias > 0")
         for M in (max(N // 4, 1), N, 4 * N, 16 * N):
-            pr = icl.sample_prompts(B, M, d, ctx.rng, covariance=cov)
-            mc, se = icl.mc_risk(pr, K)
+            pr = icl.sample_prompts(B, M, d, ctx.rng, covariance=cov, **on_device(ctx))
+            mc, se = icl.mc_risk(pr, K)  # on the device
             theory = float(icl.risk_at_length(cov, N, M)) - (bias if ctx.control else 0.0)
             tally.add(Z_CRIT_LENGTH - abs(mc - theory) / se, measured={"mc": mc, "theory": theory, "se": se},
                       d=d, N=N, M=M)

@@ -1,7 +1,12 @@
 """Monte Carlo estimators on sampled prompts: risks, fitted steps and preconditioners, the Bayes risk.
 
-They take a :class:`~theorylab.settings.icl.prompts.Prompts` batch (NumPy arrays) and return floats or
-NumPy arrays; a Monte Carlo mean comes with its standard error (:func:`theorylab.settings.stats.mean_se`).
+They take a :class:`~theorylab.settings.icl.prompts.Prompts` batch and compute in its namespace, on its
+device and in its dtype (array API: batched ``matmul``, ``linalg.solve``/``inv``/``pinv``, no ``einsum``);
+matrices given as NumPy arrays (K, Σ) are moved once to the prompts' device and dtype. A Monte Carlo mean comes
+with its standard error (sd/√B with ddof = 1, as :func:`theorylab.settings.stats.mean_se`). Scalars are Python
+floats for NumPy prompts and 0-d arrays of the prompts' namespace, on their device, otherwise (no host
+synchronisation inside the estimators; ``float(...)`` them when needed). NumPy prompts take the original NumPy
+code path, so NumPy results are unchanged.
 """
 from __future__ import annotations
 
@@ -10,8 +15,37 @@ import math
 import numpy as np
 
 from ..._validation import InputError, array_device, check_no_nan, check_nonnegative, check_positive, real_namespace
-from ..stats import mean_se
 from .prompts import Prompts, _check_prompts, check_covariance
+
+
+def _is_np(prompts) -> bool:
+    return isinstance(prompts.X, np.ndarray)
+
+
+def _like(a, prompts, name):
+    """A (d, d)-like matrix ``a`` (NumPy or the prompts' namespace) in the namespace, device and dtype of the prompts."""
+    xp = prompts.xp
+    _, (a,) = real_namespace(**{name: a})
+    if isinstance(a, np.ndarray):
+        return xp.asarray(a.astype(np.float32 if prompts.X.dtype == xp.float32 else np.float64),
+                          device=prompts.device)
+    return xp.asarray(xp.astype(a, prompts.X.dtype), device=prompts.device)
+
+
+def _scalars(prompts, *values):
+    """0-d results as Python floats for NumPy prompts; left on the device (0-d arrays) otherwise."""
+    if _is_np(prompts):
+        return tuple(float(v) for v in values)
+    return values
+
+
+def _mean_se_xp(v, prompts):
+    """(mean, sd/√B) of a 1-d array: floats for NumPy prompts, else 0-d arrays on its device (no host sync)."""
+    xp = prompts.xp
+    B = v.shape[0]
+    if B < 2:
+        raise InputError(f"values has {B} element(s); at least 2 are needed for a standard error")
+    return _scalars(prompts, xp.mean(v), xp.std(v, correction=1) / math.sqrt(B))
 
 
 # --------------------------------------------------------------------------------------------- estimators
@@ -27,9 +61,9 @@ def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
 
     Returns
     -------
-    mean : float
-        Sample mean of (ŷ − y_q)².
-    se : float
+    mean : float or 0-d array
+        Sample mean of (ŷ − y_q)² (a 0-d array on the prompts' device for non-NumPy prompts).
+    se : float or 0-d array
         Its standard error.
 
     Raises
@@ -48,12 +82,11 @@ def mc_risk(prompts: Prompts, K) -> tuple[float, float]:
     Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     _check_prompts(prompts)
-    _, (K,) = real_namespace(K=K)
-    K = np.asarray(K, dtype=np.float64)
-    if K.shape != (prompts.d, prompts.d):
-        raise InputError(f"K has shape {K.shape}; a ({prompts.d}, {prompts.d}) matrix is required")
-    pred = np.einsum("bi,ij,bj->b", prompts.moment(), K, prompts.x_query)
-    return mean_se((pred - prompts.y_query) ** 2)
+    K = _like(K, prompts, "K")
+    if tuple(K.shape) != (prompts.d, prompts.d):
+        raise InputError(f"K has shape {tuple(K.shape)}; a ({prompts.d}, {prompts.d}) matrix is required")
+    pred = prompts.xp.sum((prompts.moment() @ K) * prompts.x_query, axis=1)
+    return _mean_se_xp((pred - prompts.y_query) ** 2, prompts)
 
 
 def fit_step(prompts: Prompts) -> tuple[float, float]:
@@ -66,9 +99,9 @@ def fit_step(prompts: Prompts) -> tuple[float, float]:
 
     Returns
     -------
-    eta : float
-        η̂.
-    se : float
+    eta : float or 0-d array
+        η̂ (a 0-d array on the prompts' device for non-NumPy prompts).
+    se : float or 0-d array
         Its sandwich standard error.
 
     References
@@ -78,11 +111,12 @@ def fit_step(prompts: Prompts) -> tuple[float, float]:
     Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     _check_prompts(prompts)
-    z = np.einsum("bd,bd->b", prompts.moment(), prompts.x_query)
-    szz = float(z @ z)
-    eta = float(z @ prompts.y_query) / szz
+    xp = prompts.xp
+    z = xp.sum(prompts.moment() * prompts.x_query, axis=1)
+    szz = xp.vecdot(z, z)
+    eta = xp.vecdot(z, prompts.y_query) / szz
     r = prompts.y_query - eta * z
-    return eta, math.sqrt(float((z * z) @ (r * r))) / szz
+    return _scalars(prompts, eta, xp.sqrt(xp.vecdot(z * z, r * r)) / szz)
 
 
 def fit_preconditioner(prompts: Prompts) -> tuple[np.ndarray, np.ndarray]:
@@ -97,9 +131,9 @@ def fit_preconditioner(prompts: Prompts) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    K : ndarray (d, d)
-        K̂.
-    se : ndarray (d, d)
+    K : array (d, d)
+        K̂ (in the prompts' namespace, on their device).
+    se : array (d, d)
         Entrywise sandwich standard errors.
 
     References
@@ -110,14 +144,15 @@ def fit_preconditioner(prompts: Prompts) -> tuple[np.ndarray, np.ndarray]:
     """
     _check_prompts(prompts)
     B, d = prompts.x_query.shape
-    F = np.einsum("bi,bj->bij", prompts.moment(), prompts.x_query).reshape(B, d * d)
+    xp = prompts.xp
+    F = xp.reshape(prompts.moment()[:, :, None] * prompts.x_query[:, None, :], (B, d * d))
     FtF = F.T @ F
-    coef = np.linalg.solve(FtF, F.T @ prompts.y_query)
+    coef = xp.linalg.solve(FtF, F.T @ prompts.y_query[:, None])[:, 0]
     r = prompts.y_query - F @ coef
-    inv = np.linalg.inv(FtF)
+    inv = xp.linalg.inv(FtF)
     meat = (F * (r * r)[:, None]).T @ F
     cov = inv @ meat @ inv
-    return coef.reshape(d, d), np.sqrt(np.diag(cov)).reshape(d, d)
+    return xp.reshape(coef, (d, d)), xp.reshape(xp.sqrt(xp.linalg.diagonal(cov)), (d, d))
 
 
 def ridge_errors(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None):
@@ -140,9 +175,9 @@ def ridge_errors(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=Non
 
     Returns
     -------
-    err : ndarray (B,)
-        (ŷ − y_q)² of the ridge prediction on each prompt.
-    exact : ndarray (B,)
+    err : array (B,)
+        (ŷ − y_q)² of the ridge prediction on each prompt (the prompts' namespace and device).
+    exact : array (B,)
         The ridge risk given each prompt's X (its expectation over w, ε and the query).
 
     Raises
@@ -163,6 +198,9 @@ def ridge_errors(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=Non
     psi2 = check_positive("weight_var", weight_var)
     X, y = prompts.X, prompts.y
     B, n, d = X.shape
+    if not _is_np(prompts):
+        return _ridge_errors_xp(prompts, s2, psi2, covariance)
+    # NumPy: the original einsum code (its bits are pinned by tests/test_icl_estimators.py)
     cov = np.eye(d) if covariance is None else np.asarray(check_covariance(covariance, d)[1])
     XtX = np.einsum("bni,bnj->bij", X, X)
     Xty = np.einsum("bni,bn->bi", X, y)
@@ -176,6 +214,27 @@ def ridge_errors(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=Non
         proj = np.eye(d) - pinv @ X
         exact = psi2 * np.einsum("ij,bji->b", cov, proj)
     pred = np.einsum("bd,bd->b", w_hat, prompts.x_query)
+    return (pred - prompts.y_query) ** 2, exact
+
+
+def _ridge_errors_xp(prompts, s2, psi2, covariance):
+    """:func:`ridge_errors` on the array API (batched ``matmul`` and ``linalg``; the prompts' device and dtype)."""
+    xp, dev = prompts.xp, prompts.device
+    X, y, xq = prompts.X, prompts.y, prompts.x_query
+    d = X.shape[2]
+    dt = X.dtype
+    eye = xp.eye(d, dtype=dt, device=dev)
+    cov = eye if covariance is None else _like(check_covariance(covariance, d)[1], prompts, "covariance")
+    Xt = xp.matrix_transpose(X)
+    if s2 > 0:
+        M = Xt @ X + (s2 / psi2) * eye
+        w_hat = xp.linalg.solve(M, Xt @ y[..., None])[..., 0]
+        exact = s2 * (1.0 + xp.linalg.trace(cov @ xp.linalg.inv(M)))
+    else:
+        pinv = xp.linalg.pinv(X)  # (B, d, n)
+        w_hat = (pinv @ y[..., None])[..., 0]
+        exact = psi2 * xp.linalg.trace(cov @ (eye - pinv @ X))
+    pred = xp.sum(w_hat * xq, axis=1)
     return (pred - prompts.y_query) ** 2, exact
 
 
@@ -200,7 +259,8 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
     Returns
     -------
     dict
-        {"mc": (mean, se), "semi_exact": (mean, se)}.
+        {"mc": (mean, se), "semi_exact": (mean, se)}: floats for NumPy prompts, 0-d arrays on the prompts'
+        device otherwise.
 
     Raises
     ------
@@ -214,7 +274,7 @@ def bayes_risk(prompts: Prompts, noise_var=0.0, weight_var=1.0, covariance=None)
     Derivation worked out in the project's claim notes (shared/claims/in-context-regression.md).
     """
     err, exact = ridge_errors(prompts, noise_var, weight_var, covariance)
-    return {"mc": mean_se(err), "semi_exact": mean_se(exact)}
+    return {"mc": _mean_se_xp(err, prompts), "semi_exact": _mean_se_xp(exact, prompts)}
 
 
 def dist_to_identity(M):

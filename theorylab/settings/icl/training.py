@@ -16,9 +16,11 @@ import math
 import numpy as np
 
 from ..._fastpath import use_fast
-from ..._validation import (InputError, check_bool, check_choice, check_generator, check_integer, check_positive,
+from ..._validation import (InputError, array_device, check_bool, check_choice, check_generator, check_integer,
+                            check_positive,
                             check_real)
-from .prompts import _check_prompts, _draw, check_covariance, sample_prompts
+from ..._validation_arrays import to_numpy
+from .prompts import Prompts, _check_prompts, _draw, check_covariance, move_array, resolve_target, sample_prompts
 from .reduced_lsa import (_loss_grad, context_gram, input_gradient_reduced, loss_grad, loss_grad_reference,
                           predict_reduced)
 
@@ -29,12 +31,12 @@ class TrainResult:
 
     Parameters
     ----------
-    b : ndarray (d+1,)
-        Reduced parameter b (last row of P).
-    A : ndarray (d+1, d)
+    b : array (d+1,)
+        Reduced parameter b (last row of P), in the training namespace and on its device.
+    A : array (d+1, d)
         Reduced parameter A (first d columns of Q).
     history : dict
-        ``step``, ``loss`` and optionally ``distance``, ``irrelevant`` (arrays).
+        ``step``, ``loss`` and optionally ``distance``, ``irrelevant`` (NumPy arrays).
 
     References
     ----------
@@ -63,22 +65,26 @@ class TrainResult:
     @property
     def P(self) -> np.ndarray:
         """The full (d+1, d+1) projection-value matrix with last row b (zeros elsewhere)."""
-        P = np.zeros((self.d + 1, self.d + 1))
-        P[-1, :] = self.b
-        return P
+        from array_api_compat import array_namespace
+
+        xp = array_namespace(self.b)
+        zeros = xp.zeros((self.d, self.d + 1), dtype=self.b.dtype, device=array_device(self.b))
+        return xp.concat([zeros, self.b[None, :]], axis=0)
 
     @property
     def Q(self) -> np.ndarray:
         """The full (d+1, d+1) key-query matrix with first d columns A (zeros elsewhere)."""
-        Q = np.zeros((self.d + 1, self.d + 1))
-        Q[:, :-1] = self.A
-        return Q
+        from array_api_compat import array_namespace
+
+        xp = array_namespace(self.A)
+        zeros = xp.zeros((self.d + 1, 1), dtype=self.A.dtype, device=array_device(self.A))
+        return xp.concat([self.A, zeros], axis=1)
 
 
 def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weight_prior="isotropic",
               link=None, inputs="gaussian", input_range=1.0, mask=True, steps=2000, batch_size=1024, lr=3e-3,
               optimizer="adam", decay_at=0.75, decay=0.1, init="gd", init_scale=0.3, record_every=25,
-              target=None, fast=None) -> TrainResult:
+              target=None, fast=None, xp=None, device=None, dtype=None) -> TrainResult:
     """Train a one-layer LSA ``ŷ = bᵀ G A x_q`` on fresh prompts every step (population loss by SGD/Adam).
 
     Loss: mean (ŷ − y_q)² over ``batch_size`` prompts from :func:`icl.sample_prompts`; Adam
@@ -143,12 +149,18 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
         Matrix (e.g. Γ⁻¹) whose distance to b_y A_top is recorded.
     fast : bool or None, default None
         The numba loss/gradient kernel (True), the reference (False), or the kernel when the package switch
-        is on (None); see :func:`theorylab._fastpath.use_fast`.
+        is on (None); see :func:`theorylab._fastpath.use_fast`. The kernel needs NumPy float64.
+    xp, device, dtype : optional
+        Where to train (see :mod:`.prompts`): by default NumPy float64, or the namespace, device and dtype of a
+        non-NumPy ``covariance``. The prompts and the initialisation are drawn on the host from ``rng`` exactly
+        as for NumPy and moved once per batch; the loss, gradient, Adam/SGD update and the recorded history
+        stay on the device, with no device-to-host synchronisation per step (the history is read back once, at
+        the end).
 
     Returns
     -------
     TrainResult
-        The trained parameters and history.
+        The trained parameters (arrays of the training namespace, on its device) and the history (NumPy).
 
     Raises
     ------
@@ -172,7 +184,8 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     lr = check_positive("lr", lr)
     check_choice("optimizer", optimizer, ("adam", "sgd"))
     rng = check_generator("rng", rng)
-    mask, fast = check_bool("mask", mask), use_fast(fast, numpy_inputs=True)
+    where = resolve_target(xp, device, dtype, like=covariance)
+    mask, fast = check_bool("mask", mask), use_fast(fast, numpy_inputs=where is None)
     decay_at = check_real("decay_at", decay_at, allowed="a number in [0, 1]")
     if not 0 <= decay_at <= 1:
         raise InputError(f"decay_at={decay_at!r} is not allowed; a fraction of the steps in [0, 1] is")
@@ -180,7 +193,7 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
     init_scale = check_positive("init_scale", init_scale)
     record_every = check_integer("record_every", record_every)
     if target is not None:
-        target = np.asarray(target, dtype=np.float64)
+        target = np.asarray(to_numpy(target), dtype=np.float64)
         if target.shape != (d, d):
             raise InputError(f"target has shape {target.shape}; a ({d}, {d}) matrix is required")
     # validate every sampling argument once (a one-prompt draw), then sample with the raw drawer
@@ -189,7 +202,8 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
                        input_range=input_range)
     chol = None
     if covariance is not None:
-        chol = np.linalg.cholesky(np.asarray(check_covariance(np.asarray(covariance, dtype=np.float64), d)[1]))
+        chol = np.linalg.cholesky(np.asarray(check_covariance(np.asarray(to_numpy(covariance), dtype=np.float64),
+                                                              d)[1]))
     draw_args = (chol, float(noise_var), float(weight_var), weight_prior, link, inputs, float(input_range))
     check_choice("init", init, ("gd", "random"))
     b = rng.standard_normal(d + 1) * init_scale
@@ -199,11 +213,21 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
         A *= 0.1
         b[-1] += init_scale
         A[:d, :] += init_scale * np.eye(d) / math.sqrt(d)
-    mb, vb, mA, vA = np.zeros_like(b), np.zeros_like(b), np.zeros_like(A), np.zeros_like(A)
+    if where is None:  # NumPy float64: the original loop (numba kernel by default), floats recorded as they come
+        ns, host = np, True
+    else:
+        from array_api_compat import array_namespace
+
+        b, A = move_array(b, where), move_array(A, where)
+        ns, host = array_namespace(b), False
+        target = None if target is None else move_array(target, where)
+    mb, vb, mA, vA = ns.zeros_like(b), ns.zeros_like(b), ns.zeros_like(A), ns.zeros_like(A)
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     hist = {"step": [], "loss": [], "distance": [], "irrelevant": []}
     for t in range(1, steps + 1):
         pr = _draw(batch_size, n, d, rng, *draw_args)
+        if not host:  # one host-to-device copy of what the loss uses (not the tasks w); no read-back
+            pr = Prompts(*(move_array(a, where) for a in (pr.X, pr.y, pr.x_query, pr.y_query)), w=None)
         loss, gb, gA = _loss_grad(pr, b, A, mask, fast)
         rate = lr * (decay if t > decay_at * steps else 1.0)
         if optimizer == "adam":
@@ -212,8 +236,8 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
             mA = beta1 * mA + (1 - beta1) * gA
             vA = beta2 * vA + (1 - beta2) * gA * gA
             c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
-            b = b - rate * (mb / c1) / (np.sqrt(vb / c2) + eps)
-            A = A - rate * (mA / c1) / (np.sqrt(vA / c2) + eps)
+            b = b - rate * (mb / c1) / (ns.sqrt(vb / c2) + eps)
+            A = A - rate * (mA / c1) / (ns.sqrt(vA / c2) + eps)
         else:
             b = b - rate * gb
             A = A - rate * gA
@@ -221,8 +245,17 @@ def train_lsa(d, n, rng, *, covariance=None, noise_var=0.0, weight_var=1.0, weig
             hist["step"].append(t)
             hist["loss"].append(loss)
             K = b[-1] * A[:-1, :]
-            hist["distance"].append(float(np.linalg.norm(K - target)) if target is not None else math.nan)
-            hist["irrelevant"].append(float(math.hypot(np.linalg.norm(b[:-1]), np.linalg.norm(A[-1, :]))))
+            if host:
+                hist["distance"].append(float(np.linalg.norm(K - target)) if target is not None else math.nan)
+                hist["irrelevant"].append(float(math.hypot(np.linalg.norm(b[:-1]), np.linalg.norm(A[-1, :]))))
+            else:  # 0-d device arrays, read back once after the loop
+                hist["distance"].append(ns.linalg.matrix_norm(K - target) if target is not None else None)
+                hist["irrelevant"].append(ns.sqrt(ns.vecdot(b[:-1], b[:-1]) + ns.vecdot(A[-1, :], A[-1, :])))
+    if not host:
+        for key in ("loss", "distance", "irrelevant"):
+            vals = hist[key]
+            hist[key] = ([math.nan] * len(vals) if vals and vals[0] is None
+                         else [float(v) for v in to_numpy(ns.stack(vals))])
     return TrainResult(b=b, A=A, history={k: np.asarray(v) for k, v in hist.items()})
 
 
