@@ -143,10 +143,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("figures", help="regenerate figures (PNG + CSV + JSON provenance)")
     f.add_argument("pattern", nargs="?", default="*", type=_pattern)
-    f.add_argument("--out", default="figures", help="output folder (default: ./figures of the current folder)")
+    f.add_argument("--out", default=None,
+                   help="output folder (default: ./figures of the current folder, where the committed quick-budget "
+                        "figures live; ./figures/paper under --budget paper, so paper-scale figures never "
+                        "overwrite them; every <id>.json records the budget)")
     f.add_argument("--seed", type=_int_at_least("--seed", 0), default=0)
-    f.add_argument("--budget", choices=BUDGETS, default="quick")
+    f.add_argument("--budget", choices=BUDGETS, default="quick",
+                   help="quick (default), full, or paper: the papers' own sizes, meant for --cluster/--scheduler "
+                        "(written to ./figures/paper unless --out is given)")
     f.add_argument("--list", action="store_true", help="list the figures instead of drawing them")
+    fwhere = f.add_mutually_exclusive_group()
+    fwhere.add_argument("--scheduler", metavar="ADDRESS",
+                        help="draw each figure as a task on an existing dask scheduler (tcp://host:8786); the files "
+                             "come back and are written here; needs the dist extra")
+    fwhere.add_argument("--cluster", metavar="local[:N]",
+                        help="draw the figures on a dask LocalCluster of N worker processes (default: one per core, "
+                             "at most 4) started and closed for this run; needs the dist extra")
     return p
 
 
@@ -336,6 +348,10 @@ def _cmd_losses(args) -> int:
 def _cmd_figures(args) -> int:
     """Handle ``theorylab figures``: draw the figures matching the pattern, or list them.
 
+    With ``--cluster``/``--scheduler`` every figure is one task on the dask executor (drawn on a worker, its
+    files written here as the task finishes); a figure whose task fails is reported and the others go on.
+    Under ``--budget paper`` the default output folder is ``figures/paper``.
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -344,7 +360,7 @@ def _cmd_figures(args) -> int:
     Returns
     -------
     int
-        The exit code: 0.
+        The exit code: 0, or 1 when a figure failed on the cluster.
     """
     from .engine.figures import render, select_figures
     from .engine.files import check_writable_dir
@@ -354,14 +370,69 @@ def _cmd_figures(args) -> int:
     if args.list:
         print(table([[f.id, f.title] for f in figs], ["figure", "title"]))
         return 0
-    out = check_writable_dir("--out", args.out)
+    out_arg = args.out if args.out is not None else (os.path.join("figures", "paper") if args.budget == "paper"
+                                                     else "figures")
+    if args.out is None and args.budget == "paper":
+        os.makedirs(out_arg, exist_ok=True)
+    out = check_writable_dir("--out", out_arg)
     progress = Progress("figures", force=True)
-    for i, f in enumerate(figs, 1):
-        render(f, out, seed=args.seed, budget=args.budget)
-        progress(i, len(figs), {"figure_id": f.id})
+    failed = {}
+    if args.scheduler is not None or args.cluster is not None:
+        failed = _figures_on_cluster(args, figs, out, progress)
+    else:
+        for i, f in enumerate(figs, 1):
+            render(f, out, seed=args.seed, budget=args.budget)
+            progress(i, len(figs), {"figure_id": f.id})
     for f in figs:
-        print(f"wrote {os.path.join(out, f.id.replace('/', '__'))}.{{png,csv,json}}")
-    return 0
+        if f.id not in failed:
+            print(f"wrote {os.path.join(out, f.id.replace('/', '__'))}.{{png,csv,json}}")
+    for fid, err in failed.items():
+        print(f"theorylab: figure {fid} failed on the cluster: {err}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _figures_on_cluster(args, figs, out, progress) -> dict:
+    """Draw ``figs`` as tasks on a dask executor, writing each one's files as it finishes.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``figures`` arguments (``scheduler``, ``cluster``, ``seed``, ``budget``).
+    figs : list of Figure
+        The figures to draw.
+    out : str
+        The output folder.
+    progress : callable(done, total, record)
+        Called as each figure is written.
+
+    Returns
+    -------
+    dict of str to str
+        The figures whose task failed, with the error (empty when all were written).
+    """
+    import concurrent.futures as cf
+
+    from .engine.cluster import cluster_executor, parse_cluster
+    from .engine.figures import draw_task, write_drawn
+    from .engine.runner import DEFAULT_JOBS
+
+    workers = parse_cluster(args.cluster, DEFAULT_JOBS) if args.cluster is not None else None
+    failed = {}
+    with cluster_executor(scheduler=args.scheduler, workers=workers) as executor:
+        futures = {executor.submit(draw_task, f.id, args.seed, args.budget): f.id for f in figs}
+        try:
+            for done, fut in enumerate(cf.as_completed(futures), 1):
+                fid = futures[fut]
+                try:
+                    write_drawn(fid, fut.result(), out)
+                except Exception as exc:  # a failed task is reported; the other figures go on
+                    failed[fid] = f"{type(exc).__name__}: {exc}"
+                progress(done, len(figs), {"figure_id": fid})
+        except KeyboardInterrupt:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return failed
 
 
 def main(argv=None) -> int:

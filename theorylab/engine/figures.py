@@ -145,6 +145,21 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _csv_text(columns: dict) -> str:
+    """Equal-length columns as CSV text (floats in ``repr`` form); ValueError when the lengths differ."""
+    lengths = {k: len(v) for k, v in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"figure columns must have equal lengths, got {lengths}")
+    keys = list(columns)
+    n = next(iter(lengths.values()), 0)
+    fh = io.StringIO()
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(keys)
+    for i in range(n):
+        w.writerow([_cell(columns[k][i]) for k in keys])
+    return fh.getvalue()
+
+
 def write_csv(path: str, columns: dict) -> None:
     """Write equal-length columns as CSV (floats in ``repr`` form), atomically.
 
@@ -160,17 +175,7 @@ def write_csv(path: str, columns: dict) -> None:
     ValueError
         When the columns have different lengths.
     """
-    lengths = {k: len(v) for k, v in columns.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"figure columns must have equal lengths, got {lengths}")
-    keys = list(columns)
-    n = next(iter(lengths.values()), 0)
-    fh = io.StringIO()
-    w = csv.writer(fh, lineterminator="\n")
-    w.writerow(keys)
-    for i in range(n):
-        w.writerow([_cell(columns[k][i]) for k in keys])
-    atomic_write(path, fh.getvalue())
+    atomic_write(path, _csv_text(columns))
 
 
 def _close(fig) -> None:
@@ -182,6 +187,96 @@ def _close(fig) -> None:
         pyplot.close(fig)  # a pyplot figure: remove it from pyplot's registry
     else:
         fig.clear()  # an object-oriented Figure is not registered anywhere; free its artists now
+
+
+def draw(fig_spec: Figure, seed: int = 0, budget: str = "quick") -> dict:
+    """Draw one figure and return its files' contents, without writing anything.
+
+    What :func:`render` writes; a figure drawn on a dask worker (``theorylab figures --cluster``) returns this
+    to the client, which writes the files, so a remote worker needs no access to the output folder.
+
+    Parameters
+    ----------
+    fig_spec : Figure
+        The figure.
+    seed : int
+        The run seed (the figure's stream is ``claim_seed_sequence(seed, id)``).
+    budget : {"quick", "full", "paper"}
+        The run budget.
+
+    Returns
+    -------
+    dict
+        ``png`` (bytes), ``csv`` (str) and ``provenance`` (the dict written as ``<id>.json``).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")  # selects the backend only; pyplot is not imported here
+    from .plotstyle import house_style
+
+    rng = np.random.default_rng(claim_seed_sequence(seed, fig_spec.id))
+    with house_style():  # the house rcParams (usetex off) for drawing and saving, restored afterwards
+        result = fig_spec.make(Context(rng=rng, budget=budget, control=False, seed=seed))
+        png = io.BytesIO()
+        result.figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
+    _close(result.figure)
+    csv_text = _csv_text(result.columns)
+    stem = fig_spec.id.replace("/", "__")
+    prov = {"figure_id": fig_spec.id, "title": fig_spec.title, "source": str(fig_spec.source), "seed": seed,
+            "budget": budget, "files": [stem + ext for ext in (".png", ".csv")],
+            "columns": list(result.columns), "versions": _versions()}
+    return {"png": png.getvalue(), "csv": csv_text, "provenance": prov}
+
+
+def write_drawn(fig_id: str, drawn: dict, out_dir: str) -> dict:
+    """Write what :func:`draw` returned as ``<id>.png``, ``<id>.csv`` and ``<id>.json`` (each atomically).
+
+    Parameters
+    ----------
+    fig_id : str
+        The figure id (``/`` becomes ``__`` in the file names).
+    drawn : dict
+        The return value of :func:`draw`.
+    out_dir : str
+        Folder to write into (created when missing).
+
+    Returns
+    -------
+    dict
+        The provenance record written to ``<id>.json``.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    stem = os.path.join(out_dir, fig_id.replace("/", "__"))
+    atomic_write(stem + ".png", drawn["png"])
+    atomic_write(stem + ".csv", drawn["csv"])
+    atomic_write(stem + ".json", json.dumps(drawn["provenance"], indent=2, sort_keys=True) + "\n")
+    return drawn["provenance"]
+
+
+def draw_task(fig_id: str, seed: int, budget: str) -> dict:
+    """:func:`draw` by figure id: the task ``theorylab figures --cluster`` sends to a dask worker.
+
+    The worker imports the verification modules itself (the figure functions are looked up there by id, not
+    pickled), and draws with one BLAS thread, as a worker runs claims.
+
+    Parameters
+    ----------
+    fig_id : str
+        A registered figure id.
+    seed : int
+        The run seed.
+    budget : {"quick", "full", "paper"}
+        The run budget.
+
+    Returns
+    -------
+    dict
+        What :func:`draw` returns.
+    """
+    from .._parallel import single_blas_thread
+
+    with single_blas_thread():
+        return draw(all_figures()[fig_id], seed=seed, budget=budget)
 
 
 def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick") -> dict:
@@ -203,23 +298,4 @@ def render(fig_spec: Figure, out_dir: str, seed: int = 0, budget: str = "quick")
     dict
         The provenance record written to ``<id>.json``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")  # selects the backend only; pyplot is not imported here
-    from .plotstyle import house_style
-
-    rng = np.random.default_rng(claim_seed_sequence(seed, fig_spec.id))
-    with house_style():  # the house rcParams (usetex off) for drawing and saving, restored afterwards
-        result = fig_spec.make(Context(rng=rng, budget=budget, control=False, seed=seed))
-        png = io.BytesIO()
-        result.figure.savefig(png, format="png", dpi=110, metadata={"Software": None})
-    _close(result.figure)
-    os.makedirs(out_dir, exist_ok=True)
-    stem = os.path.join(out_dir, fig_spec.id.replace("/", "__"))
-    atomic_write(stem + ".png", png.getvalue())
-    write_csv(stem + ".csv", result.columns)
-    prov = {"figure_id": fig_spec.id, "title": fig_spec.title, "source": str(fig_spec.source), "seed": seed,
-            "budget": budget, "files": [os.path.basename(stem) + ext for ext in (".png", ".csv")],
-            "columns": list(result.columns), "versions": _versions()}
-    atomic_write(stem + ".json", json.dumps(prov, indent=2, sort_keys=True) + "\n")
-    return prov
+    return write_drawn(fig_spec.id, draw(fig_spec, seed=seed, budget=budget), out_dir)
