@@ -29,6 +29,20 @@ def _array_path(ctx):
     return {"xp": ctx.xp, "device": ctx.device, "dtype": ctx.dtype}
 
 
+# the tight-search claims (complete scores): the candidate stage runs on any array backend; the value is refined on
+# the host in float64, so the float32 run keeps the float64 tolerance (float32 only decides which candidates are kept)
+TIGHT_BACKENDS = ("numpy", "array-api-strict", "torch", "cupy", "jax")
+TIGHT_FLOAT32_REASON = ("the candidate stage runs in float32 but the value is the host float64 refinement of the best "
+                        "candidates, so the float64 tolerance stands")
+
+
+def _on_device(w):
+    """The ``measured`` entry that shows a search's candidate stage ran on the run's device: on the array path,
+    ``{"candidate_regret": ...}`` (the least candidate regret as a 0-d array of the run's namespace, device and
+    dtype, brought to the host by the tally); on the NumPy path nothing (the default evidence is unchanged)."""
+    return {"candidate_regret": w["candidate_regret"]} if "candidate_regret" in w else {}
+
+
 def _tight(ctx, tau, t, n, bound=None, n_random=4000):
     """The E3 search T^true_τ(t) and its witness, a shared fixture (claims, controls and figures reuse it).
 

@@ -16,7 +16,8 @@ from theorylab.engine import FigureResult, claim, figure
 from theorylab.losses import compsum as cs
 from theorylab.theory import hconsistency as hc
 
-from verifications._mao2023_common import _U, GROW, SRC, TAUS, _tight
+from verifications._mao2023_common import (_U, GROW, SRC, TAUS, TIGHT_BACKENDS, TIGHT_FLOAT32_REASON, _on_device,
+                                            _tight)
 
 
 # ---------------------------------------------------------------------------------- identities
@@ -153,15 +154,16 @@ def _grid(ctx):
        statement="T^CE_τ(t) ≤ T^true_τ(t) (E3 search) for τ ∈ {0,.5,1,1.5,2,3}, n ∈ {2,3,4,10}",
        status="RECONSTRUCTED", kind="bound", tolerance=1e-8,
        tolerance_reason="the E3 search value is an upper estimate exact to ~1e-12 at its witness",
-       negative_control="1.05·T^CE_τ (beaten by the binary-embedding construction where T^CE is tight)")
+       negative_control="1.05·T^CE_τ (beaten by the binary-embedding construction where T^CE is tight)",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def transform_validity(ctx):
     tally = ctx.tally()
     for tau in TAUS:
         for n in (2, 3, 4, 10):
             for t in _grid(ctx):
-                v, _ = _tight(ctx, tau, t, n)
+                v, w = _tight(ctx, tau, t, n)
                 ce = float(hc.compsum_transform(t, tau, n)) * (1.05 if ctx.control else 1.0)
-                tally.add(v - ce, tau=tau, n=n, t=t)
+                tally.add(v - ce, measured=_on_device(w) or None, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
@@ -172,20 +174,21 @@ def transform_validity(ctx):
        status="VERIFIED", kind="tightness", tolerance=1e-6,
        tolerance_reason="E3 search accuracy (T ≤ 1, so the absolute error is also relative to max(1, T))",
        negative_control="T^true = T^CE also at τ = 1.5, n = 3 (a non-tight regime: T^true/T^CE ≈ 1.2 there); "
-                        "same cases as the claim")
+                        "same cases as the claim",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
 def transform_tight(ctx):
     tally = ctx.tally()
     cases = [(tau, n) for tau in (0.0, 0.25, 0.5, 0.75, 1.0) for n in (2, 3, 4, 10)]
     cases += [(tau, 2) for tau in (1.25, 1.5, 1.75, 2.0)]
     for tau, n in cases + [(1.5, 3)]:
         for t in _grid(ctx):
-            v, _ = _tight(ctx, tau, t, n)
+            v, w = _tight(ctx, tau, t, n)
             ce = float(hc.compsum_transform(t, tau, n))
             if (tau, n) == (1.5, 3) and not ctx.control:
                 slack = v - ce  # the non-tight reference case: validity only
             else:
                 slack = -abs(v - ce)
-            tally.add(slack, measured={"T_true": v, "T_CE": ce}, tau=tau, n=n, t=t)
+            tally.add(slack, measured={"T_true": v, "T_CE": ce, **_on_device(w)}, tau=tau, n=n, t=t)
     return tally.outcome()
 
 
@@ -194,10 +197,10 @@ def _ratio_finding(ctx, cases):
     ratios = []
     for tau, n in cases:
         for t in _grid(ctx):
-            v, _ = _tight(ctx, tau, t, n)
+            v, w = _tight(ctx, tau, t, n)
             ce = float(hc.compsum_transform(t, tau, n))
             ratios.append((v / ce, tau, n, t))
-            tally.add(-abs(v - ce) if ctx.control else v - ce, tau=tau, n=n, t=t)
+            tally.add(-abs(v - ce) if ctx.control else v - ce, measured=_on_device(w) or None, tau=tau, n=n, t=t)
     r = max(ratios)
     return tally, r
 
@@ -206,7 +209,8 @@ def _ratio_finding(ctx, cases):
        source=SRC.at("comp-sum bound theorem, reconstructed n^{τ−1} factor" + _U + ")"),
        statement="for τ ∈ {1.25,1.5,1.75} and n ∈ {3,4,10}: T^CE ≤ T^true, with a measured ratio T^true/T^CE > 1",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
-       negative_control="T^true = T^CE (tightness) in this regime")
+       negative_control="T^true = T^CE (tightness) in this regime",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def gce_not_tight(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(tau, n) for tau in (1.25, 1.5, 1.75) for n in (3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} (τ={tau}, n={n}, t={t}); the (2/n)^(τ−1) "
@@ -217,7 +221,8 @@ def gce_not_tight(ctx):
        source=SRC.at("comp-sum bound theorem, reconstructed MAE form t/n" + _U + ")"),
        statement="T^CE_2 = t/n ≤ T^true_2 for n ∈ {3,4,10}; the ratio at t beyond 1/(n−1) is reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
-       negative_control="T^true_2 = t/n for every t")
+       negative_control="T^true_2 = t/n for every t",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def mae_threshold(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(2.0, n) for n in (3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} at n={n}, t={t} (past t=1/(n−1))")
@@ -227,7 +232,8 @@ def mae_threshold(ctx):
        source=SRC.at("comp-sum bound theorem, reconstructed τ ≥ 2 branch" + _U + ")"),
        statement="T^CE_τ = t/((τ−1)n^{τ−1}) ≤ T^true_τ for τ ∈ {2.5, 3, 4}, n ∈ {2,3,4,10}; ratio reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search (vertex candidates exact)",
-       negative_control="T^true_τ = T^CE_τ")
+       negative_control="T^true_τ = T^CE_τ",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def tau_gt2(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(tau, n) for tau in (2.5, 3.0, 4.0) for n in (2, 3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} (τ={tau}, n={n}, t={t}); T^true ≈ t/(τ−1) "
@@ -240,7 +246,8 @@ def tau_gt2(ctx):
                  "for τ ∈ {0, .5, 1} (any n) and n = 2; at the reference case τ = 1.5, n = 3 (non-tight T^CE) "
                  "only ΔC_01 = t ≤ Γ_τ(ΔC_τ) is asserted", status="VERIFIED", kind="tightness", tolerance=1e-6,
        tolerance_reason="ε = 1e−9 tie-breaking perturbation and E3 accuracy (regrets ≤ 1: absolute = relative)",
-       negative_control="equality also at τ = 1.5, n = 3 (Γ_τ from the non-tight T^CE); same cases as the claim")
+       negative_control="equality also at τ = 1.5, n = 3 (Γ_τ from the non-tight T^CE); same cases as the claim",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
 def point_mass(ctx):
     tally = ctx.tally()
     cases = [(0.0, 3), (0.5, 4), (1.0, 10), (1.0, 2), (1.5, 2), (0.0, 2), (1.5, 3)]
@@ -253,7 +260,8 @@ def point_mass(ctx):
                 slack = min(-abs(zr - t), g - t)  # the non-tight reference case: the bound holds, not attained
             else:
                 slack = -max(abs(zr - t), abs(g - t))
-            tally.add(slack, measured={"zero_one_regret": zr, "gamma_of_surrogate_regret": g}, tau=tau, n=n, t=t)
+            tally.add(slack, measured={"zero_one_regret": zr, "gamma_of_surrogate_regret": g, **_on_device(w)}, tau=tau,
+                      n=n, t=t)
     return tally.outcome()
 
 
@@ -273,7 +281,8 @@ def point_mass(ctx):
        control_threshold=0.1,
        control_threshold_reason="measured against c(1/3), the true limit c(½) is off by |(2/3)^{1−τ} − 1| = 0.33 "
                                 "at τ = 0 (0.18–0.23 at τ = .5, 1.5), so the control's worst slack 10t − error is "
-                                "≈ −0.32 at t = 1e−3; 0.1 is the width of the 10t band at t = 1e−2")
+                                "≈ −0.32 at t = 1e−3; 0.1 is the width of the 10t band at t = 1e−2",
+       backends=TIGHT_BACKENDS, float32_tolerance=1e-12, float32_reason=TIGHT_FLOAT32_REASON)
 def growth_rate(ctx):
     """The growth constants of the tight comp-sum transforms (and three binary margin losses).
 
@@ -300,10 +309,10 @@ def growth_rate(ctx):
                 f = hc.compsum_growth_function(tau)  # c(s) = Ψ'(s)²/(2Ψ''(s)), sympy (constant at τ = 1)
                 cn = float(f.subs({sym: sp.Rational(1, n) for sym in f.free_symbols}))
             for t in ts:
-                v, _ = _tight(ctx, tau, t, n, n_random=n_random)
+                v, w = _tight(ctx, tau, t, n, n_random=n_random)
                 meta = {} if n == 3 else {"n": n}  # quick/full records unchanged (n = 3 implicit)
-                tally.add(10 * t - abs(v / t**2 - cn) / cn, measured={"ratio": v / t**2, "limit": cn}, tau=tau, t=t,
-                          **meta)
+                tally.add(10 * t - abs(v / t**2 - cn) / cn, measured={"ratio": v / t**2, "limit": cn, **_on_device(w)},
+                          tau=tau, t=t, **meta)
     for name in ("logistic", "exponential", "squared_hinge"):
         c = float(hc.binary_growth_constant(name))
         for t in ts:

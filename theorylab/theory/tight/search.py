@@ -61,13 +61,15 @@ def _random_raw_rows(rng, n_random, n):
 
 
 def _search(t, n, tau, lam, rng, n_random, n_refine, array=None):
-    """Global search over p (structured + random + Nelder–Mead); returns (value, p).
+    """Global search over p (structured + random + Nelder–Mead); returns (value, p, device best or None).
 
     ``array`` None: the NumPy/numba path. ``array = (xp, device, dtype)``: the candidate stage (map and regret of
     every candidate) runs as one array program on that namespace and device, in that dtype; only the indices of
     the best ``max(1, n_refine)`` candidates come back to the host, where they are re-evaluated in float64 and
-    refined (SciPy's Nelder–Mead needs host float64).
+    refined (SciPy's Nelder–Mead needs host float64). The third value is the least candidate regret as the device
+    computed it (a 0-d array of ``xp`` on ``device`` in ``dtype``), None on the NumPy path.
     """
+    device_best = None
     P = _structured_candidates(t, n)
     X = _random_raw_rows(rng, n_random, n) if n > 2 and n_random > 0 else None
     if array is None:
@@ -83,7 +85,7 @@ def _search(t, n, tau, lam, rng, n_random, n_refine, array=None):
         best_v, best_p = float(vals[i]), P[i].copy()
         starts = np.argsort(vals)[:n_refine]
     else:
-        best_v, best_p, P, starts = _candidate_stage_xp(P, X, t, n, tau, max(1, n_refine), *array)
+        best_v, best_p, P, starts, device_best = _candidate_stage_xp(P, X, t, n, tau, max(1, n_refine), *array)
         starts = starts[:n_refine]
     if n > 2 and n_refine > 0:
         lo = max(t, (1.0 + t) / n)
@@ -106,7 +108,7 @@ def _search(t, n, tau, lam, rng, n_random, n_refine, array=None):
                 best_v = float(res.fun)
                 _map_to_p(res.x, t, n, buf)
                 best_p = buf.copy()
-    return max(best_v, 0.0) if best_v > -1e-12 else best_v, best_p
+    return (max(best_v, 0.0) if best_v > -1e-12 else best_v), best_p, device_best
 
 
 def _candidate_stage_xp(P, X, t, n, tau, k, xp, device, dtype):
@@ -117,7 +119,8 @@ def _candidate_stage_xp(P, X, t, n, tau, k, xp, device, dtype):
     random ones by the float64 map) and re-evaluated there, so the value returned is a float64 regret of a p
     with p_1 − p_0 = t exactly; the device dtype only decides which candidates are kept.
 
-    Returns (best value, its p, the k host float64 rows in increasing order of device regret, their positions).
+    Returns (best value, its p, the k host float64 rows in increasing order of device regret, their positions,
+    the least device regret as a 0-d array on the device).
     """
     Pd = xp.asarray(P, dtype=dtype, device=device)
     if X is not None:
@@ -135,7 +138,7 @@ def _candidate_stage_xp(P, X, t, n, tau, k, xp, device, dtype):
     hv = np.empty(k)
     _regret_rows(host, tau, -1.0, hv)
     i = int(np.argmin(hv))
-    return float(hv[i]), host[i].copy(), host, np.arange(k)
+    return float(hv[i]), host[i].copy(), host, np.arange(k), vals[order[0]]
 
 
 def _witness_h(p, tau, lam):
@@ -208,7 +211,10 @@ def tight_transform(loss, t, n, bound=None, *, rng=None, n_random=20_000, n_refi
         Upper estimate of inf{ΔC_ℓ(h, p) : ΔC_01(h, p) = t} (exact at n = 2 and for τ ≥ 2 vertices).
     witness : dict
         ``p`` (class 0 predicted, class 1 most likely), ``h`` (scores; −inf means "→ −∞"), ``tie``
-        (classes tied with class 0; perturb h_0 up by ε to predict class 0 strictly).
+        (classes tied with class 0; perturb h_0 up by ε to predict class 0 strictly); on the array path also
+        ``candidate_regret``, the least candidate regret as the candidate stage computed it (a 0-d array of ``xp``
+        on ``device`` in ``dtype``: the best candidate's regret before the host refinement, so ≥ ``value`` up to the
+        rounding of ``dtype``).
 
     Raises
     ------
@@ -297,9 +303,13 @@ def _comp_sum_search(loss, t, n, bound, lam, rng, n_random, n_refine, array=None
     if t == 0.0:
         p = np.full(n, 1.0 / n)
         return 0.0, {"p": p, "h": np.zeros(n), "tie": list(range(n))}
-    v, p = _search(t, n, tau, -1.0 if lam is None else lam, rng, n_random if n > 2 else 0, n_refine, array)
+    v, p, device_best = _search(t, n, tau, -1.0 if lam is None else lam, rng, n_random if n > 2 else 0, n_refine,
+                                array)
     h, S = _witness_h(p, tau, lam)
-    return v, {"p": p, "h": h, "tie": S}
+    w = {"p": p, "h": h, "tie": S}
+    if device_best is not None:
+        w["candidate_regret"] = device_best
+    return v, w
 
 
 def _joint_search(loss, t, n, bound, lam, rng, n_random, n_refine, array=None):
