@@ -10,7 +10,6 @@ from scipy.optimize import minimize
 
 from theorylab.losses import callable_risks as cr
 from theorylab.theory import calibration as cal
-from theorylab.theory import calibration_derivation as cd
 
 
 def _problem(seed, d):
