@@ -144,3 +144,77 @@ def test_vector_kernel_extremes():
         assert (np.isposinf(loss[0]) if tau == 1.0 else loss[0] == 2.0) and loss[1] == 0.0 and loss[2] == 0.0 and loss[3] == 0.0
         if tau == 1.0:
             assert g[0].tolist() == [1.0, -1.0]
+
+
+_NEG_NAN = np.array([0xFFF8000000000001], np.uint64).view(np.float64)[0]  # a NaN with the sign bit set
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("tau", [0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+def test_kernels_nan_rows_stay_in_the_row_and_give_nan_losses(dtype, tau):
+    # before: a NaN max matched no entry, so the first-argmax search ran past the row (a segfault at τ < 1, a write
+    # one entry beyond the row at τ ≥ 1); now the row's loss is NaN and nothing outside the row is touched
+    rng = np.random.default_rng(5)
+    for n in (2, 3, 7, 40):
+        for pos in range(n):
+            for val in (np.nan, _NEG_NAN):
+                h = rng.normal(size=(3, n)).astype(dtype)
+                h[1, pos] = val
+                y = np.array([0, pos if pos % 2 else (pos + 1) % n, n - 1])
+                for kernel in (ck.vector_kernel_serial, ck.fused_kernel_serial):
+                    if kernel is ck.vector_kernel_serial and tau < 1.0:
+                        continue
+                    loss = np.full(4, 7.0, dtype)
+                    g = np.full((4, n), 7.0, dtype)  # row 3 lies beyond the kernel's arrays
+                    kernel(h, y, tau, loss[:3], g[:3], dtype == np.float32)
+                    assert np.isnan(loss[1]) and not np.isnan(loss[[0, 2]]).any()
+                    assert loss[3] == 7.0 and np.all(g[3] == 7.0)
+
+
+@pytest.mark.parametrize("tau", [0.5, 1.0, 1.5])
+def test_public_entry_nan_from_the_losses_and_out(tau):
+    from theorylab._validation import InputError
+
+    rng = np.random.default_rng(6)
+    for dtype in (np.float32, np.float64):
+        h = rng.normal(size=(3000, 50)).astype(dtype)  # 1.5e5 entries: the fused kernel under fast=None
+        y = rng.integers(0, 50, 3000)
+        ref_l, ref_g = cs.comp_sum_loss_and_grad(h, y, tau, fast=False)
+        lo, go = np.empty(3000, dtype), np.empty_like(h)
+        for fast in (None, True, False):
+            fl, fg = cs.comp_sum_loss_and_grad(h, y, tau, fast=fast)
+            ol, og = cs.comp_sum_loss_and_grad(h, y, tau, fast=fast, out=(lo, go))
+            assert ol is lo and og is go and np.array_equal(ol, fl) and np.array_equal(og, fg)
+            tol = 1e-5 if dtype == np.float32 else 1e-12
+            assert np.allclose(fl, ref_l, rtol=tol, atol=0) and np.allclose(fg, ref_g, rtol=tol, atol=tol)
+        hn = h.copy()
+        hn[1234, 7] = np.nan
+        for fast in (None, True, False):
+            with pytest.raises(InputError, match="scores contains NaN"):
+                cs.comp_sum_loss_and_grad(hn, y, tau, fast=fast)
+        hi = h.copy()
+        hi[5, 0] = np.inf  # ±inf is allowed: a NaN loss from an infinite score is returned, not an error
+        a = cs.comp_sum_loss_and_grad(hi, y, tau, fast=True)[0]
+        b = cs.comp_sum_loss_and_grad(hi, y, tau, fast=False)[0]
+        assert np.array_equal(np.isnan(a), np.isnan(b)) and np.allclose(a, b, rtol=1e-5, atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("out,needle", [
+    ((1, 2), "a tuple \\(loss, grad\\) of two NumPy arrays"),
+    ((np.empty(3), np.empty((3, 4))), "out\\[0\\] has shape \\(3,\\)"),
+    ((np.empty(10, np.float32), np.empty((10, 4))), "out\\[0\\] has shape \\(10,\\) and dtype float32"),
+    ((np.empty(10), np.asfortranarray(np.empty((10, 4)))), "C-contiguous"),
+    ("same", "out\\[0\\] and out\\[1\\] overlap"),
+    ("scores", "overlaps scores"),
+])
+def test_public_entry_out_errors(out, needle):
+    from theorylab._validation import InputError
+
+    h = np.zeros((10, 4))
+    if out == "same":
+        buf = np.empty(50)
+        out = (buf[:10], buf[:40].reshape(10, 4))
+    elif out == "scores":
+        out = (np.empty(10), h)
+    with pytest.raises(InputError, match=needle):
+        cs.comp_sum_loss_and_grad(h, np.zeros(10, int), 1.0, out=out)

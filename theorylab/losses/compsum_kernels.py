@@ -26,6 +26,9 @@ __all__ = ["fused_loss_and_grad", "PARALLEL_MIN_SIZE", "exp_array", "exp_array_s
 def fused_loss_and_grad(h, labels, tau: float, loss, grad) -> None:
     """The numba kernel behind ``comp_sum_loss_and_grad(..., fast=True)``, without input checks.
 
+    A NaN score makes its row's loss NaN (and never reads or writes outside the row): the public entry detects NaN
+    scores from the (batch,) losses instead of scanning the scores first.
+
     For hot loops whose inputs were validated once (e.g. every L-BFGS step of a fit). Threads pay off only on
     large arrays; smaller ones run serially. Same formulas as :func:`comp_sum_loss_and_grad` (see
     :mod:`theorylab.losses.compsum_values`), computed in float64 whatever the dtype of ``h`` and rounded once
@@ -293,7 +296,7 @@ def vector_kernel(h, labels, tau, loss, grad, single):  # pragma: no cover - com
     B = h.shape[0]
     for i in prange(B):
         mx = _row_max(h, i)
-        a = _first_index(h, i, mx)
+        a = min(_first_index(h, i, mx), h.shape[1] - 1)  # n only for a NaN max: stay in the row (the loss is NaN)
         m = np.float64(mx)
         _row_exp(h, i, m, grad)  # e_j = e^{h_j − m}; e_a = 1 exactly
         grad[i, a] = 0.0
@@ -329,7 +332,7 @@ def fused_kernel(h, labels, tau, loss, grad, single):  # pragma: no cover - comp
         for j in range(1, n):  # the max first (a branch-free loop), then its first position a
             mx = max(mx, h[i, j])
         a = 0
-        while h[i, a] != mx:
+        while a < n - 1 and h[i, a] != mx:  # bounded: a NaN max equals no entry (the loss is then NaN)
             a += 1
         m = np.float64(mx)
         u = 0.0  # Σ_{j≠a} e^{h_j − m}: the loop skips a (its term is 1) instead of testing j ≠ a

@@ -30,12 +30,15 @@ from .compsum_kernels import fused_loss_and_grad
 __all__ = ["log_softmax", "comp_sum_loss", "comp_sum_loss_and_grad"]
 
 
-def _check_scores_labels(scores, labels):
+def _check_scores_labels(scores, labels, nan=True):
+    """(xp, h, labels) checked; ``nan=False`` leaves the NaN scan of the scores to the caller (the fused kernel's
+    losses are NaN exactly on rows with a NaN score, so the fast path checks the (batch,) losses instead)."""
     xp, (h,) = real_namespace(scores=scores)
     if h.ndim != 2 or h.shape[1] < 2:
         raise InputError(f"scores has shape {tuple(h.shape)}; a (batch, n_classes) array with n_classes >= 2 "
                          "is required")
-    check_no_nan("scores", h, xp)
+    if nan:
+        check_no_nan("scores", h, xp)
     lab = check_labels("labels", labels, h.shape[1], length=h.shape[0], xp=xp, device=array_device(h))
     return xp, h, lab
 
@@ -232,7 +235,7 @@ _BACKENDS = {"auto": None, "numba": True, "reference": False}
 _FAST_PAYS = 100_000  # entries of scores from which the fused kernel beats the reference (bench_compsum.py)
 
 
-def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None):
+def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None, out=None):
     """(ℓ^τ, ∂ℓ^τ/∂h): per-example losses (batch,) and gradients (batch, n).
 
     ∂ℓ/∂h_j = s_y^{τ−1}(s_j − 1{j=y}), s = softmax(h) (from Ψ_τ'(s) = −s^{τ−2}).
@@ -253,6 +256,10 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None):
         (:func:`~theorylab.losses.compsum_kernels.fused_loss_and_grad`, NumPy inputs), False the array-API
         reference (any namespace), None the kernel for NumPy arrays with at least 10⁵ entries when the
         package switch is on.
+    out : (ndarray (batch,), ndarray (batch, n)), optional
+        NumPy scores only: C-contiguous arrays of the scores' dtype and shapes that receive the losses and the
+        gradients (no fresh outputs: a training loop reuses them; page faults on fresh 10⁸-byte outputs cost
+        ~15 % of the call). They are returned. They must not overlap the scores.
 
     Returns
     -------
@@ -265,7 +272,7 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None):
     ------
     InputError
         For an unknown backend or fast, both given, ``fast=True`` with non-NumPy scores, an invalid τ, scores
-        or labels.
+        or labels, or an ``out`` that is not a pair of writable C-contiguous arrays of the right shapes and dtype.
 
     References
     ----------
@@ -282,12 +289,40 @@ def comp_sum_loss_and_grad(scores, labels, tau, backend=None, *, fast=None):
                       "False (reference)", DeprecationWarning, stacklevel=2)
         fast = _BACKENDS[backend]
     numpy_inputs = isinstance(scores, np.ndarray)
+    if out is not None and not numpy_inputs:
+        raise InputError(f"out= is allowed only with NumPy scores; scores is {type(scores).__name__}: drop out=")
     if not use_fast(fast, numpy_inputs=numpy_inputs, pays=numpy_inputs and scores.size >= _FAST_PAYS):
-        return _reference(scores, labels, tau, want_grad=True)
+        loss, grad = _reference(scores, labels, tau, want_grad=True)
+        if out is None:
+            return loss, grad
+        lo, go = _check_out(out, grad.shape, grad.dtype, scores)
+        np.copyto(lo, loss)
+        np.copyto(go, grad)
+        return lo, go
     tau = check_tau(tau)
-    xp, h, lab = _check_scores_labels(scores, labels)
+    xp, h, lab = _check_scores_labels(scores, labels, nan=False)
     h = np.ascontiguousarray(h)
-    loss = np.empty(h.shape[0], dtype=h.dtype)
-    grad = np.empty_like(h)
+    if out is None:
+        loss = np.empty(h.shape[0], dtype=h.dtype)
+        grad = np.empty_like(h)
+    else:
+        loss, grad = _check_out(out, h.shape, h.dtype, h)
     fused_loss_and_grad(h, np.ascontiguousarray(lab, dtype=np.int64), float(tau), loss, grad)
+    if np.isnan(loss).any():  # a NaN score makes its row's loss NaN (the kernel's contract); ±inf may too
+        check_no_nan("scores", h, xp)
     return loss, grad
+
+
+def _check_out(out, shape, dtype, scores):
+    """The validated ``out=(loss, grad)`` pair of :func:`comp_sum_loss_and_grad`."""
+    if not (isinstance(out, tuple) and len(out) == 2 and all(isinstance(o, np.ndarray) for o in out)):
+        raise InputError(f"out={type(out).__name__} object is not allowed; a tuple (loss, grad) of two NumPy arrays is")
+    for name, o, shp in (("out[0]", out[0], shape[:1]), ("out[1]", out[1], shape)):
+        if o.shape != tuple(shp) or o.dtype != dtype or not o.flags.c_contiguous or not o.flags.writeable:
+            raise InputError(f"{name} has shape {o.shape} and dtype {o.dtype}; a writable C-contiguous {dtype} "
+                             f"array of shape {tuple(shp)} is required")
+        if np.may_share_memory(o, scores):
+            raise InputError(f"{name} overlaps scores; pass separate output arrays")
+    if np.may_share_memory(out[0], out[1]):
+        raise InputError("out[0] and out[1] overlap; pass separate output arrays")
+    return out
