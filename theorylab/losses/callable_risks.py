@@ -198,7 +198,9 @@ def minimize_conditional_risk(risk_rows, p, *, predicted=None, constrained=False
     J. Nocedal, S. J. Wright, "Numerical Optimization", 2nd ed., Springer, 2006 (L-BFGS-B, §9.1 and §17.4;
     central differences, eq. (8.7); Nelder–Mead, §9.5).
     """
-    with single_blas_thread():  # tiny L-BFGS-B problems: OpenBLAS threads would spin-wait (6× slower, measured)
+    # tiny L-BFGS-B problems: OpenBLAS threads would spin-wait (6× slower, measured); the risk is evaluated where
+    # it overflows or is undefined (NaN counts as +inf), so floating-point warnings are off for the whole search
+    with single_blas_thread(), np.errstate(all="ignore"):
         return _minimize(risk_rows, np.asarray(p, dtype=np.float64), predicted, constrained, shift_invariant,
                          starts, n_random, rng, polish, max_local)
 
@@ -210,9 +212,8 @@ def _minimize(risk_rows, p, predicted, constrained, shift_invariant, starts, n_r
     rng = np.random.default_rng(0) if rng is None else rng
     best = [np.inf, None]
 
-    def F(X):
-        with np.errstate(all="ignore"):
-            V = np.asarray(risk_rows(p, space.to_h(X)), dtype=np.float64).reshape(X.shape[:-1])
+    def F(X):  # inside the errstate block of minimize_conditional_risk
+        V = np.asarray(risk_rows(p, space.to_h(X)), dtype=np.float64).reshape(X.shape[:-1])
         return np.where(np.isnan(V), np.inf, V)
 
     def note(v, x):

@@ -28,6 +28,19 @@ from .multiclass_forms import _check_centred, _loss_and_grad, _pairwise
 __all__ = ["MulticlassLoss"]
 
 
+_OFF = {}
+
+
+def _off_diagonal(n):
+    """The (n, n) boolean mask j ≠ k, made once per n (read-only: shared by every hot-loop call)."""
+    m = _OFF.get(n)
+    if m is None:
+        m = ~np.eye(n, dtype=bool)
+        m.flags.writeable = False
+        _OFF[n] = m
+    return m
+
+
 @dataclasses.dataclass(frozen=True)
 class MulticlassLoss(Loss):
     """A multi-class max, sum or constrained loss built from the binary margin loss ``phi``.
@@ -286,8 +299,7 @@ class MulticlassLoss(Loss):
         if self.constrained:
             return ((1.0 - p) * value(np, -h)).sum(-1)
         v = value(np, h[..., :, None] - h[..., None, :])
-        n = h.shape[-1]
-        off = ~np.eye(n, dtype=bool)
+        off = _off_diagonal(h.shape[-1])
         per_y = v.sum(-1, where=off) if self.kind == "sum" else v.max(-1, where=off, initial=-np.inf)
         return (p * per_y).sum(-1)
 
