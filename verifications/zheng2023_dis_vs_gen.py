@@ -25,6 +25,7 @@ from scipy import special
 from theorylab._parallel import single_blas_thread
 from theorylab._validation import InputError
 from theorylab.engine import FigureResult, Source, claim, figure
+from theorylab.engine.report import Progress
 from theorylab.settings.gaussian_mixture import GaussianMixture, fit_logistic
 from theorylab.settings.sample_complexity import (bootstrap_m_star, fitted_slopes, geometric_grid, learning_curves,
                                                   sample_complexity, zheng_bayes_error, zheng_mixture,
@@ -176,9 +177,13 @@ def m_star_paper_grid(rng, Ks=PAPER_KS, dims=PAPER_DIMS, only=None):
     slope_seeds = rng.integers(2 ** 63, size=len(Ks))
     tasks = [(K, d, lr, int(s)) for (K, d, lr), s in zip(cells, seeds) if only is None or (K, d) in only]
     order = sorted(range(len(tasks)), key=lambda i: (-tasks[i][0] * tasks[i][1], tasks[i][2] == "nb"))
+    bar = Progress("zheng2023 paper grid", force=True)  # one line per finished cell (the grid takes minutes)
     with _grid_executor() as ex:
         todo = [tasks[i] for i in order]
-        done = list(ex.map(m_star_cell, todo)) if ex is not None else [m_star_cell(t) for t in todo]
+        done = []
+        for (K, d, lr, _), res in zip(todo, ex.map(m_star_cell, todo) if ex is not None else map(m_star_cell, todo)):
+            done.append(res)
+            bar(len(done), len(todo), f"cell K={K} d={d} {lr} ({res[2][0]:.0f} s wall)")
     out = dict(zip((tasks[i][:3] for i in order), done))
     by_K, seconds = {}, {key: val[2] for key, val in out.items()}
     seconds = {f"K={K},d={d},{lr}": t for (K, d, lr), t in seconds.items()}
