@@ -15,6 +15,7 @@ Integer labels come from NumPy (moved once by the functions) or from the target 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from theorylab.losses import margin_loss, multiclass_loss  # noqa: E402
 from theorylab.losses.compsum import CompSumLoss  # noqa: E402
 from theorylab.losses.ldr import LDRKLLoss  # noqa: E402
 from theorylab.losses import ldr_values  # noqa: E402
+stablemax_mod = importlib.import_module("theorylab.losses.stablemax")  # the package re-exports a function of that name
 from theorylab.losses.compsum_forms import phi_tau, psi_tau  # noqa: E402
 from theorylab.losses.multiclass_forms import center_scores  # noqa: E402
 from theorylab.settings import diagonal_net as dn  # noqa: E402
@@ -181,6 +183,10 @@ REGISTRY = [
          lambda A, L: dn.run_dynamics(A(XD), A(YD), *(A(np.full(6, 0.3)),) * 2, step=0.02, n_steps=20, fast=False)),
     Case("dn.train_gd", lambda A, L: dn.train_gd(A(XD), A(YD), 0.3, 0.02, 20)),
     Case("dn.train_sgd", lambda A, L: dn.train_sgd(A(XD), A(YD), 0.3, 0.02, 20, 2, np.random.default_rng(1))),
+    # added after issue 11 was filed and written on the array API (stablemax_probabilities, aldr_kl_loss,
+    # zloss.logz_penalty/standardize work on the host: NumPy only)
+    Case("stablemax.stablemax", lambda A, L: stablemax_mod.stablemax(A(H))),
+    Case("stablemax.log_stablemax", lambda A, L: stablemax_mod.log_stablemax(A(H))),
 ]
 
 
