@@ -29,9 +29,9 @@ def _array_path(ctx):
     return {"xp": ctx.xp, "device": ctx.device, "dtype": ctx.dtype}
 
 
-# the tight-search claims (complete scores): the candidate stage runs on any array backend; the value is refined on
-# the host in float64, so the float32 run keeps the float64 tolerance (float32 only decides which candidates are kept)
-TIGHT_BACKENDS = ("numpy", "array-api-strict", "torch", "cupy", "jax")
+# the tight-search claims (complete scores) declare every backend (theorylab.engine.backends.BACKENDS): the candidate
+# stage runs on any of them; the value is refined on the host in float64, so the float32 run keeps the float64
+# tolerance (float32 only decides which candidates are kept)
 TIGHT_FLOAT32_REASON = ("the candidate stage runs in float32 but the value is the host float64 refinement of the best "
                         "candidates, so the float64 tolerance stands")
 

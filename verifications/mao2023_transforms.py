@@ -13,11 +13,11 @@ from scipy.integrate import quad
 from scipy.optimize import minimize
 
 from theorylab.engine import FigureResult, claim, figure
+from theorylab.engine.backends import BACKENDS
 from theorylab.losses import compsum as cs
 from theorylab.theory import hconsistency as hc
 
-from verifications._mao2023_common import (_U, GROW, SRC, TAUS, TIGHT_BACKENDS, TIGHT_FLOAT32_REASON, _on_device,
-                                            _tight)
+from verifications._mao2023_common import _U, GROW, SRC, TAUS, TIGHT_FLOAT32_REASON, _on_device, _tight
 
 
 # ---------------------------------------------------------------------------------- identities
@@ -155,7 +155,7 @@ def _grid(ctx):
        status="RECONSTRUCTED", kind="bound", tolerance=1e-8,
        tolerance_reason="the E3 search value is an upper estimate exact to ~1e-12 at its witness",
        negative_control="1.05·T^CE_τ (beaten by the binary-embedding construction where T^CE is tight)",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def transform_validity(ctx):
     tally = ctx.tally()
     for tau in TAUS:
@@ -175,7 +175,7 @@ def transform_validity(ctx):
        tolerance_reason="E3 search accuracy (T ≤ 1, so the absolute error is also relative to max(1, T))",
        negative_control="T^true = T^CE also at τ = 1.5, n = 3 (a non-tight regime: T^true/T^CE ≈ 1.2 there); "
                         "same cases as the claim",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
 def transform_tight(ctx):
     tally = ctx.tally()
     cases = [(tau, n) for tau in (0.0, 0.25, 0.5, 0.75, 1.0) for n in (2, 3, 4, 10)]
@@ -210,7 +210,7 @@ def _ratio_finding(ctx, cases):
        statement="for τ ∈ {1.25,1.5,1.75} and n ∈ {3,4,10}: T^CE ≤ T^true, with a measured ratio T^true/T^CE > 1",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
        negative_control="T^true = T^CE (tightness) in this regime",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def gce_not_tight(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(tau, n) for tau in (1.25, 1.5, 1.75) for n in (3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} (τ={tau}, n={n}, t={t}); the (2/n)^(τ−1) "
@@ -222,7 +222,7 @@ def gce_not_tight(ctx):
        statement="T^CE_2 = t/n ≤ T^true_2 for n ∈ {3,4,10}; the ratio at t beyond 1/(n−1) is reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search accuracy",
        negative_control="T^true_2 = t/n for every t",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def mae_threshold(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(2.0, n) for n in (3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} at n={n}, t={t} (past t=1/(n−1))")
@@ -233,7 +233,7 @@ def mae_threshold(ctx):
        statement="T^CE_τ = t/((τ−1)n^{τ−1}) ≤ T^true_τ for τ ∈ {2.5, 3, 4}, n ∈ {2,3,4,10}; ratio reported",
        status="VERIFIED", kind="finding", tolerance=1e-8, tolerance_reason="E3 search (vertex candidates exact)",
        negative_control="T^true_τ = T^CE_τ",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-8, float32_reason=TIGHT_FLOAT32_REASON)
 def tau_gt2(ctx):
     tally, (r, tau, n, t) = _ratio_finding(ctx, [(tau, n) for tau in (2.5, 3.0, 4.0) for n in (2, 3, 4, 10)])
     return tally.outcome(value=r, message=f"T^true/T^CE up to {r:.4g} (τ={tau}, n={n}, t={t}); T^true ≈ t/(τ−1) "
@@ -247,7 +247,7 @@ def tau_gt2(ctx):
                  "only ΔC_01 = t ≤ Γ_τ(ΔC_τ) is asserted", status="VERIFIED", kind="tightness", tolerance=1e-6,
        tolerance_reason="ε = 1e−9 tie-breaking perturbation and E3 accuracy (regrets ≤ 1: absolute = relative)",
        negative_control="equality also at τ = 1.5, n = 3 (Γ_τ from the non-tight T^CE); same cases as the claim",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-6, float32_reason=TIGHT_FLOAT32_REASON)
 def point_mass(ctx):
     tally = ctx.tally()
     cases = [(0.0, 3), (0.5, 4), (1.0, 10), (1.0, 2), (1.5, 2), (0.0, 2), (1.5, 3)]
@@ -282,7 +282,7 @@ def point_mass(ctx):
        control_threshold_reason="measured against c(1/3), the true limit c(½) is off by |(2/3)^{1−τ} − 1| = 0.33 "
                                 "at τ = 0 (0.18–0.23 at τ = .5, 1.5), so the control's worst slack 10t − error is "
                                 "≈ −0.32 at t = 1e−3; 0.1 is the width of the 10t band at t = 1e−2",
-       backends=TIGHT_BACKENDS, float32_tolerance=1e-12, float32_reason=TIGHT_FLOAT32_REASON)
+       backends=BACKENDS, float32_tolerance=1e-12, float32_reason=TIGHT_FLOAT32_REASON)
 def growth_rate(ctx):
     """The growth constants of the tight comp-sum transforms (and three binary margin losses).
 
